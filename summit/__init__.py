@@ -1,0 +1,3 @@
+"""Summit: a graph-database backed explorer of what an image classifier learned."""
+
+__version__ = "0.1.0"

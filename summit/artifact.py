@@ -1,0 +1,239 @@
+"""The artifact directory: the one output of ingest and the input of every loader.
+
+Layout (format_version 1)::
+
+    ARTIFACT/
+      manifest.json
+      classes.parquet  neurons.parquet  activations.parquet  influences.parquet
+      class_nodes.parquet  class_edges.parquet  embedding.parquet  similarity.parquet
+      examples.parquet  featurevis.parquet  faithfulness.parquet
+      media/examples/<layer>/<channel>_<rank>.jpg   media/featurevis/<layer>/<channel>.png
+
+Table schemas are defined here once (``TABLES``); ``write_table`` and
+``read_table`` enforce them, so a damaged or foreign artifact is reported with
+the table and the problem instead of a wrong number later.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from summit.errors import ArtifactError, NotFound
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+MEDIA_DIR = "media"
+
+TABLES: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
+    "classes": {
+        "class_index": pl.Int32, "wnid": pl.Utf8, "name": pl.Utf8, "images": pl.Int64,
+        "top1_correct": pl.Int64, "prob_hist": pl.List(pl.Int64),
+    },
+    "neurons": {"neuron_id": pl.Utf8, "layer": pl.Utf8, "layer_index": pl.Int32, "channel": pl.Int32},
+    "activations": {"class_index": pl.Int32, "neuron_id": pl.Utf8, "count": pl.Int64, "act_sum": pl.Float64},
+    "influences": {"class_index": pl.Int32, "src": pl.Utf8, "dst": pl.Utf8, "count": pl.Int64},
+    "class_nodes": {"class_index": pl.Int32, "neuron_id": pl.Utf8, "pagerank": pl.Float64, "count": pl.Int64},
+    "class_edges": {"class_index": pl.Int32, "src": pl.Utf8, "dst": pl.Utf8, "weight": pl.Int64},
+    "embedding": {"class_index": pl.Int32, "layer": pl.Utf8, "x": pl.Float64, "y": pl.Float64},
+    # Top ``similar_per_class`` most similar classes per class and layer (cosine of A rows);
+    # layer "all" = cosine of the concatenated rows of every layer.
+    "similarity": {"class_index": pl.Int32, "other_index": pl.Int32, "layer": pl.Utf8, "cosine": pl.Float64},
+    "examples": {"neuron_id": pl.Utf8, "rank": pl.Int32, "image": pl.Utf8, "score": pl.Float64, "media": pl.Utf8},
+    "featurevis": {"neuron_id": pl.Utf8, "variant": pl.Int32, "media": pl.Utf8, "objective": pl.Float64},
+    "faithfulness": {
+        "class_index": pl.Int32, "images": pl.Int64, "graph_neurons": pl.Int64,
+        "base_prob": pl.Float64, "graph_prob_drop": pl.Float64,
+        "random_prob_drop_mean": pl.Float64, "random_prob_drop_std": pl.Float64,
+        "base_top1": pl.Float64, "graph_top1_drop": pl.Float64,
+        "random_top1_drop_mean": pl.Float64, "random_top1_drop_std": pl.Float64,
+    },
+}
+
+# Tables every complete artifact has; the others appear when their step has run.
+REQUIRED_TABLES = ("classes", "neurons", "activations", "influences")
+OPTIONAL_TABLES = tuple(t for t in TABLES if t not in REQUIRED_TABLES)
+
+
+def table_path(artifact: Path | str, table: str) -> Path:
+    if table not in TABLES:
+        raise ArtifactError(f"unknown artifact table {table!r}; known: {', '.join(TABLES)}")
+    return Path(artifact) / f"{table}.parquet"
+
+
+def empty_table(table: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=TABLES[table])
+
+
+def conform(table: str, df: pl.DataFrame) -> pl.DataFrame:
+    """Cast ``df`` to the table's schema (column order and dtypes); missing columns are an error."""
+    schema = TABLES[table]
+    missing = [c for c in schema if c not in df.columns]
+    if missing:
+        raise ArtifactError(f"table {table!r}: missing column(s) {', '.join(missing)}")
+    try:
+        return df.select([pl.col(c).cast(t, strict=True) for c, t in schema.items()])
+    except pl.exceptions.PolarsError as exc:
+        raise ArtifactError(f"table {table!r}: column types do not fit the schema ({exc})") from None
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old or the new file, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_table(artifact: Path | str, table: str, df: pl.DataFrame) -> Path:
+    """Validate ``df`` against the schema and write it atomically as Parquet."""
+    path = table_path(artifact, table)
+    df = conform(table, df)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        df.write_parquet(tmp, compression="zstd", statistics=True)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def has_table(artifact: Path | str, table: str) -> bool:
+    return table_path(artifact, table).exists()
+
+
+def read_table(artifact: Path | str, table: str, *, lazy: bool = False) -> Any:
+    """Read a table, checking its columns and dtypes; a missing or foreign table is an ArtifactError."""
+    path = table_path(artifact, table)
+    if not path.exists():
+        raise ArtifactError(f"artifact {artifact}: table {table!r} is missing ({path.name})")
+    try:
+        frame = pl.scan_parquet(path)
+        schema = frame.collect_schema()
+    except Exception as exc:  # polars raises several kinds for damaged files
+        raise ArtifactError(f"artifact {artifact}: table {table!r} cannot be read ({exc})") from None
+    expected = TABLES[table]
+    for column, dtype in expected.items():
+        if column not in schema:
+            raise ArtifactError(f"artifact {artifact}: table {table!r} has no column {column!r}")
+        if schema[column] != dtype:
+            raise ArtifactError(
+                f"artifact {artifact}: table {table!r} column {column!r} is {schema[column]}, expected {dtype}"
+            )
+    frame = frame.select(list(expected))
+    if lazy:
+        return frame
+    try:
+        return frame.collect()
+    except Exception as exc:
+        raise ArtifactError(f"artifact {artifact}: table {table!r} cannot be read ({exc})") from None
+
+
+def write_manifest(artifact: Path | str, manifest: Mapping[str, Any]) -> None:
+    data = dict(manifest)
+    data["format_version"] = FORMAT_VERSION
+    atomic_write_bytes(Path(artifact) / MANIFEST, json.dumps(data, indent=2, sort_keys=True).encode())
+
+
+def read_manifest(artifact: Path | str) -> dict[str, Any]:
+    path = Path(artifact) / MANIFEST
+    if not Path(artifact).is_dir():
+        raise NotFound(f"artifact directory {artifact} does not exist")
+    if not path.exists():
+        raise ArtifactError(f"{artifact} is not a Summit artifact: {MANIFEST} is missing")
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ArtifactError(f"artifact {artifact}: {MANIFEST} is not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise ArtifactError(f"artifact {artifact}: {MANIFEST} must hold a JSON object")
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ArtifactError(
+            f"artifact {artifact}: format_version {version!r} is not supported (this Summit reads {FORMAT_VERSION})"
+        )
+    return manifest
+
+
+def update_manifest(artifact: Path | str, **fields: Any) -> dict[str, Any]:
+    manifest = read_manifest(artifact)
+    manifest.update(fields)
+    write_manifest(artifact, manifest)
+    return manifest
+
+
+def model_id(manifest: Mapping[str, Any]) -> str:
+    """The key under which an artifact's model lives in a store (``manifest['run_id']``)."""
+    run_id = manifest.get("run_id")
+    if not isinstance(run_id, str) or not run_id:
+        raise ArtifactError("manifest has no 'run_id'")
+    return run_id
+
+
+def validate_references(artifact: Path | str) -> None:
+    """Check that every id in every present table refers to an existing neuron or class."""
+    neurons = read_table(artifact, "neurons")
+    classes = read_table(artifact, "classes")
+    if neurons["neuron_id"].n_unique() != neurons.height:
+        raise ArtifactError(f"artifact {artifact}: table 'neurons' has duplicate neuron ids")
+    if classes["class_index"].n_unique() != classes.height:
+        raise ArtifactError(f"artifact {artifact}: table 'classes' has duplicate class indices")
+    neuron_set = neurons.select("neuron_id").lazy()
+    class_set = classes.select("class_index").lazy()
+    refs = {
+        "activations": (["class_index"], ["neuron_id"]),
+        "influences": (["class_index"], ["src", "dst"]),
+        "class_nodes": (["class_index"], ["neuron_id"]),
+        "class_edges": (["class_index"], ["src", "dst"]),
+        "embedding": (["class_index"], []),
+        "similarity": (["class_index", "other_index"], []),
+        "examples": ([], ["neuron_id"]),
+        "featurevis": ([], ["neuron_id"]),
+        "faithfulness": (["class_index"], []),
+    }
+    for table, (class_cols, neuron_cols) in refs.items():
+        if not has_table(artifact, table):
+            continue
+        frame = read_table(artifact, table, lazy=True)
+        for col in class_cols:
+            bad = frame.select(pl.col(col).alias("class_index")).join(class_set, on="class_index", how="anti")
+            first = bad.head(1).collect()
+            if first.height:
+                raise ArtifactError(
+                    f"artifact {artifact}: table {table!r} column {col!r} refers to unknown class "
+                    f"{first.item()}"
+                )
+        for col in neuron_cols:
+            bad = frame.select(pl.col(col).alias("neuron_id")).join(neuron_set, on="neuron_id", how="anti")
+            first = bad.head(1).collect()
+            if first.height:
+                raise ArtifactError(
+                    f"artifact {artifact}: table {table!r} column {col!r} refers to unknown neuron "
+                    f"{first.item()!r}"
+                )
+
+
+def open_artifact(artifact: Path | str, *, check_references: bool = True) -> dict[str, Any]:
+    """Read and validate an artifact's manifest and required tables; return the manifest."""
+    manifest = read_manifest(artifact)
+    for table in REQUIRED_TABLES:
+        read_table(artifact, table, lazy=True)
+    if check_references:
+        validate_references(artifact)
+    return manifest

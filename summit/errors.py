@@ -1,0 +1,61 @@
+"""Errors with meaning: one small hierarchy, mapped once to exit codes and GraphQL codes.
+
+Library code raises these with an actionable message. The CLI (``summit.cli``)
+turns them into ``error: <message>`` and the exit code below; the GraphQL server
+turns them into errors whose ``extensions.code`` is the ``code`` below. Anything
+that is not a ``SummitError`` is an internal error: masked in responses.
+"""
+
+from __future__ import annotations
+
+
+class SummitError(Exception):
+    """Base of every error the user is meant to read."""
+
+    exit_code = 1
+    code = "SUMMIT_ERROR"
+
+
+class BadInput(SummitError, ValueError):
+    """An argument, setting or input file is wrong; the message names which and why."""
+
+    exit_code = 2
+    code = "BAD_INPUT"
+
+
+class NotFound(SummitError, LookupError):
+    """A model, class, neuron or file that was asked for does not exist."""
+
+    exit_code = 3
+    code = "NOT_FOUND"
+
+
+class ArtifactError(SummitError):
+    """An artifact directory is damaged, foreign or of another format version."""
+
+    exit_code = 4
+    code = "BAD_ARTIFACT"
+
+
+class StoreUnavailable(SummitError):
+    """The graph store cannot be reached or opened."""
+
+    exit_code = 5
+    code = "STORE_UNAVAILABLE"
+
+
+class LimitExceeded(SummitError):
+    """A request asks for more than the configured limits allow."""
+
+    exit_code = 2
+    code = "LIMIT_EXCEEDED"
+
+
+class WeightsUnavailable(SummitError):
+    """Model weights cannot be found or loaded."""
+
+    exit_code = 6
+    code = "WEIGHTS_UNAVAILABLE"
+
+
+EXIT_INTERRUPTED = 130

@@ -1,0 +1,243 @@
+"""The GraphStore contract: one interface, two implementations (Neo4j, embedded LadybugDB).
+
+The server talks only to this protocol. Both implementations must give
+identical answers (a contract test suite runs every method against both).
+Result types are plain frozen dataclasses; lists come back in a defined,
+deterministic order (documented per method) so the two stores can be compared.
+This module never imports torch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, runtime_checkable
+
+PathMode = Literal["sum", "bottleneck"]
+Direction = Literal["in", "out", "both"]
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    name: str
+    index: int
+    channels: int
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    id: str  # run id (manifest["run_id"])
+    name: str  # model name, e.g. "efficientnet_lite0"
+    classes: int
+    images: int
+    top1_correct: int
+    layers: tuple[LayerInfo, ...]
+    dataset: str = ""
+    created: str = ""
+
+
+@dataclass(frozen=True)
+class Faithfulness:
+    images: int
+    graph_neurons: int
+    base_prob: float
+    graph_prob_drop: float
+    random_prob_drop_mean: float
+    random_prob_drop_std: float
+    base_top1: float
+    graph_top1_drop: float
+    random_top1_drop_mean: float
+    random_top1_drop_std: float
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    index: int
+    wnid: str
+    name: str
+    images: int
+    top1_correct: int
+    prob_hist: tuple[int, ...]
+    faithfulness: Faithfulness | None = None
+
+    @property
+    def accuracy(self) -> float:
+        return self.top1_correct / self.images if self.images else 0.0
+
+
+@dataclass(frozen=True)
+class Neuron:
+    id: str
+    layer: str
+    layer_index: int
+    channel: int
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    neuron: Neuron
+    count: int
+    pagerank: float
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    src: str
+    dst: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class ClassGraph:
+    """Nodes sorted by (layer_index, -pagerank, id); edges by (src, dst)."""
+
+    cls: ClassInfo
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+
+
+@dataclass(frozen=True)
+class Example:
+    neuron_id: str
+    rank: int
+    image: str
+    score: float
+    media: str  # path relative to the artifact's media folder
+
+
+@dataclass(frozen=True)
+class ClassActivation:
+    cls: ClassInfo
+    count: int
+    mean: float
+
+
+@dataclass(frozen=True)
+class InfluenceEdge:
+    src: str
+    dst: str
+    class_index: int | None  # None when summed across all classes
+    count: int
+
+
+@dataclass(frozen=True)
+class NeuronDetail:
+    neuron: Neuron
+    top_classes: tuple[ClassActivation, ...]  # by count desc, then class index
+    examples: tuple[Example, ...]  # by rank
+    featurevis: tuple[str, ...] = ()  # media paths, variant order
+
+
+@dataclass(frozen=True)
+class GraphPath:
+    neurons: tuple[str, ...]  # from lower to higher layer
+    weights: tuple[int, ...]  # len(neurons) - 1 edge weights
+    score: float  # sum or bottleneck (min) of weights
+
+
+@dataclass(frozen=True)
+class ComparedNode:
+    neuron: Neuron
+    count_a: int | None
+    count_b: int | None
+    pagerank_a: float | None
+    pagerank_b: float | None
+
+
+@dataclass(frozen=True)
+class ComparedEdge:
+    src: str
+    dst: str
+    weight_a: int | None
+    weight_b: int | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Each list sorted by (layer_index, id) / (src, dst)."""
+
+    a: ClassInfo
+    b: ClassInfo
+    shared: tuple[ComparedNode, ...]
+    only_a: tuple[ComparedNode, ...]
+    only_b: tuple[ComparedNode, ...]
+    edges: tuple[ComparedEdge, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class SimilarClass:
+    cls: ClassInfo
+    similarity: float
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: Literal["class", "neuron"]
+    id: str  # class: str(index); neuron: neuron id
+    label: str  # class: "name (wnid)"; neuron: neuron id
+    score: float  # 2 = exact, 1 = prefix, 0.5 = substring
+
+
+@dataclass(frozen=True)
+class EmbeddingPoint:
+    class_index: int
+    layer: str
+    x: float
+    y: float
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """Read side of a graph store. All methods raise NotFound for unknown model/class/neuron."""
+
+    def ping(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+    def models(self) -> list[ModelInfo]: ...
+
+    def model(self, model: str) -> ModelInfo: ...
+
+    def classes(self, model: str) -> list[ClassInfo]: ...  # by index
+
+    def classes_by_index(self, model: str, indices: Sequence[int]) -> list[ClassInfo]: ...  # input order
+
+    def class_by_key(self, model: str, key: str) -> ClassInfo: ...  # index, wnid, or exact name
+
+    def class_graph(
+        self, model: str, class_index: int, *, top_n: int | None = None, min_weight: int = 0
+    ) -> ClassGraph: ...
+
+    def neurons(self, model: str, ids: Sequence[str]) -> list[Neuron]: ...  # input order
+
+    def neuron_detail(self, model: str, neuron_id: str, *, top_classes: int = 10) -> NeuronDetail: ...
+
+    def examples(self, model: str, neuron_ids: Sequence[str]) -> dict[str, list[Example]]: ...
+
+    def influence_edges(
+        self, model: str, neuron_id: str, *, class_index: int | None, direction: Direction, limit: int
+    ) -> list[InfluenceEdge]: ...  # count desc, then (src, dst)
+
+    def neighbourhood(self, model: str, class_index: int, neuron_id: str, *, hops: int) -> ClassGraph: ...
+
+    def paths(
+        self, model: str, class_index: int, src: str, dst: str | None, *, k: int, mode: PathMode
+    ) -> list[GraphPath]: ...  # score desc, then neurons
+
+    def compare(self, model: str, a: int, b: int) -> Comparison: ...
+
+    def similar_classes(
+        self, model: str, class_index: int, *, layer: str | None, limit: int
+    ) -> list[SimilarClass]: ...  # similarity desc, then index
+
+    def search(self, model: str, text: str, *, limit: int) -> list[SearchHit]: ...  # score desc, label
+
+    def embedding(self, model: str, layer: str) -> list[EmbeddingPoint]: ...  # by class index
+
+
+class GraphLoader(Protocol):
+    """Write side: load an artifact as one model, replacing an earlier load atomically."""
+
+    def load_artifact(self, artifact: str, *, batch_rows: int) -> str: ...  # returns model id
+
+    def drop_model(self, model: str) -> None: ...
