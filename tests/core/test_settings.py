@@ -1,0 +1,64 @@
+import pytest
+
+from summit.errors import BadInput
+from summit.settings import SETTINGS, SETTINGS_BY_NAME, markdown_table, resolve
+
+
+def test_defaults_follow_the_method():
+    s = resolve(environ={})
+    assert s.activation_mass == 0.01
+    assert s.influence_topk == 5
+    assert s.damping == 0.85
+    assert s.pagerank_iterations == 100
+    assert s.graph_mass == 0.075
+    assert s.examples_per_neuron == 10
+    assert s.exclude_channels == ()
+
+
+def test_env_then_overrides_take_precedence_and_convert():
+    s = resolve({"batch_size": "64"}, environ={"SUMMIT_BATCH_SIZE": "8", "SUMMIT_DEV": "yes"})
+    assert s.batch_size == 64
+    assert s.dev is True
+    s = resolve(environ={"SUMMIT_EXCLUDE_CHANNELS": "a:1, b:2"})
+    assert s.exclude_channels == ("a:1", "b:2")
+
+
+def test_unknown_setting_gets_a_hint():
+    with pytest.raises(BadInput, match="did you mean 'graph_mass'"):
+        resolve({"graph_mas": 0.1}, environ={})
+    with pytest.raises(BadInput, match="SUMMIT_GRAPH_MAS"):
+        resolve(environ={"SUMMIT_GRAPH_MAS": "1"})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("batch_size", "lots", "not a valid int"),
+        ("batch_size", 0, "minimum"),
+        ("graph_mass", 1.5, "maximum"),
+        ("store", "postgres", "not one of"),
+        ("dev", "maybe", "not a valid bool"),
+        ("port", 2.5, "not a valid int"),
+    ],
+)
+def test_bad_values_name_the_setting(name, value, message):
+    with pytest.raises(BadInput, match=message) as info:
+        resolve({name: value}, environ={})
+    assert name in str(info.value)
+
+
+def test_settings_are_immutable_and_grouped():
+    s = resolve(environ={})
+    method = s.group("method")
+    assert set(method) == {x.name for x in SETTINGS if x.group == "method"}
+    with pytest.raises(BadInput):
+        s["nope"]
+    assert s.replace(batch_size=3).batch_size == 3
+    assert s.batch_size == SETTINGS_BY_NAME["batch_size"].default
+
+
+def test_markdown_table_lists_every_setting():
+    table = markdown_table()
+    for setting in SETTINGS:
+        assert f"`{setting.name}`" in table
+        assert setting.env_var in table
