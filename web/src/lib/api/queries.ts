@@ -1,0 +1,99 @@
+/** Every GraphQL document the app sends. Validated against server/schema.graphql in queries.test.ts. */
+
+const CLASS_FIELDS = `
+  index wnid name images top1Correct accuracy probHist
+  faithfulness {
+    images graphNeurons baseProb graphProbDrop randomProbDropMean randomProbDropStd
+    baseTop1 graphTop1Drop randomTop1DropMean randomTop1DropStd
+  }`;
+
+const NEURON_REF = `id layer layerIndex channel image`;
+
+export const MODELS = `query Models {
+  models { id name dataset images top1Accuracy }
+}`;
+
+export const MODEL = `query Model($model: String) {
+  model(id: $model) { id name dataset images top1Accuracy layers { name index channels } }
+}`;
+
+export const CLASSES = `query Classes($model: String, $first: Int, $after: String) {
+  model(id: $model) {
+    classes(first: $first, after: $after, sort: INDEX) {
+      totalCount
+      edges { cursor similarity node { ${CLASS_FIELDS} } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`;
+
+export const SIMILARITY = `query Similarity($model: String, $similarTo: Int!, $first: Int, $after: String) {
+  model(id: $model) {
+    classes(first: $first, after: $after, sort: SIMILARITY, similarTo: $similarTo) {
+      totalCount
+      edges { similarity node { index } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`;
+
+export const CLASS = `query ClassInfo($model: String, $key: String!) {
+  model(id: $model) { class(key: $key) { ${CLASS_FIELDS} } }
+}`;
+
+export const CLASS_GRAPH = `query ClassGraph($model: String, $key: String!, $topN: Int, $minWeight: Int) {
+  model(id: $model) {
+    classGraph(classKey: $key, topN: $topN, minWeight: $minWeight) {
+      class { ${CLASS_FIELDS} }
+      nodes { count pagerank neuron { ${NEURON_REF} } }
+      edges { src dst weight }
+    }
+  }
+}`;
+
+export const NEURON_EXAMPLES = `query NeuronExamples($model: String, $id: String!, $limit: Int) {
+  model(id: $model) {
+    neuron(id: $id) { neuron { id examples(limit: $limit) { rank image score url } } }
+  }
+}`;
+
+export const NEURON_DETAIL = `query NeuronDetail($model: String, $id: String!, $classKey: String) {
+  model(id: $model) {
+    neuron(id: $id) {
+      neuron { ${NEURON_REF} featurevis examples(limit: 10) { rank image score url } }
+      topClasses(limit: 10) { class { index wnid name } count mean }
+      edges(classKey: $classKey, direction: BOTH, limit: 50) { src dst classIndex count }
+    }
+  }
+}`;
+
+export const COMPARE = `query Compare($model: String, $a: String!, $b: String!) {
+  model(id: $model) {
+    compare(a: $a, b: $b) {
+      a { ${CLASS_FIELDS} }
+      b { ${CLASS_FIELDS} }
+      shared { countA countB pagerankA pagerankB neuron { ${NEURON_REF} } }
+      onlyA { countA countB pagerankA pagerankB neuron { ${NEURON_REF} } }
+      onlyB { countA countB pagerankA pagerankB neuron { ${NEURON_REF} } }
+      edges { src dst weightA weightB }
+    }
+  }
+}`;
+
+export const PATHS = `query Paths($model: String, $key: String!, $from: String!, $to: String, $k: Int, $mode: PathMode) {
+  model(id: $model) { paths(classKey: $key, from: $from, to: $to, k: $k, mode: $mode) { neurons weights score } }
+}`;
+
+export const SEARCH = `query Search($model: String, $text: String!, $limit: Int) {
+  model(id: $model) { search(text: $text, limit: $limit) { kind id label score } }
+}`;
+
+export const EMBEDDING = `query Embedding($model: String, $layer: String!) {
+  model(id: $model) { embedding(layer: $layer) { classIndex layer x y } }
+}`;
+
+/** All documents, for the schema validation test. */
+export const ALL_QUERIES: Record<string, string> = {
+  MODELS, MODEL, CLASSES, SIMILARITY, CLASS, CLASS_GRAPH, NEURON_EXAMPLES,
+  NEURON_DETAIL, COMPARE, PATHS, SEARCH, EMBEDDING,
+};

@@ -1,0 +1,64 @@
+/**
+ * Result types of the queries in queries.ts, written by hand from
+ * server/schema.graphql. queries.test.ts validates every query against that
+ * schema, so a renamed or removed field fails the unit tests.
+ */
+
+export interface LayerInfo { name: string; index: number; channels: number }
+
+export interface ModelSummary {
+  id: string; name: string; dataset: string; images: number; top1Accuracy: number;
+}
+export interface ModelInfo extends ModelSummary { layers: LayerInfo[] }
+
+export interface Faithfulness {
+  images: number; graphNeurons: number; baseProb: number;
+  graphProbDrop: number; randomProbDropMean: number; randomProbDropStd: number;
+  baseTop1: number; graphTop1Drop: number; randomTop1DropMean: number; randomTop1DropStd: number;
+}
+
+export interface ClassInfo {
+  index: number; wnid: string; name: string; images: number;
+  top1Correct: number; accuracy: number; probHist: number[];
+  faithfulness: Faithfulness | null;
+}
+
+export interface ClassPage {
+  totalCount: number;
+  edges: { cursor: string; similarity: number | null; node: ClassInfo }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+export interface SimilarityPage {
+  totalCount: number;
+  edges: { similarity: number | null; node: { index: number } }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+export interface NeuronRef { id: string; layer: string; layerIndex: number; channel: number; image: string | null }
+
+export interface GraphNodeData { neuron: NeuronRef; count: number; pagerank: number }
+export interface GraphEdgeData { src: string; dst: string; weight: number }
+export interface ClassGraphData { class: ClassInfo; nodes: GraphNodeData[]; edges: GraphEdgeData[] }
+
+export interface ExampleData { rank: number; image: string; score: number; url: string }
+
+export interface NeuronDetailData {
+  neuron: NeuronRef & { featurevis: string[]; examples: ExampleData[] };
+  topClasses: { class: { index: number; wnid: string; name: string }; count: number; mean: number }[];
+  edges: { src: string; dst: string; classIndex: number | null; count: number }[];
+}
+
+export interface ComparedNodeData {
+  neuron: NeuronRef; countA: number | null; countB: number | null;
+  pagerankA: number | null; pagerankB: number | null;
+}
+export interface ComparisonData {
+  a: ClassInfo; b: ClassInfo;
+  shared: ComparedNodeData[]; onlyA: ComparedNodeData[]; onlyB: ComparedNodeData[];
+  edges: { src: string; dst: string; weightA: number | null; weightB: number | null }[];
+}
+
+export interface PathData { neurons: string[]; weights: number[]; score: number }
+export interface SearchHitData { kind: string; id: string; label: string; score: number }
+export interface EmbeddingPointData { classIndex: number; layer: string; x: number; y: number }

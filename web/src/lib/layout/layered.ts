@@ -1,0 +1,194 @@
+/**
+ * Layered ("Sugiyama"-style) layout for attribution graphs: one row per
+ * layer, input side at the bottom, node order chosen by barycenter sweeps to
+ * reduce edge crossings. Pure functions; no DOM.
+ */
+
+export interface LayoutNode { id: string; layerIndex: number; count: number }
+export interface LayoutEdge { src: string; dst: string; weight: number }
+
+export interface LayoutOptions {
+  /** Vertical distance between row centres (world units). */
+  rowGap: number;
+  /** Horizontal gap between neighbouring tiles. */
+  gap: number;
+  /** Tile side for the smallest and largest count. */
+  tileMin: number;
+  tileMax: number;
+  /** Maximum number of down+up sweep pairs. */
+  sweeps: number;
+}
+
+export const DEFAULT_LAYOUT: LayoutOptions = { rowGap: 150, gap: 14, tileMin: 34, tileMax: 80, sweeps: 12 };
+
+export interface PlacedNode { id: string; row: number; x: number; y: number; size: number }
+
+export interface Layout {
+  /** Node ids per row, row 0 = lowest layer (drawn at the bottom). */
+  order: string[][];
+  /** Layer index of each row. */
+  rowLayers: number[];
+  /** Row centre y of each row (world units, y grows downwards). */
+  rowY: number[];
+  nodes: Map<string, PlacedNode>;
+  width: number;
+  height: number;
+  crossings: number;
+  fileOrderCrossings: number;
+}
+
+/** Group node ids into rows by layer index (ascending), keeping input order inside a row. */
+export function groupRows(nodes: LayoutNode[]): { order: string[][]; rowLayers: number[] } {
+  const byLayer = new Map<number, string[]>();
+  for (const n of nodes) {
+    const row = byLayer.get(n.layerIndex);
+    if (row) row.push(n.id);
+    else byLayer.set(n.layerIndex, [n.id]);
+  }
+  const rowLayers = [...byLayer.keys()].sort((a, b) => a - b);
+  return { order: rowLayers.map((l) => byLayer.get(l) ?? []), rowLayers };
+}
+
+function positions(order: string[][]): Map<string, { row: number; pos: number }> {
+  const m = new Map<string, { row: number; pos: number }>();
+  order.forEach((ids, row) => ids.forEach((id, pos) => m.set(id, { row, pos })));
+  return m;
+}
+
+/** Edges between consecutive rows as [lowerRow, lowerPos, upperPos] (direction-agnostic). */
+function adjacentEdges(order: string[][], edges: LayoutEdge[]): [number, number, number][] {
+  const pos = positions(order);
+  const out: [number, number, number][] = [];
+  for (const e of edges) {
+    const a = pos.get(e.src);
+    const b = pos.get(e.dst);
+    if (!a || !b || Math.abs(a.row - b.row) !== 1) continue;
+    const [lo, hi] = a.row < b.row ? [a, b] : [b, a];
+    out.push([lo.row, lo.pos, hi.pos]);
+  }
+  return out;
+}
+
+/** Number of inversions in `xs` (merge sort, O(n log n)). */
+export function countInversions(xs: number[]): number {
+  const a = xs.slice();
+  const tmp = new Array<number>(a.length);
+  let inv = 0;
+  for (let width = 1; width < a.length; width *= 2) {
+    for (let lo = 0; lo < a.length - width; lo += 2 * width) {
+      const mid = lo + width;
+      const hi = Math.min(lo + 2 * width, a.length);
+      let i = lo, j = mid, k = lo;
+      while (i < mid && j < hi) {
+        if (a[i] <= a[j]) tmp[k++] = a[i++];
+        else { tmp[k++] = a[j++]; inv += mid - i; }
+      }
+      while (i < mid) tmp[k++] = a[i++];
+      while (j < hi) tmp[k++] = a[j++];
+      for (let t = lo; t < hi; t++) a[t] = tmp[t];
+    }
+  }
+  return inv;
+}
+
+/**
+ * Count edge crossings between consecutive rows for the given order. Two
+ * edges cross when their lower ends and upper ends are in opposite order;
+ * edges sharing an end never cross.
+ */
+export function countCrossings(order: string[][], edges: LayoutEdge[]): number {
+  const byRow = new Map<number, [number, number][]>();
+  for (const [row, lo, hi] of adjacentEdges(order, edges)) {
+    const list = byRow.get(row);
+    if (list) list.push([lo, hi]);
+    else byRow.set(row, [[lo, hi]]);
+  }
+  let total = 0;
+  for (const list of byRow.values()) {
+    list.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+    total += countInversions(list.map((p) => p[1]));
+  }
+  return total;
+}
+
+/** Weighted neighbour lists (undirected) restricted to the rows given. */
+function neighbourMap(edges: LayoutEdge[]): Map<string, { id: string; w: number }[]> {
+  const m = new Map<string, { id: string; w: number }[]>();
+  const add = (a: string, b: string, w: number) => {
+    const l = m.get(a);
+    if (l) l.push({ id: b, w });
+    else m.set(a, [{ id: b, w }]);
+  };
+  for (const e of edges) {
+    const w = Math.max(1, e.weight);
+    add(e.src, e.dst, w);
+    add(e.dst, e.src, w);
+  }
+  return m;
+}
+
+/** Reorder one row by the weighted barycenter of its neighbours in the fixed row. Stable for ties/no neighbours. */
+export function reorderRow(row: string[], fixed: string[], nbrs: Map<string, { id: string; w: number }[]>): string[] {
+  const fixedPos = new Map(fixed.map((id, i) => [id, i]));
+  const keyed = row.map((id, i) => {
+    let s = 0, w = 0;
+    for (const n of nbrs.get(id) ?? []) {
+      const p = fixedPos.get(n.id);
+      if (p !== undefined) { s += p * n.w; w += n.w; }
+    }
+    // Nodes without neighbours keep their relative position (scaled to the fixed row).
+    const scaled = row.length > 1 ? (i * Math.max(fixed.length - 1, 0)) / (row.length - 1) : 0;
+    return { id, key: w > 0 ? s / w : scaled, i };
+  });
+  keyed.sort((a, b) => a.key - b.key || a.i - b.i);
+  return keyed.map((k) => k.id);
+}
+
+/** Barycenter sweeps (up, then down) keeping the order with the fewest crossings. */
+export function minimiseCrossings(order: string[][], edges: LayoutEdge[], sweeps: number): string[][] {
+  const nbrs = neighbourMap(edges);
+  let best = order.map((r) => r.slice());
+  let bestC = countCrossings(best, edges);
+  let cur = best.map((r) => r.slice());
+  for (let s = 0; s < sweeps && bestC > 0; s++) {
+    for (let r = 1; r < cur.length; r++) cur[r] = reorderRow(cur[r], cur[r - 1], nbrs);
+    for (let r = cur.length - 2; r >= 0; r--) cur[r] = reorderRow(cur[r], cur[r + 1], nbrs);
+    const c = countCrossings(cur, edges);
+    if (c < bestC) { bestC = c; best = cur.map((row) => row.slice()); }
+    else if (s > 0) break;
+  }
+  return best;
+}
+
+/** Tile side per node: area proportional to count, between tileMin and tileMax. */
+export function tileSizes(nodes: LayoutNode[], tileMin: number, tileMax: number): Map<string, number> {
+  const max = Math.max(1, ...nodes.map((n) => n.count));
+  return new Map(nodes.map((n) => [n.id, tileMin + (tileMax - tileMin) * Math.sqrt(Math.max(0, n.count) / max)]));
+}
+
+/** Full layout: rows, crossing-reduced order, positions (each row centred). */
+export function layeredLayout(nodes: LayoutNode[], edges: LayoutEdge[], opts: LayoutOptions = DEFAULT_LAYOUT): Layout {
+  const { order: fileOrder, rowLayers } = groupRows(nodes);
+  const fileOrderCrossings = countCrossings(fileOrder, edges);
+  const order = minimiseCrossings(fileOrder, edges, opts.sweeps);
+  const sizes = tileSizes(nodes, opts.tileMin, opts.tileMax);
+  const rowWidths = order.map((ids) =>
+    ids.reduce((w, id) => w + (sizes.get(id) ?? opts.tileMin), 0) + opts.gap * Math.max(0, ids.length - 1));
+  const width = Math.max(0, ...rowWidths);
+  const nRows = order.length;
+  const rowY = order.map((_, r) => (nRows - 1 - r) * opts.rowGap + opts.tileMax / 2);
+  const placed = new Map<string, PlacedNode>();
+  order.forEach((ids, r) => {
+    let x = (width - rowWidths[r]) / 2;
+    for (const id of ids) {
+      const size = sizes.get(id) ?? opts.tileMin;
+      placed.set(id, { id, row: r, x: x + size / 2, y: rowY[r], size });
+      x += size + opts.gap;
+    }
+  });
+  return {
+    order, rowLayers, rowY, nodes: placed, width,
+    height: nRows > 0 ? (nRows - 1) * opts.rowGap + opts.tileMax : 0,
+    crossings: countCrossings(order, edges), fileOrderCrossings,
+  };
+}

@@ -1,0 +1,44 @@
+/** Zoom/pan transform maths shared by the canvas views. screen = world * k + (x, y). */
+
+export interface Transform { k: number; x: number; y: number }
+export interface Bounds { x0: number; y0: number; x1: number; y1: number }
+
+export const IDENTITY: Transform = { k: 1, x: 0, y: 0 };
+
+export function toScreen(t: Transform, wx: number, wy: number): [number, number] {
+  return [wx * t.k + t.x, wy * t.k + t.y];
+}
+
+export function toWorld(t: Transform, sx: number, sy: number): [number, number] {
+  return [(sx - t.x) / t.k, (sy - t.y) / t.k];
+}
+
+/** Zoom by `factor` keeping the screen point (px, py) fixed; k clamped to [minK, maxK]. */
+export function zoomAt(t: Transform, factor: number, px: number, py: number, minK = 0.05, maxK = 20): Transform {
+  const k = Math.min(maxK, Math.max(minK, t.k * factor));
+  const f = k / t.k;
+  return { k, x: px - (px - t.x) * f, y: py - (py - t.y) * f };
+}
+
+export function panBy(t: Transform, dx: number, dy: number): Transform {
+  return { k: t.k, x: t.x + dx, y: t.y + dy };
+}
+
+/** Transform that fits `b` into a w x h viewport with `pad` pixels margin, never zooming in past maxK. */
+export function fitBounds(b: Bounds, w: number, h: number, pad = 24, maxK = 1.5): Transform {
+  const bw = Math.max(1e-9, b.x1 - b.x0), bh = Math.max(1e-9, b.y1 - b.y0);
+  const k = Math.min(maxK, Math.max(0.01, Math.min((w - 2 * pad) / bw, (h - 2 * pad) / bh)));
+  return { k, x: (w - bw * k) / 2 - b.x0 * k, y: (h - bh * k) / 2 - b.y0 * k };
+}
+
+/** Compact string form for the URL ("k,x,y" rounded). */
+export function formatTransform(t: Transform): string {
+  return `${+t.k.toFixed(4)},${Math.round(t.x)},${Math.round(t.y)}`;
+}
+
+export function parseTransform(s: string | null): Transform | null {
+  if (!s) return null;
+  const parts = s.split(",").map(Number);
+  if (parts.length !== 3 || parts.some((v) => !Number.isFinite(v)) || parts[0] <= 0) return null;
+  return { k: parts[0], x: parts[1], y: parts[2] };
+}
