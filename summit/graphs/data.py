@@ -1,0 +1,109 @@
+"""Load an artifact's counts into dense/sparse numpy arrays, validating ids on the way.
+
+Neuron ids become node positions ``0..N-1`` (the ``neurons`` table's order,
+sorted by layer index then channel); class indices become class positions
+``0..C-1`` (sorted by class index). Every id is checked: an unknown neuron or
+class, an influence edge not from layer l-1 to layer l, or a negative count
+is an ``ArtifactError`` naming the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from summit.artifact import read_table
+from summit.errors import ArtifactError
+
+
+@dataclass(frozen=True)
+class GraphInputs:
+    neuron_ids: list[str]
+    layers: list[str]
+    layer_offsets: np.ndarray  # (L+1,) node position where each layer starts
+    node_layer: np.ndarray  # (N,) layer position of each node
+    class_index: np.ndarray  # (C,) class index of each class position
+    counts: np.ndarray  # (C, N) int64 activation counts A
+    edge_class: np.ndarray  # (E,) class positions, sorted
+    edge_src: np.ndarray  # (E,) node positions (layer l-1)
+    edge_dst: np.ndarray  # (E,) node positions (layer l)
+    edge_weight: np.ndarray  # (E,) int64 influence counts
+
+
+def _positions(artifact: Path | str, table: str, column: str, values: pl.Series, ids: pl.Series) -> np.ndarray:
+    """Node positions of neuron ids ``values`` (an unknown id is an ArtifactError)."""
+    enum = pl.Enum(ids.to_list())
+    try:
+        return values.cast(enum, strict=True).to_physical().to_numpy().astype(np.int64)
+    except pl.exceptions.PolarsError:
+        known = set(ids.to_list())
+        bad = next((v for v in values.unique().to_list() if v not in known), None)
+        raise ArtifactError(
+            f"artifact {artifact}: table {table!r} column {column!r} refers to unknown neuron {bad!r}"
+        ) from None
+
+
+def _class_positions(artifact: Path | str, table: str, values: np.ndarray, class_index: np.ndarray) -> np.ndarray:
+    pos = np.searchsorted(class_index, values)
+    pos_clip = np.minimum(pos, class_index.size - 1)
+    bad = class_index[pos_clip] != values if class_index.size else np.ones(values.size, bool)
+    if values.size and bad.any():
+        raise ArtifactError(
+            f"artifact {artifact}: table {table!r} column 'class_index' refers to unknown class "
+            f"{int(values[np.argmax(bad)])}"
+        )
+    return pos
+
+
+def load_graph_inputs(artifact: Path | str) -> GraphInputs:
+    neurons = read_table(artifact, "neurons").sort(["layer_index", "channel"])
+    classes = read_table(artifact, "classes").sort("class_index")
+    if neurons.height == 0:
+        raise ArtifactError(f"artifact {artifact}: table 'neurons' is empty")
+    if neurons["neuron_id"].n_unique() != neurons.height:
+        raise ArtifactError(f"artifact {artifact}: table 'neurons' has duplicate neuron ids")
+    class_index = classes["class_index"].to_numpy().astype(np.int64)
+    if np.unique(class_index).size != class_index.size:
+        raise ArtifactError(f"artifact {artifact}: table 'classes' has duplicate class indices")
+    layer_pos = neurons["layer_index"].to_numpy().astype(np.int64)
+    layers_df = neurons.group_by("layer_index", maintain_order=True).agg(pl.col("layer").first(),
+                                                                        pl.len().alias("n"))
+    if layers_df["layer"].n_unique() != layers_df.height or neurons.group_by("layer").agg(
+            pl.col("layer_index").n_unique().alias("k"))["k"].max() != 1:
+        raise ArtifactError(f"artifact {artifact}: table 'neurons' layer names and layer_index disagree")
+    layer_idx = layers_df["layer_index"].to_numpy()
+    node_layer = np.searchsorted(layer_idx, layer_pos)
+    offsets = np.concatenate([[0], np.cumsum(layers_df["n"].to_numpy())]).astype(np.int64)
+    ids = neurons["neuron_id"]
+
+    acts = read_table(artifact, "activations").select("class_index", "neuron_id", "count")
+    if acts.height and acts["count"].min() < 0:
+        raise ArtifactError(f"artifact {artifact}: table 'activations' has negative counts")
+    a_cls = _class_positions(artifact, "activations", acts["class_index"].to_numpy().astype(np.int64),
+                             class_index)
+    a_node = _positions(artifact, "activations", "neuron_id", acts["neuron_id"], ids)
+    counts = np.zeros((class_index.size, ids.len()), dtype=np.int64)
+    np.add.at(counts, (a_cls, a_node), acts["count"].to_numpy().astype(np.int64))
+    del acts
+
+    inf = read_table(artifact, "influences").filter(pl.col("count") != 0).sort("class_index")
+    if inf.height and inf["count"].min() < 0:
+        raise ArtifactError(f"artifact {artifact}: table 'influences' has negative counts")
+    e_cls = _class_positions(artifact, "influences", inf["class_index"].to_numpy().astype(np.int64), class_index)
+    src = _positions(artifact, "influences", "src", inf["src"], ids)
+    dst = _positions(artifact, "influences", "dst", inf["dst"], ids)
+    wrong = node_layer[src] + 1 != node_layer[dst]
+    if wrong.any():
+        i = int(np.argmax(wrong))
+        raise ArtifactError(
+            f"artifact {artifact}: table 'influences' edge {inf['src'][i]!r} -> {inf['dst'][i]!r} "
+            "does not go from one layer to the next"
+        )
+    return GraphInputs(
+        neuron_ids=ids.to_list(), layers=layers_df["layer"].to_list(), layer_offsets=offsets,
+        node_layer=node_layer, class_index=class_index, counts=counts,
+        edge_class=e_cls, edge_src=src, edge_dst=dst, edge_weight=inf["count"].to_numpy().astype(np.int64),
+    )
