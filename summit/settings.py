@@ -115,6 +115,9 @@ SETTINGS: tuple[Setting, ...] = (
     _S("featurevis_size", 128, int, "Feature visualisation image size in pixels.", "featurevis", minimum=16),
     _S("featurevis_batch", 16, int, "Neurons optimised together in one batch.", "featurevis", minimum=1),
     _S("featurevis_lr", 0.05, float, "Adam learning rate for feature visualisation.", "featurevis", minimum=0.0),
+    _S("featurevis_variants", 0, int, "Extra diverse images per neuron (0 = none).", "featurevis", minimum=0),
+    _S("featurevis_diversity", 1.0, float, "Weight of the diversity term between a neuron's variants.",
+       "featurevis", minimum=0.0),
     # --- faithfulness -------------------------------------------------------
     _S("faithfulness_seeds", 3, int, "Random-ablation control runs per class.", "faithfulness", minimum=1),
     # --- stores -------------------------------------------------------------
