@@ -1,0 +1,276 @@
+"""The numbers of METHOD.md sections 2 and 3 for one batch, and the per-class merges.
+
+* ``select_channels``: which channels of a layer an image counts for A_l.
+* ``fold_bn`` / ``onehop``: the one-hop contribution ``max over positions of
+  (X_i conv K[j, i])`` for every pair (j, i), batched: 1x1 kernels from per-channel
+  max/min, k x k kernels from the real per-pair maps computed chunked over output
+  channels (a grouped convolution with one group per input channel).
+* ``top_inputs``: the ``k`` strongest inputs per output, ties to the lower index.
+* ``widest_path`` / ``prune_per_target`` / ``max_union``: the per-class merges of
+  composed hops on sparse (class, out, in) counts.
+
+Tie rule used everywhere: among equal values the lower channel index wins, so
+counts do not depend on batch size, shard split or device.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+# Largest number of elements of one chunk of per-pair maps (k x k kernels).
+PAIR_MAP_CHUNK = 1 << 24
+
+
+def select_channels(
+    maxima: torch.Tensor,
+    *,
+    mode: str,
+    mass: float,
+    topk: int,
+    exclude: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Boolean (B, N) selection of METHOD.md section 2 from channel maxima (B, N)."""
+    v = maxima.clamp_min(0).to(torch.float64)
+    if exclude is not None:
+        v = v.masked_fill(exclude[None, :], 0.0)
+    b, n = v.shape
+    # stable descending order: ties to the lower channel index
+    order = torch.argsort(v, dim=1, descending=True, stable=True)
+    if exclude is not None:
+        # excluded channels go last so they are never the forced first pick
+        excl_sorted = exclude[order]
+        order = order.gather(1, torch.argsort(excl_sorted.to(torch.int8), dim=1, stable=True))
+    keep_n = n - (int(exclude.sum()) if exclude is not None else 0)
+    if mode == "topk":
+        take = torch.full((b,), min(topk, max(keep_n, 1)), dtype=torch.int64, device=v.device)
+    else:
+        total = v.sum(dim=1, keepdim=True)
+        p = torch.where(total > 0, v / torch.where(total > 0, total, 1.0), 0.0)
+        cum = p.gather(1, order).cumsum(dim=1)
+        before = torch.cat([torch.zeros_like(cum[:, :1]), cum[:, :-1]], dim=1)
+        take = (before < mass).sum(dim=1).clamp(min=1, max=max(keep_n, 1))
+    ranks = torch.arange(n, device=v.device)[None, :]
+    sel_sorted = ranks < take[:, None]
+    selected = torch.zeros_like(sel_sorted)
+    selected.scatter_(1, order, sel_sorted)
+    return selected
+
+
+def fold_bn(conv: nn.Conv2d, bn: nn.BatchNorm2d | None) -> torch.Tensor:
+    """The conv's kernel with the BatchNorm's scale gamma / sqrt(var + eps) folded in (no bias)."""
+    weight = conv.weight.detach()
+    if bn is None:
+        return weight
+    scale = bn.running_var.detach() + bn.eps  # type: ignore[operator]
+    scale = scale.rsqrt()
+    if bn.weight is not None:
+        scale = scale * bn.weight.detach()
+    return weight * scale.to(weight.dtype)[:, None, None, None]
+
+
+def conv_geometry(conv: nn.Conv2d) -> dict[str, object]:
+    """Stride, padding, dilation of a conv; ``same`` for timm's dynamic-'same' padding."""
+    same = type(conv).__name__ == "Conv2dSame"
+    return {
+        "stride": tuple(conv.stride),
+        "padding": "same" if same else conv.padding,
+        "dilation": tuple(conv.dilation),
+    }
+
+
+def _pad_same(x: torch.Tensor, kernel: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int]) -> torch.Tensor:
+    ih, iw = x.shape[-2:]
+    pads = []
+    for size, k, s, d in ((iw, kernel[1], stride[1], dilation[1]), (ih, kernel[0], stride[0], dilation[0])):
+        total = max((-(size // -s) - 1) * s + (k - 1) * d + 1 - size, 0)
+        pads += [total // 2, total - total // 2]
+    return F.pad(x, pads) if any(pads) else x
+
+
+def _prepare_input(x: torch.Tensor, kernel: tuple[int, int], geometry: dict[str, object]) -> tuple[torch.Tensor, object]:
+    padding = geometry["padding"]
+    if padding == "same":
+        x = _pad_same(x, kernel, geometry["stride"], geometry["dilation"])  # type: ignore[arg-type]
+        padding = 0
+    return x, padding
+
+
+def onehop(x: torch.Tensor, kernel: torch.Tensor, geometry: dict[str, object]) -> torch.Tensor:
+    """Contributions (B, N_out, N_in): max over output positions of X_i conv K[j, i] (no bias)."""
+    kh, kw = kernel.shape[-2:]
+    x, padding = _prepare_input(x, (kh, kw), geometry)
+    if isinstance(padding, str):
+        raise ValueError(f"conv padding {padding!r} is not supported by the one-hop rule")
+    stride = geometry["stride"]
+    if kh == 1 and kw == 1:
+        pad = padding if isinstance(padding, tuple) else (padding, padding)
+        if any(pad):
+            x = F.pad(x, (pad[1], pad[1], pad[0], pad[0]))
+        sh, sw = stride  # type: ignore[misc]
+        if sh != 1 or sw != 1:
+            x = x[..., ::sh, ::sw]
+        mn, mx = torch.aminmax(x.flatten(2), dim=-1)
+        k = kernel[:, :, 0, 0].to(x.dtype)
+        out = k.clamp(min=0)[None] * mx[:, None, :]
+        return out.addcmul_(k.clamp(max=0)[None], mn[:, None, :])
+    return _pair_map_maxima(x, kernel.to(x.dtype), stride, padding, geometry["dilation"])
+
+
+def _pair_map_maxima(x: torch.Tensor, kernel: torch.Tensor, stride: object, padding: object, dilation: object) -> torch.Tensor:
+    b, n_in = x.shape[:2]
+    n_out = kernel.shape[0]
+    out = torch.empty(b, n_out, n_in, dtype=x.dtype, device=x.device)
+    # one output map per (i, j): grouped conv with groups = n_in; chunk over outputs j
+    probe = F.conv2d(x[:1, :1], kernel[:1, :1], stride=stride, padding=padding, dilation=dilation)  # type: ignore[arg-type]
+    per_pair = probe.shape[-1] * probe.shape[-2]
+    chunk = max(1, min(n_out, PAIR_MAP_CHUNK // max(1, b * n_in * per_pair)))
+    for j0 in range(0, n_out, chunk):
+        kc = kernel[j0 : j0 + chunk]  # (J, I, kh, kw)
+        jc = kc.shape[0]
+        w = kc.transpose(0, 1).reshape(n_in * jc, 1, *kc.shape[-2:])
+        maps = F.conv2d(x, w, stride=stride, padding=padding, dilation=dilation, groups=n_in)  # type: ignore[arg-type]
+        out[:, j0 : j0 + jc, :] = maps.flatten(2).amax(-1).view(b, n_in, jc).transpose(1, 2)
+    return out
+
+
+def top_inputs(values: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Indices (..., k) of the ``k`` largest values along the last dim (ties: lower index) and the k-th value."""
+    n = values.shape[-1]
+    k = min(k, n)
+    if k == n:
+        idx = torch.arange(n, device=values.device).expand(*values.shape[:-1], n).clone()
+        return idx, values.amin(dim=-1)
+    vals, idx = values.topk(k + 1, dim=-1)
+    kth = vals[..., k - 1]
+    # a tie at the k-th place may extend past the k picked: redo those rows with a stable sort
+    ambiguous = vals[..., k] == kth
+    idx = idx[..., :k]
+    if bool(ambiguous.any()):
+        rows = values[ambiguous]
+        order = torch.argsort(rows, dim=-1, descending=True, stable=True)[:, :k]
+        idx[ambiguous] = order
+    return idx, kth
+
+
+def pair_keys(labels: torch.Tensor, idx: torch.Tensor, n_out: int, n_in: int, out_offset: int = 0) -> torch.Tensor:
+    """Keys ``(c * n_out + j) * n_in + i`` of the kept pairs ``idx`` (B, J, k) of images of class ``labels``."""
+    _b, j, _ = idx.shape
+    rows = labels.to(idx.device, torch.int64)[:, None] * n_out + out_offset + torch.arange(j, device=idx.device)[None, :]
+    return (rows[:, :, None] * n_in + idx).reshape(-1)
+
+
+# --- per-class merges on sparse counts -------------------------------------------------
+
+
+def split_keys(keys: torch.Tensor, n_out: int, n_in: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    i = keys % n_in
+    rest = keys // n_in
+    return rest // n_out, rest % n_out, i
+
+
+def widest_path(
+    first: tuple[torch.Tensor, torch.Tensor],
+    second: tuple[torch.Tensor, torch.Tensor],
+    n_in: int,
+    n_mid: int,
+    n_out: int,
+    max_pairs: int = 1 << 24,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``w[c, j, i] = max over b of min(second[c, j, b], first[c, b, i])`` on sparse counts.
+
+    ``first`` has keys over (c, b, i) with sizes (n_mid, n_in); ``second`` over (c, j, b)
+    with sizes (n_out, n_mid). Returns sorted keys over (c, j, i) and weights.
+    """
+    k1, v1 = first
+    k2, v2 = second
+    dev = k1.device
+    if k1.numel() == 0 or k2.numel() == 0:
+        return torch.empty(0, dtype=torch.int64, device=dev), torch.empty(0, dtype=torch.int64, device=dev)
+    # group first by (c, b): its keys are already sorted by (c, b, i)
+    g1 = k1 // n_in
+    c2, j2, b2 = split_keys(k2, n_out, n_mid)
+    g2 = c2 * n_mid + b2
+    order = torch.argsort(g2, stable=True)
+    g2, j2, c2, v2 = g2[order], j2[order], c2[order], v2[order]
+    # for each entry of second: the range of first entries with the same (c, b)
+    lo = torch.searchsorted(g1, g2, side="left")
+    hi = torch.searchsorted(g1, g2, side="right")
+    n = hi - lo
+    out_keys: list[torch.Tensor] = []
+    out_vals: list[torch.Tensor] = []
+    cum = n.cumsum(0)
+    start = 0
+    total = int(cum[-1]) if cum.numel() else 0
+    while start < n.numel() and total:
+        base = int(cum[start - 1]) if start else 0
+        stop = int(torch.searchsorted(cum, torch.tensor(base + max_pairs, device=dev), side="right"))
+        stop = max(stop, start + 1)
+        sel = slice(start, stop)
+        reps = n[sel]
+        rows = torch.repeat_interleave(torch.arange(start, stop, device=dev), reps)
+        if rows.numel():
+            within = torch.arange(rows.numel(), device=dev) - torch.repeat_interleave(cum[sel] - reps - base, reps)
+            src = lo[rows] + within
+            i = k1[src] % n_in
+            keys = (c2[rows] * n_out + j2[rows]) * n_in + i
+            vals = torch.minimum(v1[src], v2[rows])
+            keys, vals = _max_by_key(keys, vals)
+            out_keys.append(keys)
+            out_vals.append(vals)
+        start = stop
+    if not out_keys:
+        return torch.empty(0, dtype=torch.int64, device=dev), torch.empty(0, dtype=torch.int64, device=dev)
+    return _max_by_key(torch.cat(out_keys), torch.cat(out_vals))
+
+
+def _max_by_key(keys: torch.Tensor, vals: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    uniq, inverse = torch.unique(keys, sorted=True, return_inverse=True)
+    out = torch.zeros(uniq.numel(), dtype=vals.dtype, device=vals.device)
+    out.scatter_reduce_(0, inverse, vals, reduce="amax", include_self=False)
+    return uniq, out
+
+
+def max_union(*parts: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Union of sparse weights on the same key space, keeping the max per key."""
+    keys = [p[0] for p in parts if p[0].numel()]
+    if not keys:
+        return parts[0]
+    vals = [p[1] for p in parts if p[0].numel()]
+    return _max_by_key(torch.cat(keys), torch.cat(vals))
+
+
+def remap_out(keys: torch.Tensor, n_out_from: int, n_out_to: int, n_in: int, offset: int) -> torch.Tensor:
+    """Re-key (c, j, i) from an output space of ``n_out_from`` to ``n_out_to`` with j -> j + offset."""
+    c, j, i = split_keys(keys, n_out_from, n_in)
+    return (c * n_out_to + j + offset) * n_in + i
+
+
+def prune_per_target(
+    keys: torch.Tensor,
+    vals: torch.Tensor,
+    n_out: int,
+    n_in: int,
+    keep: torch.Tensor,
+    prune_targets: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Keep for each (c, j) with ``prune_targets[j]`` only its ``keep[c]`` strongest edges.
+
+    ``keys`` sorted over (c, j, i); ties go to the lower input index. Targets j with
+    ``prune_targets[j]`` False keep every edge.
+    """
+    if keys.numel() == 0:
+        return keys, vals
+    rows = keys // n_in
+    # order: row asc, weight desc, input asc (keys are sorted, so stable sorts keep input order)
+    order = torch.argsort(-vals, stable=True)
+    order = order[torch.argsort(rows[order], stable=True)]
+    rows_o = rows[order]
+    first = torch.searchsorted(rows_o, rows_o, side="left")
+    rank = torch.arange(rows_o.numel(), device=keys.device) - first
+    cls = rows_o // n_out
+    target = rows_o % n_out
+    kept = (rank < keep.to(keys.device)[cls]) | ~prune_targets.to(keys.device)[target]
+    chosen = torch.sort(order[kept]).values
+    return keys[chosen], vals[chosen]

@@ -1,0 +1,310 @@
+"""Stream a labelled dataset through a model once and write the artifact.
+
+``run_ingest`` = probe the structure (``ingest.structure``), stream batches through
+``Ingestor`` (one forward each, DataLoader workers), checkpoint the accumulators
+atomically every ``checkpoint_every`` images together with the set of finished
+sample indices, resume from that exactly (``resume=True``), shard across
+``torchrun`` processes (gloo on CPU, nccl on GPU; counts all-reduced, sparse counts
+and example top-k gathered; identical to one process), and finally write the
+artifact tables, example patches and manifest (``ingest.tables``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from torch.utils.data import DataLoader, Dataset, Subset
+
+from ingest.capture import Ingestor
+from ingest.devices import resolve_device
+from ingest.model_spec import LoadedModel
+from ingest.structure import derive_plans, trace_model
+from summit.errors import BadInput
+from summit.settings import Settings
+
+log = logging.getLogger(__name__)
+CHECKPOINT_DIR = ".ingest-checkpoint"
+CHECKPOINT_VERSION = 1
+
+
+@dataclass
+class IngestOptions:
+    """Run options that are not method settings."""
+
+    out: Path
+    run_id: str | None = None
+    resume: bool = False
+    progress: bool = True
+    write_examples: bool = True
+    keep_checkpoint: bool = False
+
+
+@dataclass
+class RunState:
+    """What a run (or one shard) has done so far."""
+
+    done: torch.Tensor  # bool over sample indices
+    skipped: list[int] = field(default_factory=list)
+    images: int = 0
+    seconds: float = 0.0
+
+
+# --- distributed ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class World:
+    rank: int = 0
+    size: int = 1
+    local_rank: int = 0
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+
+def world_from_env() -> World:
+    size = int(os.environ.get("WORLD_SIZE", "1"))
+    if size <= 1:
+        return World()
+    return World(int(os.environ.get("RANK", "0")), size, int(os.environ.get("LOCAL_RANK", "0")))
+
+
+@contextlib.contextmanager
+def distributed(world: World, device: torch.device) -> Iterator[None]:
+    """Initialise torch.distributed from the environment for the duration of a run (if needed)."""
+    if world.size <= 1 or dist.is_initialized():
+        yield
+        return
+    backend = "nccl" if device.type == "cuda" else "gloo"
+    dist.init_process_group(backend=backend)
+    try:
+        yield
+    finally:
+        dist.destroy_process_group()
+
+
+def run_device(settings: Settings, world: World) -> torch.device:
+    device = resolve_device(str(settings["device"]))
+    if device.type == "cuda" and world.size > 1 and device.index is None:
+        device = torch.device("cuda", world.local_rank)
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+    return device
+
+
+# --- checkpoints ----------------------------------------------------------------------------
+
+
+def config_key(loaded: LoadedModel, dataset: Dataset[Any], settings: Settings, world: World) -> str:
+    """Identity of a run: a checkpoint is resumed only into a run with the same key."""
+    fingerprint = getattr(dataset, "fingerprint", None)
+    data = {
+        "model": loaded.name, "weights": loaded.weights_sha256, "layers": loaded.layers,
+        "method": {k: list(v) if isinstance(v, tuple) else v for k, v in settings.group("method").items()},
+        "dataset": fingerprint, "images": len(dataset),  # type: ignore[arg-type]
+        "world": world.size,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def checkpoint_path(out: Path, world: World) -> Path:
+    return out / CHECKPOINT_DIR / f"rank{world.rank}-of-{world.size}.pt"
+
+
+def save_checkpoint(path: Path, key: str, ing: Ingestor, state: RunState) -> None:
+    """torch.save to a temporary file, fsync, then os.replace: a checkpoint is whole or absent."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    payload = {
+        "version": CHECKPOINT_VERSION, "key": key, "ingestor": ing.state_dict(),
+        "done": state.done.cpu(), "skipped": state.skipped, "images": state.images, "seconds": state.seconds,
+    }
+    try:
+        with open(tmp, "wb") as handle:
+            torch.save(payload, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def load_checkpoint(path: Path, key: str, ing: Ingestor) -> RunState | None:
+    if not path.exists():
+        return None
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:  # a damaged checkpoint cannot be trusted: say so, do not guess
+        raise BadInput(f"checkpoint {path} cannot be read ({exc}); delete it to start over") from None
+    if payload.get("version") != CHECKPOINT_VERSION or payload.get("key") != key:
+        raise BadInput(
+            f"checkpoint {path} belongs to a different run (model, layers, settings, dataset or number of "
+            "processes differ); run without --resume to start over"
+        )
+    ing.load_state_dict(payload["ingestor"])
+    return RunState(payload["done"], list(payload["skipped"]), int(payload["images"]), float(payload["seconds"]))
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def build_ingestor(loaded: LoadedModel, settings: Settings, device: torch.device) -> Ingestor:
+    """Trace the model, derive the influence plans and set up the accumulators."""
+    model = loaded.module.to(device).eval()
+    for param in model.parameters():
+        param.requires_grad_(False)
+    dtype = next(model.parameters()).dtype
+    probe = torch.rand(1, 3, loaded.input_size, loaded.input_size, generator=torch.Generator().manual_seed(0),
+                       dtype=dtype).to(device)
+    trace = trace_model(model, probe)
+    method = settings.group("method")
+    plans = derive_plans(model, list(loaded.layers), trace, str(method["influence"]))
+    channels = {name: trace.shapes[name][1] for name in loaded.layers}
+    return Ingestor(model, list(loaded.layers), channels, plans, len(loaded.output_wnids), method, device)
+
+
+def stream(
+    ing: Ingestor,
+    dataset: Dataset[Any],
+    positions: Sequence[int],
+    state: RunState,
+    settings: Settings,
+    *,
+    on_checkpoint: Any = None,
+    progress: bool = True,
+) -> RunState:
+    """Feed ``positions`` of ``dataset`` through ``ing`` in batches; update ``state``."""
+    from ingest.data import collate
+
+    loader = DataLoader(
+        Subset(dataset, list(positions)), batch_size=int(settings["batch_size"]), shuffle=False,
+        num_workers=int(settings["workers"]), collate_fn=collate, pin_memory=ing.device.type == "cuda",
+    )
+    every = int(settings["checkpoint_every"])
+    since = 0
+    bar = _progress(len(positions), progress)
+    started = time.perf_counter()
+    base_seconds = state.seconds
+    try:
+        with ing.hooks():
+            for batch in loader:
+                if batch.skipped:
+                    state.skipped.extend(int(i) for i in batch.skipped)
+                    state.done[torch.tensor(batch.skipped, dtype=torch.int64)] = True
+                if len(batch):
+                    ing.process(batch.images, batch.labels, batch.sample_indices)
+                    state.done[batch.sample_indices] = True
+                    state.images += len(batch)
+                n = len(batch) + len(batch.skipped)
+                since += n
+                state.seconds = base_seconds + time.perf_counter() - started
+                if bar is not None:
+                    bar.update(n)
+                if on_checkpoint is not None and since >= every:
+                    on_checkpoint(state)
+                    since = 0
+    finally:
+        if bar is not None:
+            bar.close()
+    state.seconds = base_seconds + time.perf_counter() - started
+    return state
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="img", dynamic_ncols=True, desc="ingest", smoothing=0.1)
+
+
+def run_ingest(
+    loaded: LoadedModel,
+    dataset: Dataset[Any],
+    settings: Settings,
+    options: IngestOptions,
+    *,
+    world: World | None = None,
+) -> dict[str, Any] | None:
+    """The whole ingest; returns the summary on the main process (None on the others)."""
+    world = world or world_from_env()
+    device = run_device(settings, world)
+    n = len(dataset)  # type: ignore[arg-type]
+    if n == 0:
+        raise BadInput("the dataset holds no images")
+    with distributed(world, device):
+        started = time.perf_counter()
+        ing = build_ingestor(loaded, settings, device)
+        key = config_key(loaded, dataset, settings, world)
+        ckpt = checkpoint_path(options.out, world)
+        state = load_checkpoint(ckpt, key, ing) if options.resume else None
+        if options.resume and state is None and world.main:
+            log.info("no checkpoint under %s: starting from the beginning", ckpt.parent)
+        if state is None:
+            state = RunState(torch.zeros(n, dtype=torch.bool))
+        positions = [i for i in range(world.rank, n, world.size) if not bool(state.done[i])]
+        state = stream(
+            ing, dataset, positions, state, settings,
+            on_checkpoint=lambda s: save_checkpoint(ckpt, key, ing, s),
+            progress=options.progress and world.main,
+        )
+        save_checkpoint(ckpt, key, ing, state)
+        streamed = time.perf_counter() - started
+        skipped = state.skipped
+        if world.size > 1:
+            skipped = reduce_across(ing, state)
+        if not world.main:
+            return None
+        from ingest.tables import write_artifact
+
+        summary = write_artifact(
+            ing, loaded, dataset, options, settings,
+            skipped=sorted(skipped), timings={"stream_seconds": round(streamed, 3)}, device=device, world=world,
+        )
+        if not options.keep_checkpoint:
+            shutil.rmtree(options.out / CHECKPOINT_DIR, ignore_errors=True)
+        return summary
+
+
+def reduce_across(ing: Ingestor, state: RunState) -> list[int]:
+    """Sum every shard's accumulators into rank 0's (dense: all_reduce; sparse, top-k: gathered)."""
+    for tensor in (ing.classes.images, ing.classes.top1, ing.classes.hist, *ing.skip.values()):
+        dist.all_reduce(tensor)
+    for acts in ing.acts.values():
+        dist.all_reduce(acts.counts)
+        dist.all_reduce(acts.act_sum)
+    sparse = {
+        "direct": {p: c.state_dict() for p, c in ing.direct.items()},
+        "hops": {k: c.state_dict() for k, c in ing.hop_counts.items()},
+        "examples": {k: e.state_dict() for k, e in ing.examples.items()},
+        "skipped": state.skipped,
+    }
+    gathered: list[Any] = [None] * dist.get_world_size()
+    dist.all_gather_object(gathered, sparse)
+    skipped: list[int] = []
+    for rank, part in enumerate(gathered):
+        skipped.extend(part["skipped"])
+        if rank == dist.get_rank():
+            continue
+        for p, counts in ing.direct.items():
+            counts.add(part["direct"][p]["keys"], part["direct"][p]["counts"])
+        for k, counts in ing.hop_counts.items():
+            counts.add(part["hops"][k]["keys"], part["hops"][k]["counts"])
+        for k, top in ing.examples.items():
+            other = type(top)(top.scores.shape[0], top.k, top.scores.device)
+            other.load_state_dict(part["examples"][k])
+            top.merge(other)
+    return skipped
