@@ -1,0 +1,56 @@
+/** Typed wrappers over the GraphQL queries (one function per use; pagination handled here). */
+import type { Request } from "./client";
+import * as Q from "./queries";
+import type {
+  ClassGraphData, ClassInfo, ClassPage, ComparisonData, EmbeddingPointData, ExampleData, ModelInfo,
+  ModelSummary, NeuronDetailData, PathData, SearchHitData, SimilarityPage,
+} from "./types";
+
+const PAGE = 500;
+
+export function makeApi(request: Request) {
+  return {
+    models: async () => (await request<{ models: ModelSummary[] }>(Q.MODELS)).models,
+    model: async (model: string | null) => (await request<{ model: ModelInfo }>(Q.MODEL, { model })).model,
+    /** All classes, following the cursor until the last page. */
+    classes: async (model: string | null): Promise<{ total: number; classes: ClassInfo[] }> => {
+      const out: ClassInfo[] = [];
+      let after: string | null = null, total = 0;
+      for (;;) {
+        const r: { model: { classes: ClassPage } } = await request(Q.CLASSES, { model, first: PAGE, after });
+        total = r.model.classes.totalCount;
+        out.push(...r.model.classes.edges.map((e) => e.node));
+        if (!r.model.classes.pageInfo.hasNextPage || !r.model.classes.pageInfo.endCursor) break;
+        after = r.model.classes.pageInfo.endCursor;
+      }
+      return { total, classes: out };
+    },
+    similarity: async (model: string | null, similarTo: number): Promise<Map<number, number>> => {
+      const out = new Map<number, number>();
+      let after: string | null = null;
+      for (;;) {
+        const r: { model: { classes: SimilarityPage } } = await request(Q.SIMILARITY, { model, similarTo, first: PAGE, after });
+        for (const e of r.model.classes.edges) if (e.similarity != null) out.set(e.node.index, e.similarity);
+        if (!r.model.classes.pageInfo.hasNextPage || !r.model.classes.pageInfo.endCursor) break;
+        after = r.model.classes.pageInfo.endCursor;
+      }
+      return out;
+    },
+    classGraph: async (model: string | null, key: string, topN: number | null, minWeight: number) =>
+      (await request<{ model: { classGraph: ClassGraphData } }>(Q.CLASS_GRAPH, { model, key, topN, minWeight })).model.classGraph,
+    examples: async (model: string | null, id: string, limit = 6) =>
+      (await request<{ model: { neuron: { neuron: { examples: ExampleData[] } } } }>(Q.NEURON_EXAMPLES, { model, id, limit })).model.neuron.neuron.examples,
+    neuron: async (model: string | null, id: string, classKey: string | null) =>
+      (await request<{ model: { neuron: NeuronDetailData } }>(Q.NEURON_DETAIL, { model, id, classKey })).model.neuron,
+    compare: async (model: string | null, a: string, b: string) =>
+      (await request<{ model: { compare: ComparisonData } }>(Q.COMPARE, { model, a, b })).model.compare,
+    paths: async (model: string | null, key: string, from: string, to: string | null) =>
+      (await request<{ model: { paths: PathData[] } }>(Q.PATHS, { model, key, from, to, k: 5, mode: "SUM" })).model.paths,
+    search: async (model: string | null, text: string) =>
+      (await request<{ model: { search: SearchHitData[] } }>(Q.SEARCH, { model, text, limit: 20 })).model.search,
+    embedding: async (model: string | null, layer: string) =>
+      (await request<{ model: { embedding: EmbeddingPointData[] } }>(Q.EMBEDDING, { model, layer })).model.embedding,
+  };
+}
+
+export type Api = ReturnType<typeof makeApi>;

@@ -1,0 +1,34 @@
+/** Visual constants in one place (colours, sizes, timings). */
+import type { Group } from "./data/graph";
+
+export const COLORS = {
+  bg: "#fbfbfd",
+  ink: "#1d2433",
+  muted: "#6b7385",
+  line: "#d9dde6",
+  accent: "#2f6fde",
+  select: "#e8590c",
+  edge: "#5d7fb9",
+  dimAlpha: 0.12,
+  point: "#7a8bb0",
+  pointSelected: "#e8590c",
+  pointHover: "#2f6fde",
+  pointCompare: "#0f9d8a",
+};
+
+/** Compare mode: shared / only-A / only-B colours (colour-blind friendly pairs). */
+export const GROUP_COLORS: Record<Group, string> = {
+  single: "#5d7fb9",
+  shared: "#7b3fbf",
+  a: "#e8590c",
+  b: "#0f9d8a",
+};
+
+export const GROUP_LABELS: Record<Group, string> = { single: "class", shared: "shared", a: "only A", b: "only B" };
+
+export const CLASS_ROW_HEIGHT = 56;
+export const EMBED_ANIM_MS = 600;
+export const LABEL_ZOOM = 0.7;
+export const EMBED_LABEL_ZOOM = 2.2;
+export const SLIDER_DEBOUNCE_MS = 120;
+export const URL_DEBOUNCE_MS = 250;
