@@ -7,7 +7,8 @@ export const COLORS = {
   muted: "#6b7385",
   line: "#d9dde6",
   accent: "#2f6fde",
-  select: "#e8590c",
+  /** Border of the selected neuron (distinct from every compare colour). */
+  select: "#111827",
   edge: "#5d7fb9",
   dimAlpha: 0.12,
   point: "#7a8bb0",

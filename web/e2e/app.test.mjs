@@ -1,0 +1,303 @@
+// Browser tests: headless Chromium against the real `summit serve` on a small real artifact.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { newPage, REPO, RESULTS, startStack } from "./harness.mjs";
+
+const GRAPH_Q = `query($key: String!, $topN: Int, $minWeight: Int) { model { classGraph(classKey: $key, topN: $topN, minWeight: $minWeight) {
+  class { index wnid name } nodes { neuron { id layerIndex } } edges { src dst weight } } } }`;
+const CLASSES_Q = `{ model { classes(first: 100) { edges { node { index wnid name } } } } }`;
+const COMPARE_Q = `query($a: String!, $b: String!) { model { compare(a: $a, b: $b) { shared { neuron { id } } onlyA { neuron { id } } onlyB { neuron { id } } edges { src } } } }`;
+const PATHS_Q = `query($key: String!, $from: String!) { model { paths(classKey: $key, from: $from, k: 5) { neurons } } }`;
+
+let stack;
+let classes;
+const pageErrors = [];
+
+async function graphCounts(key, topN = null, minWeight = 0) {
+  const g = (await stack.gql(GRAPH_Q, { key, topN, minWeight })).model.classGraph;
+  return { nodes: g.nodes.length, edges: g.edges.length, graph: g };
+}
+
+async function waitGraph(page, { classIndex, nodes, edges, mode = "single" }) {
+  await page.waitForFunction(
+    ({ classIndex, nodes, edges, mode }) => {
+      const area = document.querySelector("[data-testid=graph-area]");
+      const g = document.querySelector("[data-testid=graph]");
+      return area?.dataset.status === "ready" && area.dataset.mode === mode && Number(area.dataset.classIndex) === classIndex &&
+        g && (nodes === undefined || Number(g.dataset.nodeCount) === nodes) && (edges === undefined || Number(g.dataset.edgeCount) === edges);
+    },
+    { classIndex, nodes, edges, mode },
+    { timeout: 15_000 },
+  );
+}
+
+async function graphAttrs(page) {
+  return page.$eval("[data-testid=graph]", (g) => ({ ...g.dataset }));
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(RESULTS, `${name}.png`) });
+}
+
+async function setRange(page, testid, value) {
+  await page.$eval(`[data-testid=${testid}]`, (el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, value);
+}
+
+async function open(page, query = "") {
+  await page.goto(`${stack.base}/${query}`);
+  await page.waitForSelector("[data-testid=class-row]", { timeout: 20_000 });
+}
+
+describe("Summit web app (real server, headless Chromium)", { concurrency: false }, () => {
+  before(async () => {
+    stack = await startStack();
+    classes = (await stack.gql(CLASSES_Q)).model.classes.edges.map((e) => e.node);
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  test("the page loads with its title and the class list", async () => {
+    const page = await newPage(stack, pageErrors);
+    await open(page);
+    assert.match(await page.title(), /Summit/);
+    assert.equal(await page.textContent("h1"), "Summit");
+    const rows = await page.$$("[data-testid=class-row]");
+    assert.equal(rows.length, classes.length);
+    await page.waitForSelector("[data-testid=graph-empty]");
+    await shot(page, "01-start");
+    await page.close();
+  });
+
+  test("selecting a class from the list draws its graph with the API's node and edge counts", async () => {
+    const page = await newPage(stack, pageErrors);
+    await open(page);
+    const c = classes[2];
+    const want = await graphCounts(c.wnid);
+    assert.ok(want.nodes > 0, "the fixture class graph has neurons");
+    await page.click(`[data-testid=class-row][data-class-index="${c.index}"]`);
+    await waitGraph(page, { classIndex: c.index, nodes: want.nodes, edges: want.edges });
+    const attrs = await graphAttrs(page);
+    assert.equal(Number(attrs.nodeCount), want.nodes);
+    assert.equal(Number(attrs.edgeCount), want.edges);
+    assert.equal(await page.$$eval("[data-node-id]", (els) => els.length), want.nodes);
+    assert.ok(Number(attrs.crossings) <= Number(attrs.fileOrderCrossings), "layout is no worse than file order");
+    assert.match(await page.textContent("[data-testid=graph-title]"), new RegExp(c.name));
+    assert.match(page.url(), new RegExp(`class=${c.wnid}`));
+    await shot(page, "02-class-from-list");
+    await page.close();
+  });
+
+  test("clicking a point in the embedding selects that class", async () => {
+    const page = await newPage(stack, pageErrors);
+    await open(page);
+    await page.waitForSelector("[data-testid=embedding]");
+    const c = classes[5];
+    await page.waitForFunction(() => Number(document.querySelector("[data-testid=embedding]")?.dataset.pointCount) > 0);
+    await page.waitForTimeout(700); // let the initial glide settle
+    const pt = await page.$eval("[data-testid=embedding]", (el, i) => el.summitPointAt(i), c.index);
+    assert.ok(pt, "the class has an embedding point");
+    await page.mouse.click(pt[0], pt[1]);
+    const want = await graphCounts(c.wnid);
+    await waitGraph(page, { classIndex: c.index, nodes: want.nodes, edges: want.edges });
+    await shot(page, "03-class-from-embedding");
+    await page.close();
+  });
+
+  test("hovering a neuron shows its example patches; hovering an edge shows both ends", async () => {
+    const page = await newPage(stack, pageErrors);
+    const c = classes[1];
+    await open(page, `?class=${c.wnid}`);
+    const want = await graphCounts(c.wnid);
+    await waitGraph(page, { classIndex: c.index, nodes: want.nodes });
+    const id = want.graph.nodes[0].neuron.id;
+    const box = await page.$eval("[data-testid=graph]", (el, id) => el.summitNodePoint(id), id);
+    await page.mouse.move(box[0], box[1]);
+    await page.waitForSelector("[data-testid=hover-card]");
+    await page.waitForFunction(() => {
+      const imgs = [...document.querySelectorAll("[data-testid=hover-card] [data-testid=example-patch]")];
+      return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+    }, null, { timeout: 10_000 });
+    assert.match(await page.textContent("[data-testid=hover-card]"), new RegExp(id));
+    await shot(page, "04-hover-neuron");
+    mkdirSync(join(REPO, "docs"), { recursive: true });
+    copyFileSync(join(RESULTS, "04-hover-neuron.png"), join(REPO, "docs", "screenshot.png"));
+
+    const e = want.graph.edges[0];
+    await page.mouse.move(5, 5);
+    const ep = await page.$eval("[data-testid=graph]", (el, e) => el.summitEdgePoint(e.src, e.dst), e);
+    assert.ok(ep, "edge is drawn");
+    await page.mouse.move(ep[0], ep[1]);
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=hover-card] .side").length === 2, null, { timeout: 5000 });
+    const text = await page.textContent("[data-testid=hover-card]");
+    assert.ok(text.includes(e.src) && text.includes(e.dst), `hover card names both ends: ${text}`);
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=hover-card] [data-testid=example-patch]").length >= 2);
+    await shot(page, "05-hover-edge");
+    await page.close();
+  });
+
+  test("the sliders change the drawn counts to what the API returns for those settings", async () => {
+    const page = await newPage(stack, pageErrors);
+    const c = classes[3];
+    await open(page, `?class=${c.wnid}`);
+    const full = await graphCounts(c.wnid);
+    await waitGraph(page, { classIndex: c.index, nodes: full.nodes, edges: full.edges });
+    await page.waitForFunction(() => Number(document.querySelector("[data-testid=topn-slider]")?.max) > 1);
+    await setRange(page, "topn-slider", 3);
+    const top3 = await graphCounts(c.wnid, 3, 0);
+    assert.ok(top3.nodes < full.nodes, "topN=3 keeps fewer neurons");
+    await waitGraph(page, { classIndex: c.index, nodes: top3.nodes, edges: top3.edges });
+    assert.match(page.url(), /topN=3/);
+    const weights = full.graph.edges.map((e) => e.weight).sort((a, b) => a - b);
+    const mid = weights[Math.floor(weights.length / 2)];
+    await setRange(page, "minweight-slider", mid);
+    const both = await graphCounts(c.wnid, 3, mid);
+    await waitGraph(page, { classIndex: c.index, nodes: both.nodes, edges: both.edges });
+    assert.ok(both.edges < top3.edges || top3.edges === 0, "min weight removes edges");
+    await shot(page, "06-sliders");
+    await page.close();
+  });
+
+  test("compare mode colours shared, only-A and only-B neurons", async () => {
+    const page = await newPage(stack, pageErrors);
+    const a = classes[0], b = classes[1];
+    await open(page, `?class=${a.wnid}`);
+    await waitGraph(page, { classIndex: a.index });
+    await page.click(`[data-testid=class-row][data-class-index="${b.index}"] ~ [data-testid=compare-button]`);
+    const cmp = (await stack.gql(COMPARE_Q, { a: a.wnid, b: b.wnid })).model.compare;
+    const total = cmp.shared.length + cmp.onlyA.length + cmp.onlyB.length;
+    await waitGraph(page, { classIndex: a.index, mode: "compare", nodes: total });
+    const legend = await page.$eval("[data-testid=compare-legend]", (el) => ({ ...el.dataset }));
+    assert.deepEqual([Number(legend.shared), Number(legend.onlyA), Number(legend.onlyB)], [cmp.shared.length, cmp.onlyA.length, cmp.onlyB.length]);
+    assert.ok(cmp.shared.length > 0, "the fixture classes share neurons");
+    const groups = await page.$$eval("[data-node-id]", (els) => els.map((e) => [e.dataset.nodeId, e.dataset.group]));
+    const shared = new Set(cmp.shared.map((n) => n.neuron.id));
+    for (const [id, g] of groups) assert.equal(g === "shared", shared.has(id), `${id} group ${g}`);
+    // The shared neuron's tile border is drawn in the shared colour (#7b3fbf) on the canvas.
+    const id = cmp.shared[0].neuron.id;
+    const rgb = await page.$eval("[data-testid=graph]", (el, id) => {
+      const b = el.summitNodeBox(id);
+      const cv = el.querySelector("canvas");
+      const d = window.devicePixelRatio || 1;
+      const px = cv.getContext("2d").getImageData(Math.round((b.x - b.size / 2) * d), Math.round(b.y * d), 1, 1).data;
+      return [px[0], px[1], px[2]];
+    }, id);
+    const near = (p, q) => p.every((v, i) => Math.abs(v - q[i]) < 40);
+    assert.ok(near(rgb, [0x7b, 0x3f, 0xbf]), `shared border colour ${rgb}`);
+    await shot(page, "07-compare");
+    await page.close();
+  });
+
+  test("a copied URL restores the same view (class, sliders, neuron panel, zoom)", async () => {
+    const page = await newPage(stack, pageErrors);
+    const c = classes[4];
+    await open(page);
+    await page.click(`[data-testid=class-row][data-class-index="${c.index}"]`);
+    await waitGraph(page, { classIndex: c.index });
+    await setRange(page, "topn-slider", 4);
+    const want = await graphCounts(c.wnid, 4, 0);
+    await waitGraph(page, { classIndex: c.index, nodes: want.nodes, edges: want.edges });
+    const nid = want.graph.nodes[want.graph.nodes.length - 1].neuron.id;
+    await page.click(`[data-node-id="${nid}"]`);
+    await page.waitForSelector(`[data-testid=neuron-panel][data-neuron-id="${nid}"]`);
+    await page.focus("[data-testid=graph]");
+    await page.keyboard.press("+");
+    await page.keyboard.press("+");
+    await page.waitForTimeout(400); // URL updates are debounced
+    const url = page.url();
+    const before = await graphAttrs(page);
+    const page2 = await newPage(stack, pageErrors);
+    await page2.goto(url);
+    await waitGraph(page2, { classIndex: c.index, nodes: want.nodes, edges: want.edges });
+    await page2.waitForSelector(`[data-testid=neuron-panel][data-neuron-id="${nid}"]`);
+    const after = await graphAttrs(page2);
+    assert.equal(after.zoom, before.zoom);
+    assert.equal(await page2.$eval("[data-testid=topn-slider]", (e) => e.value), "4");
+    await page2.waitForSelector("[data-testid=panel-example]");
+    await shot(page2, "08-restored");
+    await page.close();
+    await page2.close();
+  });
+
+  test("an unknown class in the URL shows an error message", async () => {
+    const page = await newPage(stack, pageErrors);
+    await open(page, "?class=no-such-class-xyz");
+    await page.waitForSelector("[data-testid=graph-error]");
+    const text = await page.textContent("[data-testid=graph-error]");
+    assert.match(text, /Unknown class|not found|no class/i);
+    assert.match(text, /no-such-class-xyz/);
+    await shot(page, "09-unknown-class");
+    await page.close();
+  });
+
+  test("keyboard: search the class list, Enter selects, arrows move between neurons, Enter opens one", async () => {
+    const page = await newPage(stack, pageErrors);
+    await open(page);
+    const c = classes[7];
+    await page.fill("[data-testid=class-search]", c.name);
+    await page.waitForFunction((n) => document.querySelectorAll("[data-testid=class-row]").length >= 1 && [...document.querySelectorAll("[data-testid=class-row]")].some((r) => r.textContent.includes(n)), c.name);
+    await page.focus(`[data-testid=class-row][data-class-index="${c.index}"]`);
+    await page.keyboard.press("Enter");
+    await waitGraph(page, { classIndex: c.index });
+    await page.focus("[data-testid=graph]");
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("[data-testid=neuron-panel]");
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("[data-testid=neuron-panel]", { state: "detached" });
+    await page.close();
+  });
+
+  test("neuron search opens the neuron's panel; strongest paths are listed and match the API", async () => {
+    const page = await newPage(stack, pageErrors);
+    const c = classes[6];
+    await open(page, `?class=${c.wnid}`);
+    const g = await graphCounts(c.wnid);
+    await waitGraph(page, { classIndex: c.index, nodes: g.nodes });
+    const lowest = Math.min(...g.graph.nodes.map((n) => n.neuron.layerIndex));
+    const from = g.graph.nodes.find((n) => n.neuron.layerIndex === lowest && g.graph.edges.some((e) => e.src === n.neuron.id || e.dst === n.neuron.id)).neuron.id;
+    await page.fill("[data-testid=neuron-search]", from);
+    await page.waitForSelector(`[data-testid=search-hit][data-kind=neuron]`);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(`[data-testid=neuron-panel][data-neuron-id="${from}"]`);
+    await page.waitForSelector("[data-testid=path-from]");
+    await page.click("[data-testid=path-from]");
+    const want = (await stack.gql(PATHS_Q, { key: c.wnid, from })).model.paths;
+    await page.waitForFunction((n) => document.querySelector("[data-testid=paths]")?.querySelector("ol, p.muted:not([role=status])") && Number(document.querySelector("[data-testid=paths]").dataset.pathCount) === n, want.length);
+    await shot(page, "10-paths");
+    await page.close();
+  });
+
+  test("select a class -> 60-node graph drawn within 300 ms (performance marks set by the app)", async () => {
+    const page = await newPage(stack, pageErrors);
+    // 60 neurons = 12 per layer x 5 layers.
+    const perLayer = 60 / 5;
+    await open(page, `?topN=${perLayer}`);
+    const times = [];
+    for (const c of classes.slice(0, 6)) {
+      const want = await graphCounts(c.wnid, perLayer, 0);
+      assert.equal(want.nodes, 60, `class ${c.index} has 60 neurons at topN=${perLayer}`);
+      await page.evaluate(() => { document.querySelector("[data-testid=app]").dataset.selectToDrawMs = ""; });
+      await page.click(`[data-testid=class-row][data-class-index="${c.index}"]`);
+      await waitGraph(page, { classIndex: c.index, nodes: 60, edges: want.edges });
+      await page.waitForFunction(() => document.querySelector("[data-testid=app]").dataset.selectToDrawMs !== "");
+      const ms = await page.evaluate(() => performance.getEntriesByName("summit:select-to-graph").at(-1).duration);
+      times.push(ms);
+    }
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(times.length / 2)];
+    console.log(`select -> 60-node graph drawn: median ${median.toFixed(1)} ms, all ${times.map((t) => t.toFixed(1)).join(", ")} ms`);
+    assert.ok(median <= 300, `median ${median.toFixed(1)} ms > 300 ms`);
+    await shot(page, "11-sixty-nodes");
+    await page.close();
+  });
+
+  test("no uncaught page errors", () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});

@@ -1,0 +1,112 @@
+// Browser-test harness: a small real artifact (summit synth + graphs), loaded
+// into a temporary embedded store, served by the real `summit serve`, and a
+// headless Chromium driven by playwright-core. No mocks.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, mkdirSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const WEB = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const REPO = resolve(WEB, "..");
+export const RESULTS = join(WEB, "test-results");
+const SUMMIT = process.env.SUMMIT_BIN ?? join(REPO, ".venv", "bin", "summit");
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+export const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+/** The artifact used by the tests: 12 classes, 5 layers of 48 channels, graphs of ~80 neurons. */
+export const ARTIFACT = { classes: 12, layers: 5, channels: 48, graphMass: 0.8 };
+
+function run(args, opts = {}) {
+  try {
+    return execFileSync(SUMMIT, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 240_000, ...opts });
+  } catch (e) {
+    throw new Error(`summit ${args.join(" ")} failed (exit ${e.status}):\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
+  }
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.unref();
+    s.on("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitHealthy(base, proc, logs, timeoutMs = 90_000) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    if (proc.exitCode !== null) throw new Error(`summit serve exited with ${proc.exitCode}:\n${logs.join("")}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`summit serve not healthy after ${timeoutMs} ms:\n${logs.join("")}`);
+}
+
+/** Build artifact + store, start the server and the browser. Call stop() when done. */
+export async function startStack() {
+  if (!existsSync(join(WEB, "dist", "index.html"))) throw new Error("web/dist is missing: run `npm run build` first");
+  if (!existsSync(SUMMIT)) throw new Error(`${SUMMIT} not found: run scripts/setup.sh first`);
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  mkdirSync(RESULTS, { recursive: true });
+  const tmp = mkdtempSync(join(tmpdir(), "summit-e2e-"));
+  const art = join(tmp, "artifact"), store = join(tmp, "store");
+  run(["synth", art, "--classes", String(ARTIFACT.classes), "--layers", String(ARTIFACT.layers),
+    "--channels", String(ARTIFACT.channels), "--images-per-class", "20", "--seed", "1"]);
+  run(["graphs", art, "--graph-mass", String(ARTIFACT.graphMass)]);
+  run(["load", art, "--embedded", store]);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const logs = [];
+  const proc = spawn(SUMMIT, ["serve", "--embedded", store, "--host", "127.0.0.1", "--port", String(port)], {
+    cwd: REPO, stdio: ["ignore", "pipe", "pipe"],
+  });
+  proc.stdout.on("data", (d) => logs.push(String(d)));
+  proc.stderr.on("data", (d) => logs.push(String(d)));
+  let browser;
+  try {
+    await waitHealthy(base, proc, logs);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  } catch (e) {
+    proc.kill("SIGTERM");
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  async function gql(query, variables = {}) {
+    const r = await fetch(`${base}/graphql`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }),
+    });
+    const body = await r.json();
+    if (body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
+    return body.data;
+  }
+  async function stop() {
+    await browser?.close().catch(() => {});
+    if (proc.exitCode === null) {
+      proc.kill("SIGTERM");
+      await new Promise((r) => { const t = setTimeout(() => { proc.kill("SIGKILL"); r(); }, 5000); proc.once("exit", () => { clearTimeout(t); r(); }); });
+    }
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return { base, browser, gql, stop, logs };
+}
+
+/** A fresh page at 1280x800 that fails the test on page errors. */
+export async function newPage(stack, errors) {
+  const ctx = await stack.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  page.on("pageerror", (e) => errors.push(String(e)));
+  return page;
+}
