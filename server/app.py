@@ -1,0 +1,72 @@
+"""The Starlette application: /graphql, /media, /healthz and the web app at /."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import anyio
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from server.context import Context
+from server.health import health_endpoint
+from server.loaders import Loaders
+from server.media import MediaRoots, media_endpoint
+from server.schema import build_schema
+from server.store_access import StoreGateway, store_limiter
+from server.web import DEFAULT_WEB_DIR, web_endpoint
+from summit.store.base import GraphStore
+
+
+class SummitGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with a fresh context (gateway, deadline, loaders) per request."""
+
+    def __init__(self, settings: Mapping[str, Any], store: GraphStore, limiter: anyio.CapacityLimiter):
+        super().__init__(build_schema(settings), graphql_ide="graphiql" if settings["dev"] else None,
+                         allow_queries_via_get=True)
+        self.settings = settings
+        self.store = store
+        self.limiter = limiter
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        del request, response
+        gateway = StoreGateway(self.store, self.limiter, timeout=float(self.settings["request_timeout"]))
+        return Context(settings=self.settings, gateway=gateway, loaders=Loaders(gateway))
+
+
+def create_app(
+    settings: Mapping[str, Any],
+    store: GraphStore,
+    *,
+    web_dir: Path | None = None,
+    media_roots: Mapping[str, Path] | None = None,
+) -> Starlette:
+    """Build the app around an open store (the caller opens and closes it)."""
+    limiter = store_limiter(store)
+    roots = MediaRoots(store, str(settings["media_root"]), media_roots)
+    graphql = SummitGraphQL(settings, store, limiter)
+    web = web_endpoint(Path(web_dir) if web_dir is not None else DEFAULT_WEB_DIR)
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", health_endpoint(store, limiter, settings), methods=["GET"]),
+        Route("/media/{model}/{path:path}", media_endpoint(roots), methods=["GET", "HEAD"]),
+        Route("/", web, methods=["GET", "HEAD"]),
+        Route("/{path:path}", web, methods=["GET", "HEAD"]),
+    ]
+    middleware = []
+    origins = list(settings["cors_origins"])
+    if origins:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                                     allow_headers=["content-type"], max_age=600))
+    return Starlette(routes=routes, middleware=middleware)
+
+
+__all__ = ["create_app"]

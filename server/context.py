@@ -1,0 +1,40 @@
+"""The per-request GraphQL context: settings, the store gateway, loaders and URL helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from strawberry.types import Info as _Info
+
+from server.loaders import Loaders, ModelLoaders
+from server.store_access import StoreGateway
+from summit.store.base import GraphStore
+
+
+@dataclass
+class Context:
+    settings: Mapping[str, Any]
+    gateway: StoreGateway
+    loaders: Loaders
+
+    @property
+    def store(self) -> GraphStore:
+        return self.gateway.store
+
+    def model_loaders(self, model: str) -> ModelLoaders:
+        return self.loaders.for_model(model)
+
+    @property
+    def max_results(self) -> int:
+        return int(self.settings["max_results"])
+
+
+Info = _Info[Context, None]
+
+
+def media_url(model: str, relative: str) -> str:
+    """The URL under which the server serves ``relative`` (a path in the model's media folder)."""
+    return f"/media/{quote(model, safe='')}/{quote(relative.lstrip('/'), safe='/')}"

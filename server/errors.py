@@ -1,0 +1,75 @@
+"""GraphQL error shaping: stable ``extensions.code`` for every error, internal errors masked.
+
+- ``SummitError`` (raised by resolvers or the store): its message and ``code``.
+- Query-shape limits (depth, tokens, aliases): ``LIMIT_EXCEEDED``.
+- Other parse/validation errors: ``BAD_QUERY`` (graphql-core's message is safe to show).
+- Anything else is internal: message ``internal error (ref <id>)``, code ``INTERNAL``;
+  the log gets the reference, the exception type and where it was raised, never
+  the exception message or a stack trace (they can hold Cypher or credentials).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import traceback
+from collections.abc import Iterator
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql.error import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionResult as StrawberryExecutionResult
+
+from server.limits import is_limit_message
+from summit.errors import LimitExceeded, SummitError
+
+log = logging.getLogger("summit.server")
+
+INTERNAL = "INTERNAL"
+BAD_QUERY = "BAD_QUERY"
+
+
+def _where(exc: BaseException) -> str:
+    """``file:line`` of the innermost frame: enough to find the bug, nothing secret."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "?"
+    last = frames[-1]
+    return f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
+
+
+def shape_error(error: GraphQLError) -> GraphQLError:
+    """Return ``error`` with a code, or its masked replacement for internal errors."""
+    original = error.original_error
+    if isinstance(original, SummitError):
+        code, message = original.code, str(original)
+        log.info("graphql %s: %s", code, message)
+    elif original is None:
+        code = LimitExceeded.code if is_limit_message(error.message) else BAD_QUERY
+        message = error.message
+        log.info("graphql %s: %s", code, message)
+    else:
+        ref = secrets.token_hex(4)
+        path = ".".join(str(p) for p in error.path or ())
+        log.error("internal error ref=%s field=%s type=%s at %s", ref, path or "-",
+                  type(original).__name__, _where(original))
+        code, message = INTERNAL, f"internal error (ref {ref})"
+    extensions = {**(error.extensions or {}), "code": code}
+    return GraphQLError(message, nodes=error.nodes, source=error.source, positions=error.positions,
+                        path=error.path, original_error=None, extensions=extensions)
+
+
+class ErrorCodes(SchemaExtension):
+    """Shape every error of an operation's result (see the module docstring)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        result = context.result
+        shaped: dict[int, list[GraphQLError]] = {}  # strawberry often shares one list between the two
+        if isinstance(result, GraphQLExecutionResult | StrawberryExecutionResult) and result.errors:
+            shaped[id(result.errors)] = [shape_error(e) for e in result.errors]
+            result.errors = shaped[id(result.errors)]
+        pre = context.pre_execution_errors
+        if pre:
+            context.pre_execution_errors = shaped.get(id(pre)) or [shape_error(e) for e in pre]

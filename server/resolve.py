@@ -1,0 +1,20 @@
+"""Small helpers shared by resolvers: turning user keys into store arguments."""
+
+from __future__ import annotations
+
+from server.context import Info
+from summit.errors import BadInput
+from summit.store.base import ClassInfo
+
+
+async def class_info(info: Info, model: str, key: str) -> ClassInfo:
+    """The class named by ``key`` (index, wnid or exact name); NotFound from the store otherwise."""
+    key = key.strip()
+    if not key:
+        raise BadInput("class key must be a class index, wnid or name, got an empty string")
+    gateway = info.context.gateway
+    return await gateway.call(gateway.store.class_by_key, model, key)
+
+
+async def class_index(info: Info, model: str, key: str) -> int:
+    return (await class_info(info, model, key)).index

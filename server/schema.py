@@ -1,0 +1,67 @@
+"""The root Query and the Schema (with error shaping and query limits).
+
+``python -m server.schema`` prints the SDL; the committed ``server/schema.graphql``
+is that output and ``tests/server/test_schema_file.py`` fails when they differ.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
+
+from server.context import Info
+from server.errors import ErrorCodes
+from server.limits import query_limiters
+from server.types.model import Model
+from summit.errors import NotFound
+from summit.settings import resolve
+
+SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
+HEADER = (
+    "# Summit GraphQL API. GENERATED from the code by `python -m server.schema > server/schema.graphql`;\n"
+    "# do not edit by hand (tests/server/test_schema_file.py checks it). The web app speaks only this.\n\n"
+)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Every loaded model run.")
+    async def models(self, info: Info) -> list[Model]:
+        gateway = info.context.gateway
+        return [Model.from_record(m) for m in await gateway.call(gateway.store.models)]
+
+    @strawberry.field(description="One model by id; without an id, the first loaded model.")
+    async def model(self, info: Info, id: str | None = None) -> Model:
+        gateway = info.context.gateway
+        if id is not None:
+            return Model.from_record(await gateway.call(gateway.store.model, id))
+        models = await gateway.call(gateway.store.models)
+        if not models:
+            raise NotFound("no model is loaded; run `summit load ARTIFACT` first")
+        return Model.from_record(models[0])
+
+
+class SummitSchema(strawberry.Schema):
+    """Errors are shaped and logged by ``ErrorCodes``; the default logger (tracebacks) is off."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        del errors, execution_context
+
+
+def build_schema(settings: Mapping[str, Any] | None = None) -> strawberry.Schema:
+    settings = resolve(environ={}) if settings is None else settings
+    return SummitSchema(query=Query, extensions=[*query_limiters(settings), ErrorCodes])
+
+
+def sdl() -> str:
+    return HEADER + build_schema().as_str() + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.stdout.write(sdl())

@@ -1,0 +1,31 @@
+"""GraphQL type Class (an output class of the model)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from server.types.faithfulness import Faithfulness
+from summit.store.base import ClassInfo
+
+
+@strawberry.type(name="Class", description="An output class with its validation accuracy.")
+class Class:
+    model: strawberry.Private[str]
+    index: int
+    wnid: str
+    name: str
+    images: int
+    top1_correct: int
+    accuracy: float
+    prob_hist: list[int] = strawberry.field(
+        description="Histogram of the predicted probability of this class on its images (20 bins over [0, 1])."
+    )
+    faithfulness: Faithfulness | None
+
+    @classmethod
+    def from_record(cls, model: str, record: ClassInfo) -> Class:
+        return cls(
+            model=model, index=record.index, wnid=record.wnid, name=record.name, images=record.images,
+            top1_correct=record.top1_correct, accuracy=record.accuracy, prob_hist=list(record.prob_hist),
+            faithfulness=Faithfulness.from_record(record.faithfulness) if record.faithfulness else None,
+        )

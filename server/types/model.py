@@ -1,0 +1,158 @@
+"""GraphQL type Model: one loaded artifact, and every question asked about it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from server.context import Info
+from server.limits import check_count, check_neuron_id, check_range, check_result_size
+from server.resolve import class_index, class_info
+from server.types.class_connection import ClassConnection, matches, order_classes
+from server.types.class_graph import ClassGraph
+from server.types.comparison import Comparison
+from server.types.embedding_point import EmbeddingPoint
+from server.types.enums import ClassSort, PathMode
+from server.types.klass import Class
+from server.types.layer import Layer
+from server.types.neuron_detail import NeuronDetail
+from server.types.path import Path
+from server.types.search_hit import SearchHit
+from server.types.similar_class import SimilarClass
+from summit.errors import BadInput
+from summit.store.base import ModelInfo
+
+MAX_SEARCH_CHARS = 200
+
+
+def _check_graph_size(graph: ClassGraph, max_results: int) -> ClassGraph:
+    hint = "ask for fewer nodes with topN or minWeight"
+    check_result_size("the graph's node list", len(graph.nodes), max_results, hint)
+    check_result_size("the graph's edge list", len(graph.edges), max_results, hint)
+    return graph
+
+
+@strawberry.type(description="A loaded model run (one artifact) and the questions asked about it.")
+class Model:
+    id: str
+    name: str
+    dataset: str
+    created: str
+    images: int
+    class_count: int
+    top1_correct: int
+    top1_accuracy: float
+    layers: list[Layer]
+
+    @classmethod
+    def from_record(cls, record: ModelInfo) -> Model:
+        return cls(
+            id=record.id, name=record.name, dataset=record.dataset, created=record.created,
+            images=record.images, class_count=record.classes, top1_correct=record.top1_correct,
+            top1_accuracy=record.top1_correct / record.images if record.images else 0.0,
+            layers=[Layer.from_record(layer) for layer in record.layers],
+        )
+
+    @strawberry.field(description="Classes, filtered by `search` (name, wnid or index), sorted and paged.")
+    async def classes(
+        self, info: Info, first: int = 100, after: str | None = None, search: str | None = None,
+        sort: ClassSort = ClassSort.INDEX, similar_to: int | None = None,
+    ) -> ClassConnection:
+        check_count("first", first, info.context.max_results)
+        if sort is ClassSort.SIMILARITY and similar_to is None:
+            raise BadInput("sort: SIMILARITY needs similarTo (the index of the class to compare with)")
+        gateway = info.context.gateway
+        records = await gateway.call(gateway.store.classes, self.id)
+        similarity: dict[int, float] = {}
+        if similar_to is not None:
+            anchor = await class_index(info, self.id, str(similar_to))
+            similar = await gateway.call(gateway.store.similar_classes, self.id, anchor, layer=None,
+                                         limit=info.context.max_results)
+            similarity = {s.cls.index: s.similarity for s in similar}
+        selected = [c for c in records if matches(c, search or "")]
+        ordered = order_classes(selected, sort, similarity)
+        return ClassConnection.from_record(self.id, ordered, first=first, after=after, similarity=similarity)
+
+    @strawberry.field(name="class", description="One class by index, wnid or exact name.")
+    async def class_(self, info: Info, key: str) -> Class:
+        return Class.from_record(self.id, await class_info(info, self.id, key))
+
+    @strawberry.field(description="A class's attribution graph, optionally re-thresholded (top-N per layer, min edge weight).")
+    async def class_graph(
+        self, info: Info, class_key: str, top_n: int | None = None, min_weight: int = 0
+    ) -> ClassGraph:
+        check_count("topN", top_n, info.context.max_results)
+        if min_weight < 0:
+            raise BadInput(f"minWeight must be >= 0, got {min_weight}")
+        index = await class_index(info, self.id, class_key)
+        gateway = info.context.gateway
+        record = await gateway.call(gateway.store.class_graph, self.id, index, top_n=top_n, min_weight=min_weight)
+        return _check_graph_size(ClassGraph.from_record(self.id, record), info.context.max_results)
+
+    @strawberry.field(description="One neuron with its top classes, examples and influence edges.")
+    async def neuron(self, info: Info, id: str) -> NeuronDetail:
+        check_neuron_id(id, "id")
+        gateway = info.context.gateway
+        top = 10
+        record = await gateway.call(gateway.store.neuron_detail, self.id, id, top_classes=top)
+        info.context.model_loaders(self.id).examples.prime(id, list(record.examples))
+        return NeuronDetail.from_record(self.id, record, top)
+
+    @strawberry.field(description="The part of a class graph within `hops` edges of a neuron.")
+    async def neighbourhood(self, info: Info, class_key: str, neuron_id: str, hops: int = 1) -> ClassGraph:
+        check_neuron_id(neuron_id, "neuronId")
+        check_range("hops", hops, 1, int(info.context.settings["max_hops"]), "max_hops")
+        index = await class_index(info, self.id, class_key)
+        gateway = info.context.gateway
+        record = await gateway.call(gateway.store.neighbourhood, self.id, index, neuron_id, hops=hops)
+        return _check_graph_size(ClassGraph.from_record(self.id, record), info.context.max_results)
+
+    @strawberry.field(description="The K strongest paths in a class graph from a neuron to another (or to the last layer).")
+    async def paths(
+        self, info: Info, class_key: str, from_: Annotated[str, strawberry.argument(name="from")], to: str | None = None,
+        k: int = 5, mode: PathMode = PathMode.SUM,
+    ) -> list[Path]:
+        check_neuron_id(from_, "from")
+        if to is not None:
+            check_neuron_id(to, "to")
+        check_range("k", k, 1, int(info.context.settings["max_paths"]), "max_paths")
+        index = await class_index(info, self.id, class_key)
+        gateway = info.context.gateway
+        records = await gateway.call(gateway.store.paths, self.id, index, from_, to, k=k, mode=mode.value)
+        return [Path.from_record(self.id, r) for r in records]
+
+    @strawberry.field(description="Two classes' graphs compared: shared, only-A and only-B neurons, edges.")
+    async def compare(self, info: Info, a: str, b: str) -> Comparison:
+        index_a = await class_index(info, self.id, a)
+        index_b = await class_index(info, self.id, b)
+        gateway = info.context.gateway
+        return Comparison.from_record(self.id, await gateway.call(gateway.store.compare, self.id, index_a, index_b))
+
+    @strawberry.field(description="Most similar classes (by activation counts; one layer or all).")
+    async def similar_classes(
+        self, info: Info, class_key: str, layer: str | None = None, limit: int = 20
+    ) -> list[SimilarClass]:
+        check_count("limit", limit, info.context.max_results)
+        index = await class_index(info, self.id, class_key)
+        gateway = info.context.gateway
+        records = await gateway.call(gateway.store.similar_classes, self.id, index, layer=layer, limit=limit)
+        return [SimilarClass.from_record(self.id, r) for r in records]
+
+    @strawberry.field(description="Classes (name, wnid) and neurons (id) matching text; exact, then prefix, then substring.")
+    async def search(self, info: Info, text: str, limit: int = 20) -> list[SearchHit]:
+        check_count("limit", limit, info.context.max_results)
+        if not text.strip():
+            raise BadInput("search text must not be empty")
+        if len(text) > MAX_SEARCH_CHARS:
+            raise BadInput(f"search text is longer than {MAX_SEARCH_CHARS} characters")
+        gateway = info.context.gateway
+        records = await gateway.call(gateway.store.search, self.id, text.strip(), limit=limit)
+        return [SearchHit.from_record(r) for r in records]
+
+    @strawberry.field(description="Every class's 2-D position in the embedding of one layer, by class index.")
+    async def embedding(self, info: Info, layer: str) -> list[EmbeddingPoint]:
+        gateway = info.context.gateway
+        records = await gateway.call(gateway.store.embedding, self.id, layer)
+        check_result_size("the embedding", len(records), info.context.max_results, "raise max_results")
+        return [EmbeddingPoint.from_record(self.id, r) for r in records]

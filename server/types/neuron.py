@@ -1,0 +1,48 @@
+"""GraphQL type Neuron (one channel of one layer)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from server.context import Info, media_url
+from server.limits import check_count
+from server.types.example import Example
+from summit.store import base
+
+
+@strawberry.type(description="One channel of one layer; id is '<layer>:<channel>'.")
+class Neuron:
+    model: strawberry.Private[str]
+    known_featurevis: strawberry.Private[tuple[str, ...] | None]
+    id: str
+    layer: str
+    layer_index: int
+    channel: int
+
+    @classmethod
+    def from_record(cls, model: str, record: base.Neuron, featurevis: tuple[str, ...] | None = None) -> Neuron:
+        return cls(model=model, known_featurevis=featurevis, id=record.id, layer=record.layer,
+                   layer_index=record.layer_index, channel=record.channel)
+
+    @strawberry.field(description="Top dataset example patches, by rank (batched per request).")
+    async def examples(self, info: Info, limit: int = 10) -> list[Example]:
+        check_count("limit", limit, info.context.max_results)
+        records = await info.context.model_loaders(self.model).examples.load(self.id)
+        return [Example.from_record(self.model, r) for r in records[:limit]]
+
+    async def _featurevis_paths(self, info: Info) -> tuple[str, ...]:
+        if self.known_featurevis is not None:
+            return self.known_featurevis
+        return tuple(await info.context.model_loaders(self.model).featurevis.load(self.id))
+
+    @strawberry.field(description="URLs of the feature visualisations under /media, variant order.")
+    async def featurevis(self, info: Info) -> list[str]:
+        return [media_url(self.model, p) for p in await self._featurevis_paths(info)]
+
+    @strawberry.field(description="One picture of the neuron: its first feature visualisation, else its top example.")
+    async def image(self, info: Info) -> str | None:
+        paths = await self._featurevis_paths(info)
+        if paths:
+            return media_url(self.model, paths[0])
+        examples = await info.context.model_loaders(self.model).examples.load(self.id)
+        return media_url(self.model, examples[0].media) if examples else None
