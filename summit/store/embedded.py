@@ -1,0 +1,316 @@
+"""The embedded graph store (LadybugDB, a Kuzu fork): the default, no server needed.
+
+Each load of a model gets its own node/relationship tables (``Neuron_<load>``
+...; see ``summit.graph_schema``), bulk-loaded with ``COPY ... FROM`` a polars
+frame. ``Model.active_load`` points at the load queries use; reloading writes a
+new load, flips the pointer in one statement, then drops the old load's tables.
+
+LadybugDB lets one process open a database for writing; load while no server
+holds the same path open (or point the server at a copy).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from summit.errors import BadInput, StoreUnavailable
+from summit.graph_schema import (
+    ACTIVATES,
+    CLASS,
+    CLASS_INFLUENCE,
+    EMBEDDED_SHARED_DDL,
+    EXAMPLE,
+    GRAPH_EDGE,
+    HAS_EXAMPLE,
+    HAS_NODE,
+    IN_LAYER,
+    INFLUENCES,
+    LAYER,
+    LOAD,
+    MODEL,
+    NEURON,
+    NODE_PROPERTIES,
+    POINT,
+    SIMILAR,
+    embedded_drop_ddl,
+    embedded_load_ddl,
+    table,
+)
+from summit.store.prepare import LoadData, new_load_id, read_load_data
+from summit.store.queries import CypherStore, Row
+
+log = logging.getLogger(__name__)
+
+
+def default_path() -> Path:
+    """``$XDG_DATA_HOME/summit/store`` (``~/.local/share/summit/store`` when unset)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "summit" / "store"
+
+
+def _projection(var: str, label: str, skip: tuple[str, ...] = ()) -> str:
+    return ", ".join(f"{var}.`{p}` AS `{p}`" for p, _ in NODE_PROPERTIES[label] if p not in skip)
+
+
+class EmbeddedStore(CypherStore):
+    """GraphStore and GraphLoader over a LadybugDB database directory/file."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+        super().__init__()
+        import ladybug
+
+        self.path = Path(path) if path else default_path()
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.exists():
+            raise StoreUnavailable(f"embedded store {self.path} does not exist; load an artifact first")
+        try:
+            self._db = ladybug.Database(str(self.path), read_only=read_only)
+            self._conn = ladybug.Connection(self._db)
+        except RuntimeError as exc:
+            raise StoreUnavailable(f"cannot open the embedded store at {self.path}: {exc}") from None
+        self._lock = threading.RLock()
+        self.read_only = read_only
+        if not read_only:
+            for ddl in EMBEDDED_SHARED_DDL:
+                self._exec(ddl)
+
+    # --- plumbing -------------------------------------------------------------
+    def _exec(self, query: str, params: dict[str, Any] | None = None) -> Any:
+        with self._lock:
+            return self._conn.execute(query, params or {})
+
+    def _rows(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
+        with self._lock:
+            result = self._conn.execute(query, params or {})
+            names = result.get_column_names()
+            return [dict(zip(names, row, strict=True)) for row in result.get_all()]
+
+    def _has_shared_tables(self) -> bool:
+        rows = self._rows("CALL show_tables() RETURN name")
+        return any(r["name"] == MODEL for r in rows)
+
+    def ping(self) -> bool:
+        try:
+            self._rows("RETURN 1 AS one")
+        except RuntimeError:
+            return False
+        return True
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+            self._db.close()
+
+    # --- read primitives --------------------------------------------------------
+    def _fetch_models(self) -> list[Row]:
+        if self.read_only and not self._has_shared_tables():
+            return []
+        return self._rows(
+            f"MATCH (m:{MODEL}) RETURN m.id AS id, m.active_load AS active_load, m.name AS name, "
+            "m.classes AS classes, m.images AS images, m.top1_correct AS top1_correct, "
+            "m.dataset AS dataset, m.created AS created"
+        )
+
+    def _fetch_active_load(self, model: str) -> str | None:
+        if self.read_only and not self._has_shared_tables():
+            return None
+        rows = self._rows(f"MATCH (m:{MODEL} {{id: $id}}) RETURN m.active_load AS load", {"id": model})
+        return rows[0]["load"] if rows else None
+
+    def _fetch_catalogue(self, load: str) -> tuple[list[Row], list[Row], list[Row]]:
+        classes = self._rows(f"MATCH (c:{table(CLASS, load)}) RETURN {_projection('c', CLASS)}")
+        neurons = self._rows(f"MATCH (n:{table(NEURON, load)}) RETURN {_projection('n', NEURON, ('featurevis',))}")
+        layers = self._rows(f"MATCH (l:{table(LAYER, load)}) RETURN {_projection('l', LAYER)}")
+        return classes, neurons, layers
+
+    def _fetch_class_graph(
+        self, load: str, class_index: int, *, with_edges: bool = True
+    ) -> tuple[list[Row], list[Row]]:
+        c, n, h, g = table(CLASS, load), table(NEURON, load), table(HAS_NODE, load), table(GRAPH_EDGE, load)
+        params = {"ci": class_index}
+        nodes = self._rows(
+            f"MATCH (c:{c} {{`index`: $ci}})-[h:{h}]->(n:{n}) "
+            "RETURN n.id AS id, h.count AS count, h.pagerank AS pagerank", params)
+        edges = []
+        if with_edges:
+            edges = self._rows(
+                f"MATCH (c:{c} {{`index`: $ci}})-[:{h}]->(a:{n})-[e:{g}]->(b:{n}) WHERE e.class = $ci "
+                "RETURN a.id AS src, b.id AS dst, e.weight AS weight", params)
+        return nodes, edges
+
+    def _fetch_top_classes(self, load: str, neuron_id: str, limit: int) -> list[Row]:
+        return self._rows(
+            f"MATCH (c:{table(CLASS, load)})-[a:{table(ACTIVATES, load)}]->(n:{table(NEURON, load)} {{id: $id}}) "
+            "RETURN c.`index` AS class_index, a.count AS count, a.mean AS mean "
+            "ORDER BY count DESC, class_index LIMIT $limit",
+            {"id": neuron_id, "limit": limit},
+        )
+
+    def _fetch_featurevis(self, load: str, neuron_id: str) -> list[str]:
+        rows = self._rows(f"MATCH (n:{table(NEURON, load)} {{id: $id}}) RETURN n.featurevis AS fv", {"id": neuron_id})
+        return list(rows[0]["fv"] or []) if rows else []
+
+    def _fetch_examples(self, load: str, neuron_ids: list[str]) -> list[Row]:
+        if not neuron_ids:
+            return []
+        return self._rows(
+            f"MATCH (n:{table(NEURON, load)})-[:{table(HAS_EXAMPLE, load)}]->(e:{table(EXAMPLE, load)}) "
+            f"WHERE n.id IN $ids RETURN {_projection('e', EXAMPLE)}",
+            {"ids": neuron_ids},
+        )
+
+    def _fetch_influence(
+        self, load: str, neuron_id: str, class_index: int | None, direction: str, limit: int
+    ) -> list[Row]:
+        n, r = table(NEURON, load), table(INFLUENCES, load)
+        params: dict[str, Any] = {"id": neuron_id, "limit": limit}
+        where = ""
+        if class_index is not None:
+            where = "WHERE r.class = $ci "
+            params["ci"] = class_index
+        count = "r.count" if class_index is not None else "sum(r.count)"
+        patterns = {
+            "out": f"(a:{n} {{id: $id}})-[r:{r}]->(b:{n})",
+            "in": f"(a:{n})-[r:{r}]->(b:{n} {{id: $id}})",
+        }
+        rows: list[Row] = []
+        for side in (("out", "in") if direction == "both" else (direction,)):
+            rows += self._rows(
+                f"MATCH {patterns[side]} {where}RETURN a.id AS src, b.id AS dst, {count} AS count "
+                "ORDER BY count DESC, src, dst LIMIT $limit",
+                params,
+            )
+        return rows
+
+    def _fetch_class_influence(self, load: str, class_index: int) -> bytes | None:
+        rows = self._rows(
+            f"MATCH (x:{table(CLASS_INFLUENCE, load)} {{class: $ci}}) RETURN x.edges AS edges", {"ci": class_index}
+        )
+        return rows[0]["edges"] if rows else None
+
+    def _fetch_activation_counts(self, load: str, class_index: int, neuron_ids: list[str]) -> dict[str, int]:
+        rows = self._rows(
+            f"MATCH (c:{table(CLASS, load)} {{`index`: $ci}})-[a:{table(ACTIVATES, load)}]->(n:{table(NEURON, load)}) "
+            "WHERE n.id IN $ids RETURN n.id AS id, a.count AS count",
+            {"ci": class_index, "ids": neuron_ids},
+        )
+        return {r["id"]: int(r["count"]) for r in rows}
+
+    def _fetch_similar(self, load: str, class_index: int, layer: str, limit: int) -> list[Row]:
+        c = table(CLASS, load)
+        return self._rows(
+            f"MATCH (c:{c} {{`index`: $ci}})-[s:{table(SIMILAR, load)}]->(o:{c}) WHERE s.layer = $layer "
+            "RETURN o.`index` AS other_index, s.cosine AS cosine ORDER BY cosine DESC, other_index LIMIT $limit",
+            {"ci": class_index, "layer": layer, "limit": limit},
+        )
+
+    def _fetch_embedding(self, load: str, layer: str) -> list[Row]:
+        return self._rows(
+            f"MATCH (p:{table(POINT, load)}) WHERE p.layer = $layer "
+            "RETURN p.class_index AS class_index, p.layer AS layer, p.x AS x, p.y AS y",
+            {"layer": layer},
+        )
+
+    # --- write side ---------------------------------------------------------------
+    def _copy(self, name: str, frame: pl.DataFrame) -> None:
+        if frame.height == 0:
+            return
+        scan = frame  # COPY ... FROM scans the local variable named in the query
+        with self._lock:
+            self._conn.execute(f"COPY {name} FROM scan")
+        del scan
+
+    def load_artifact(
+        self, artifact: str, *, batch_rows: int = 20000, progress: Callable[[str], None] | None = None
+    ) -> str:
+        """Load ``artifact`` as a new load of its model, flip the model to it, drop the previous load.
+
+        ``batch_rows`` is accepted for the GraphLoader protocol; the embedded store copies each table
+        with one ``COPY`` (LadybugDB's bulk path), so the batch size changes nothing here.
+        """
+        if self.read_only:
+            raise BadInput(f"embedded store {self.path} is open read-only; cannot load")
+        if batch_rows < 1:
+            raise BadInput(f"batch_rows must be >= 1, got {batch_rows}")
+        data = read_load_data(artifact)
+        self.write_load(data, progress=progress)
+        return str(data.model["id"])
+
+    def write_load(self, data: LoadData, *, progress: Callable[[str], None] | None = None) -> str:
+        say = progress or (lambda msg: log.info("%s", msg))
+        model = str(data.model["id"])
+        load = new_load_id()
+        self._exec(f"CREATE (:{LOAD} {{id: $id, model: $model, created: $created}})",
+                   {"id": load, "model": model, "created": data.model["created"]})
+        try:
+            for ddl in embedded_load_ddl(load):
+                self._exec(ddl)
+            self._write_tables(load, data, say)
+            self._exec(
+                f"MERGE (m:{MODEL} {{id: $id}}) SET m.active_load = $load, m.name = $name, m.classes = $classes, "
+                "m.images = $images, m.top1_correct = $top1, m.dataset = $dataset, m.created = $created",
+                {"id": model, "load": load, "name": data.model["name"], "classes": data.model["classes"],
+                 "images": data.model["images"], "top1": data.model["top1_correct"],
+                 "dataset": data.model["dataset"], "created": data.model["created"]},
+            )
+        except BaseException:
+            self._drop_load(load)
+            raise
+        self._drop_stale_loads(model, keep=load)
+        say(f"model {model!r} now served from load {load}")
+        return load
+
+    def _write_tables(self, load: str, data: LoadData, say: Callable[[str], None]) -> None:
+        def node(label: str, frame: pl.DataFrame) -> None:
+            self._copy(table(label, load), frame.select([p for p, _ in NODE_PROPERTIES[label]]))
+            say(f"{label}: {frame.height} nodes")
+
+        def rel(rel_type: str, frame: pl.DataFrame) -> None:
+            self._copy(table(rel_type, load), frame)
+            say(f"{rel_type}: {frame.height} relationships")
+
+        node(CLASS, data.classes)
+        node(LAYER, data.layers)
+        node(NEURON, data.neurons)
+        node(EXAMPLE, data.examples)
+        node(POINT, data.points)
+        node(CLASS_INFLUENCE, data.class_influence)
+        rel(IN_LAYER, data.neurons.select("id", "layer"))
+        rel(ACTIVATES, data.activations.select("class_index", "neuron_id", "count", "mean", "act_sum"))
+        rel(INFLUENCES, data.influences.select("src", "dst", "class", "count"))
+        rel(HAS_NODE, data.class_nodes.select("class_index", "neuron_id", "pagerank", "count"))
+        rel(GRAPH_EDGE, data.class_edges.select("src", "dst", "class", "weight"))
+        rel(SIMILAR, data.similarity.select("class_index", "other_index", "layer", "cosine"))
+        rel(HAS_EXAMPLE, data.examples.select("neuron_id", "key"))
+
+    def _drop_load(self, load: str) -> None:
+        for ddl in embedded_drop_ddl(load):
+            self._exec(ddl)
+        self._exec(f"MATCH (l:{LOAD} {{id: $id}}) DELETE l", {"id": load})
+        with self._cache_lock:
+            self._caches.pop(load, None)
+
+    def _drop_stale_loads(self, model: str, keep: str | None) -> None:
+        rows = self._rows(f"MATCH (l:{LOAD}) WHERE l.model = $model RETURN l.id AS id", {"model": model})
+        for row in rows:
+            if row["id"] != keep:
+                self._drop_load(row["id"])
+
+    def drop_model(self, model: str) -> None:
+        if self.read_only:
+            raise BadInput(f"embedded store {self.path} is open read-only")
+        self._load(model)  # NotFound for an unknown model
+        self._exec(f"MATCH (m:{MODEL} {{id: $id}}) DELETE m", {"id": model})
+        self._drop_stale_loads(model, keep=None)
+
+    def loads(self) -> list[Row]:
+        """Every load in the store (active or left over by an interrupted load), for checks."""
+        return self._rows(f"MATCH (l:{LOAD}) RETURN l.id AS id, l.model AS model")

@@ -1,0 +1,178 @@
+"""Read an artifact into the frames both loaders write (one place, so both stores hold the same data)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from summit import artifact as art
+from summit.graph_schema import FAITHFULNESS_FIELDS
+from summit.store.common import pack_edges
+
+
+def new_load_id() -> str:
+    """A fresh load id (``L`` + 16 hex digits); safe inside embedded table names."""
+    return "L" + secrets.token_hex(8)
+
+
+@dataclass
+class LoadData:
+    """Everything one load writes, as polars frames with the graph schema's property names."""
+
+    model: dict[str, Any]
+    classes: pl.DataFrame  # index, wnid, name, images, top1_correct, accuracy, prob_hist, has_faithfulness, f_*
+    layers: pl.DataFrame  # name, index, channels
+    neurons: pl.DataFrame  # id, layer, layer_index, channel, ord, featurevis
+    activations: pl.DataFrame  # class_index, neuron_id, count, mean, act_sum
+    influences: pl.DataFrame  # src, dst, class, count
+    class_nodes: pl.DataFrame  # class_index, neuron_id, pagerank, count
+    class_edges: pl.DataFrame  # src, dst, class, weight
+    similarity: pl.DataFrame  # class_index, other_index, layer, cosine
+    examples: pl.DataFrame  # key, neuron_id, rank, image, score, media
+    points: pl.DataFrame  # key, layer, class_index, x, y
+    class_influence: pl.DataFrame  # class, edges (packed bytes)
+
+    def rows(self) -> int:
+        """Nodes plus relationships written, for rows/s figures."""
+        nodes = (self.classes, self.layers, self.neurons, self.examples, self.points, self.class_influence)
+        rels = (self.neurons, self.activations, self.influences, self.class_nodes, self.class_edges,
+                self.similarity, self.examples)
+        return sum(f.height for f in (*nodes, *rels))
+
+
+def _optional(artifact: Path, table: str) -> pl.DataFrame:
+    return art.read_table(artifact, table) if art.has_table(artifact, table) else art.empty_table(table)
+
+
+def read_load_data(artifact: Path | str) -> LoadData:
+    """Validate the artifact and shape its tables for loading."""
+    path = Path(artifact)
+    manifest = art.open_artifact(path)
+    model_id = art.model_id(manifest)
+    classes = art.read_table(path, "classes").sort("class_index")
+    neurons = art.read_table(path, "neurons").sort("layer_index", "channel")
+
+    faith = _optional(path, "faithfulness")
+    faith = faith.rename({name: f"f_{name}" for name in FAITHFULNESS_FIELDS}).with_columns(
+        pl.lit(True).alias("has_faithfulness")
+    )
+    class_rows = (
+        classes.join(faith, on="class_index", how="left")
+        .with_columns(
+            pl.col("has_faithfulness").fill_null(False),
+            pl.when(pl.col("images") > 0)
+            .then(pl.col("top1_correct") / pl.col("images"))
+            .otherwise(0.0)
+            .alias("accuracy"),
+            pl.col("class_index").cast(pl.Int64).alias("index"),
+        )
+        .select(
+            "index", "wnid", "name", "images", "top1_correct", "accuracy", "prob_hist", "has_faithfulness",
+            *(pl.col(f"f_{n}").cast(pl.Int64 if n in ("images", "graph_neurons") else pl.Float64)
+              for n in FAITHFULNESS_FIELDS),
+        )
+    )
+
+    layers = (
+        neurons.group_by("layer", "layer_index")
+        .agg(pl.len().alias("channels"))
+        .sort("layer_index")
+        .select(pl.col("layer").alias("name"), pl.col("layer_index").cast(pl.Int64).alias("index"),
+                pl.col("channels").cast(pl.Int64))
+    )
+    declared = {str(x.get("name")): int(x.get("channels", 0)) for x in manifest.get("layers", []) or []
+                if isinstance(x, dict)}
+    if declared:
+        layers = layers.with_columns(
+            pl.col("name").replace_strict(declared, default=pl.col("channels"), return_dtype=pl.Int64)
+            .alias("channels")
+        )
+
+    fv = _optional(path, "featurevis").sort("neuron_id", "variant").group_by("neuron_id", maintain_order=True).agg(
+        pl.col("media").alias("featurevis")
+    )
+    neuron_rows = (
+        neurons.with_row_index("ord")
+        .join(fv, on="neuron_id", how="left")
+        .select(
+            pl.col("neuron_id").alias("id"), "layer", pl.col("layer_index").cast(pl.Int64),
+            pl.col("channel").cast(pl.Int64), pl.col("ord").cast(pl.Int64),
+            pl.col("featurevis").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))),
+        )
+        .sort("ord")
+    )
+
+    images = classes.select("class_index", pl.col("images").alias("_images"))
+    activations = (
+        art.read_table(path, "activations")
+        .join(images, on="class_index", how="left")
+        .select(
+            pl.col("class_index").cast(pl.Int64), "neuron_id", "count",
+            pl.when(pl.col("_images") > 0).then(pl.col("act_sum") / pl.col("_images")).otherwise(0.0).alias("mean"),
+            "act_sum",
+        )
+    )
+
+    influences = art.read_table(path, "influences").select(
+        "src", "dst", pl.col("class_index").cast(pl.Int64).alias("class"), "count"
+    )
+    class_influence = _pack_class_influence(influences, neuron_rows)
+
+    class_nodes = _optional(path, "class_nodes").with_columns(pl.col("class_index").cast(pl.Int64))
+    class_edges = _optional(path, "class_edges").select(
+        "src", "dst", pl.col("class_index").cast(pl.Int64).alias("class"), "weight"
+    )
+    similarity = _optional(path, "similarity").with_columns(
+        pl.col("class_index").cast(pl.Int64), pl.col("other_index").cast(pl.Int64)
+    )
+    examples = _optional(path, "examples").select(
+        pl.concat_str([pl.col("neuron_id"), pl.col("rank").cast(pl.Utf8)], separator="|").alias("key"),
+        "neuron_id", pl.col("rank").cast(pl.Int64), "image", "score", "media",
+    )
+    points = _optional(path, "embedding").select(
+        pl.concat_str([pl.col("layer"), pl.col("class_index").cast(pl.Utf8)], separator="|").alias("key"),
+        "layer", pl.col("class_index").cast(pl.Int64), "x", "y",
+    )
+
+    model_section = manifest.get("model") if isinstance(manifest.get("model"), dict) else {}
+    dataset_section = manifest.get("dataset") if isinstance(manifest.get("dataset"), dict) else {}
+    model = {
+        "id": model_id,
+        "name": str(model_section.get("name", "")),
+        "classes": classes.height,
+        "images": int(classes["images"].sum() or 0),
+        "top1_correct": int(classes["top1_correct"].sum() or 0),
+        "dataset": str(dataset_section.get("root", "")),
+        "created": str(manifest.get("created", "") or _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")),
+    }
+    return LoadData(model, class_rows, layers, neuron_rows, activations, influences, class_nodes, class_edges,
+                    similarity, examples, points, class_influence)
+
+
+def _pack_class_influence(influences: pl.DataFrame, neurons: pl.DataFrame) -> pl.DataFrame:
+    """One packed edge list per class: (src ord, dst ord, count), sorted by (src, dst)."""
+    ords = neurons.select("id", "ord")
+    frame = (
+        influences.join(ords.rename({"id": "src", "ord": "s"}), on="src")
+        .join(ords.rename({"id": "dst", "ord": "d"}), on="dst")
+        .select("class", "s", "d", "count")
+        .sort("class", "s", "d")
+    )
+    if frame.height == 0:
+        return pl.DataFrame(schema={"class": pl.Int64, "edges": pl.Binary})
+    cls = frame["class"].to_numpy()
+    s = frame["s"].to_numpy()
+    d = frame["d"].to_numpy()
+    c = frame["count"].to_numpy()
+    cuts = np.flatnonzero(np.diff(cls)) + 1
+    starts = np.concatenate([[0], cuts])
+    ends = np.concatenate([cuts, [len(cls)]])
+    blobs = [pack_edges(s[a:b], d[a:b], c[a:b]) for a, b in zip(starts, ends, strict=True)]
+    return pl.DataFrame({"class": cls[starts].astype(np.int64), "edges": blobs},
+                        schema={"class": pl.Int64, "edges": pl.Binary})

@@ -1,0 +1,344 @@
+"""Every GraphStore method written once over a few store-specific fetches.
+
+``CypherStore`` resolves the model's active load, keeps immutable per-load
+lookups (classes, neurons, layers) cached by load id, and turns the raw rows a
+concrete store fetches into result dataclasses. Neo4j and the embedded store
+only implement the ``_fetch_*`` methods (their own Cypher), so both give the
+same answers.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+from summit.errors import BadInput, NotFound
+from summit.graph_schema import FAITHFULNESS_FIELDS
+from summit.store import common
+from summit.store.base import (
+    ClassActivation,
+    ClassGraph,
+    ClassInfo,
+    Comparison,
+    Direction,
+    EmbeddingPoint,
+    Example,
+    Faithfulness,
+    GraphEdge,
+    GraphNode,
+    GraphPath,
+    InfluenceEdge,
+    LayerInfo,
+    ModelInfo,
+    Neuron,
+    NeuronDetail,
+    PathMode,
+    SearchHit,
+    SimilarClass,
+)
+from summit.store.paths import k_best_paths
+
+ALL_LAYERS = "all"
+CACHED_LOADS = 8
+
+Row = dict[str, Any]
+
+
+def class_from_row(row: Row) -> ClassInfo:
+    faith = None
+    if row.get("has_faithfulness"):
+        faith = Faithfulness(**{name: row[f"f_{name}"] for name in FAITHFULNESS_FIELDS})
+    return ClassInfo(
+        index=int(row["index"]), wnid=row["wnid"], name=row["name"], images=int(row["images"]),
+        top1_correct=int(row["top1_correct"]), prob_hist=tuple(int(x) for x in row["prob_hist"] or ()),
+        faithfulness=faith,
+    )
+
+
+def neuron_from_row(row: Row) -> Neuron:
+    return Neuron(id=row["id"], layer=row["layer"], layer_index=int(row["layer_index"]), channel=int(row["channel"]))
+
+
+class CypherStore(ABC):
+    """GraphStore over the ``_fetch_*`` primitives of a concrete store."""
+
+    def __init__(self) -> None:
+        self._caches: OrderedDict[str, common.LoadCache] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    # --- primitives a store implements --------------------------------------
+    @abstractmethod
+    def _fetch_models(self) -> list[Row]: ...  # id, active_load, name, classes, images, top1_correct, dataset, created
+
+    @abstractmethod
+    def _fetch_active_load(self, model: str) -> str | None: ...
+
+    @abstractmethod
+    def _fetch_catalogue(self, load: str) -> tuple[list[Row], list[Row], list[Row]]: ...  # classes, neurons, layers
+
+    @abstractmethod
+    def _fetch_class_graph(
+        self, load: str, class_index: int, *, with_edges: bool = True
+    ) -> tuple[list[Row], list[Row]]: ...  # nodes (id, count, pagerank), edges (src, dst, weight)
+
+    @abstractmethod
+    def _fetch_top_classes(self, load: str, neuron_id: str, limit: int) -> list[Row]: ...
+
+    @abstractmethod
+    def _fetch_featurevis(self, load: str, neuron_id: str) -> list[str]: ...
+
+    @abstractmethod
+    def _fetch_examples(self, load: str, neuron_ids: list[str]) -> list[Row]: ...
+
+    @abstractmethod
+    def _fetch_influence(
+        self, load: str, neuron_id: str, class_index: int | None, direction: str, limit: int
+    ) -> list[Row]: ...  # src, dst, count (ordered count desc, src, dst; summed when class_index is None)
+
+    @abstractmethod
+    def _fetch_class_influence(self, load: str, class_index: int) -> bytes | None: ...
+
+    @abstractmethod
+    def _fetch_activation_counts(self, load: str, class_index: int, neuron_ids: list[str]) -> dict[str, int]: ...
+
+    @abstractmethod
+    def _fetch_similar(self, load: str, class_index: int, layer: str, limit: int) -> list[Row]: ...
+
+    @abstractmethod
+    def _fetch_embedding(self, load: str, layer: str) -> list[Row]: ...
+
+    # --- shared plumbing ------------------------------------------------------
+    def _load(self, model: str) -> str:
+        if not isinstance(model, str) or not model:
+            raise BadInput("a model id is required")
+        load = self._fetch_active_load(model)
+        if load is None:
+            known = ", ".join(sorted(m["id"] for m in self._fetch_models())) or "none loaded"
+            raise NotFound(f"model {model!r} is not in the store (models: {known})")
+        return load
+
+    def _cache(self, load: str) -> common.LoadCache:
+        with self._cache_lock:
+            cached = self._caches.get(load)
+            if cached is not None:
+                self._caches.move_to_end(load)
+                return cached
+        classes, neurons, layers = self._fetch_catalogue(load)
+        cache = common.LoadCache(
+            classes=sorted((class_from_row(r) for r in classes), key=lambda c: c.index),
+            neurons=[neuron_from_row(r) for r in sorted(neurons, key=lambda r: int(r["ord"]))],
+            layers=sorted((LayerInfo(r["name"], int(r["index"]), int(r["channels"])) for r in layers),
+                          key=lambda x: x.index),
+        )
+        with self._cache_lock:
+            self._caches[load] = cache
+            while len(self._caches) > CACHED_LOADS:
+                self._caches.popitem(last=False)
+        return cache
+
+    def _resolve(self, model: str) -> tuple[str, common.LoadCache]:
+        load = self._load(model)
+        return load, self._cache(load)
+
+    @staticmethod
+    def _class(cache: common.LoadCache, model: str, class_index: int) -> ClassInfo:
+        if isinstance(class_index, bool) or not isinstance(class_index, int):
+            raise BadInput(f"class index must be an integer, got {class_index!r}")
+        cls = cache.class_by_index.get(class_index)
+        if cls is None:
+            raise NotFound(f"model {model!r} has no class with index {class_index}")
+        return cls
+
+    @staticmethod
+    def _neuron(cache: common.LoadCache, model: str, neuron_id: str) -> Neuron:
+        neuron = cache.neuron_by_id.get(neuron_id) if isinstance(neuron_id, str) else None
+        if neuron is None:
+            raise NotFound(f"model {model!r} has no neuron {neuron_id!r}")
+        return neuron
+
+    # --- GraphStore -------------------------------------------------------------
+    def models(self) -> list[ModelInfo]:
+        return [self._model_info(row) for row in sorted(self._fetch_models(), key=lambda r: r["id"])]
+
+    def _model_info(self, row: Row) -> ModelInfo:
+        cache = self._cache(row["active_load"])
+        return ModelInfo(
+            id=row["id"], name=row["name"] or "", classes=int(row["classes"]), images=int(row["images"]),
+            top1_correct=int(row["top1_correct"]), layers=tuple(cache.layers),
+            dataset=row["dataset"] or "", created=row["created"] or "",
+        )
+
+    def model(self, model: str) -> ModelInfo:
+        self._load(model)
+        for row in self._fetch_models():
+            if row["id"] == model:
+                return self._model_info(row)
+        raise NotFound(f"model {model!r} is not in the store")
+
+    def classes(self, model: str) -> list[ClassInfo]:
+        return list(self._resolve(model)[1].classes)
+
+    def classes_by_index(self, model: str, indices: Sequence[int]) -> list[ClassInfo]:
+        _, cache = self._resolve(model)
+        return [self._class(cache, model, i) for i in indices]
+
+    def class_by_key(self, model: str, key: str) -> ClassInfo:
+        _, cache = self._resolve(model)
+        text = str(key).strip()
+        if text.isdigit() and int(text) in cache.class_by_index:
+            return cache.class_by_index[int(text)]
+        found = cache.class_by_wnid.get(text) or cache.class_by_name.get(text)
+        if found is None:
+            raise NotFound(f"model {model!r} has no class with index, wnid or name {key!r}")
+        return found
+
+    def _full_graph(self, load: str, cache: common.LoadCache, model: str, class_index: int) -> ClassGraph:
+        cls = self._class(cache, model, class_index)
+        node_rows, edge_rows = self._fetch_class_graph(load, class_index)
+        nodes = common.sort_nodes(
+            GraphNode(cache.neuron_by_id[r["id"]], int(r["count"]), float(r["pagerank"])) for r in node_rows
+        )
+        edges = common.sort_edges(GraphEdge(r["src"], r["dst"], int(r["weight"])) for r in edge_rows)
+        return ClassGraph(cls, nodes, edges)
+
+    def class_graph(
+        self, model: str, class_index: int, *, top_n: int | None = None, min_weight: int = 0
+    ) -> ClassGraph:
+        load, cache = self._resolve(model)
+        graph = self._full_graph(load, cache, model, class_index)
+        return common.rethreshold(graph, top_n, min_weight)
+
+    def neurons(self, model: str, ids: Sequence[str]) -> list[Neuron]:
+        _, cache = self._resolve(model)
+        return [self._neuron(cache, model, i) for i in ids]
+
+    def neuron_detail(self, model: str, neuron_id: str, *, top_classes: int = 10) -> NeuronDetail:
+        if top_classes < 0:
+            raise BadInput(f"top_classes must be >= 0, got {top_classes}")
+        load, cache = self._resolve(model)
+        neuron = self._neuron(cache, model, neuron_id)
+        tops = self._fetch_top_classes(load, neuron_id, top_classes) if top_classes else []
+        activations = sorted(
+            (ClassActivation(cache.class_by_index[int(r["class_index"])], int(r["count"]), float(r["mean"]))
+             for r in tops),
+            key=lambda a: (-a.count, a.cls.index),
+        )
+        examples = self._examples(load, [neuron_id]).get(neuron_id, [])
+        return NeuronDetail(neuron, tuple(activations), tuple(examples), tuple(self._fetch_featurevis(load, neuron_id)))
+
+    def _examples(self, load: str, ids: list[str]) -> dict[str, list[Example]]:
+        out: dict[str, list[Example]] = {i: [] for i in ids}
+        for r in self._fetch_examples(load, ids):
+            out[r["neuron_id"]].append(
+                Example(r["neuron_id"], int(r["rank"]), r["image"], float(r["score"]), r["media"])
+            )
+        for items in out.values():
+            items.sort(key=lambda e: e.rank)
+        return out
+
+    def examples(self, model: str, neuron_ids: Sequence[str]) -> dict[str, list[Example]]:
+        load, cache = self._resolve(model)
+        ids = common.ordered_unique([self._neuron(cache, model, i).id for i in neuron_ids])
+        return self._examples(load, ids)
+
+    def influence_edges(
+        self, model: str, neuron_id: str, *, class_index: int | None, direction: Direction, limit: int
+    ) -> list[InfluenceEdge]:
+        if direction not in ("in", "out", "both"):
+            raise BadInput(f"direction must be 'in', 'out' or 'both', got {direction!r}")
+        if limit < 1:
+            raise BadInput(f"limit must be >= 1, got {limit}")
+        load, cache = self._resolve(model)
+        self._neuron(cache, model, neuron_id)
+        if class_index is not None:
+            self._class(cache, model, class_index)
+        rows = self._fetch_influence(load, neuron_id, class_index, direction, limit)
+        edges = [InfluenceEdge(r["src"], r["dst"], class_index, int(r["count"])) for r in rows]
+        edges.sort(key=lambda e: (-e.count, e.src, e.dst))
+        return edges[:limit]
+
+    def _class_edges(self, load: str, class_index: int) -> tuple[Any, Any, Any]:
+        return common.unpack_edges(self._fetch_class_influence(load, class_index))
+
+    def neighbourhood(self, model: str, class_index: int, neuron_id: str, *, hops: int) -> ClassGraph:
+        """Neurons within ``hops`` (either direction) of ``neuron_id`` in the class's influence graph.
+
+        Edges: the class's influence edges that touch a neuron nearer than ``hops``; edge weight =
+        influence count; node count = the class's activation count, pagerank = the class graph's
+        pagerank (0 for neurons outside the attribution graph).
+        """
+        load, cache = self._resolve(model)
+        cls = self._class(cache, model, class_index)
+        self._neuron(cache, model, neuron_id)
+        src, dst, cnt = self._class_edges(load, class_index)
+        ords, triples = common.neighbourhood_edges(src, dst, cnt, cache.ord_by_id[neuron_id], hops)
+        ids = [cache.neurons[o].id for o in ords]
+        counts = self._fetch_activation_counts(load, class_index, ids)
+        node_rows, _ = self._fetch_class_graph(load, class_index, with_edges=False)
+        pagerank = {r["id"]: float(r["pagerank"]) for r in node_rows}
+        nodes = common.sort_nodes(
+            GraphNode(cache.neuron_by_id[i], int(counts.get(i, 0)), pagerank.get(i, 0.0)) for i in ids
+        )
+        edges = common.sort_edges(
+            GraphEdge(cache.neurons[s].id, cache.neurons[d].id, c) for s, d, c in triples
+        )
+        return ClassGraph(cls, nodes, edges)
+
+    def paths(
+        self, model: str, class_index: int, src: str, dst: str | None, *, k: int, mode: PathMode
+    ) -> list[GraphPath]:
+        """K strongest paths in the class's influence graph from ``src`` to ``dst`` (or to the last layer)."""
+        load, cache = self._resolve(model)
+        self._class(cache, model, class_index)
+        start = self._neuron(cache, model, src)
+        if dst is not None:
+            end = self._neuron(cache, model, dst)
+            if end.layer_index <= start.layer_index:
+                raise BadInput(f"path end {dst!r} must be in a higher layer than its start {src!r}")
+            targets = {dst}
+        else:
+            last = max(n.layer_index for n in cache.neurons)
+            targets = {n.id for n in cache.neurons if n.layer_index == last}
+        s, d, c = self._class_edges(load, class_index)
+        lo = start.layer_index
+        names = [n.id for n in cache.neurons]
+        layer_of = [n.layer_index for n in cache.neurons]
+        edges = ((names[a], names[b], w) for a, b, w in zip(s.tolist(), d.tolist(), c.tolist(), strict=True)
+                 if layer_of[a] >= lo)
+        found = k_best_paths(edges, src, targets, k=k, mode=mode)
+        return [GraphPath(nodes, weights, score) for score, nodes, weights in found]
+
+    def compare(self, model: str, a: int, b: int) -> Comparison:
+        load, cache = self._resolve(model)
+        return common.compare(self._full_graph(load, cache, model, a), self._full_graph(load, cache, model, b))
+
+    def similar_classes(
+        self, model: str, class_index: int, *, layer: str | None, limit: int
+    ) -> list[SimilarClass]:
+        if limit < 1:
+            raise BadInput(f"limit must be >= 1, got {limit}")
+        load, cache = self._resolve(model)
+        self._class(cache, model, class_index)
+        name = ALL_LAYERS if layer is None else layer
+        if name != ALL_LAYERS and name not in {x.name for x in cache.layers}:
+            raise NotFound(f"model {model!r} has no layer {layer!r}")
+        rows = self._fetch_similar(load, class_index, name, limit)
+        out = [SimilarClass(cache.class_by_index[int(r["other_index"])], float(r["cosine"])) for r in rows]
+        out.sort(key=lambda s: (-s.similarity, s.cls.index))
+        return out[:limit]
+
+    def search(self, model: str, text: str, *, limit: int) -> list[SearchHit]:
+        _, cache = self._resolve(model)
+        return common.search(cache, str(text), limit)
+
+    def embedding(self, model: str, layer: str) -> list[EmbeddingPoint]:
+        load, cache = self._resolve(model)
+        rows = self._fetch_embedding(load, layer)
+        if not rows and layer not in {x.name for x in cache.layers} and layer != ALL_LAYERS:
+            raise NotFound(f"model {model!r} has no embedding for layer {layer!r}")
+        points = [EmbeddingPoint(int(r["class_index"]), r["layer"], float(r["x"]), float(r["y"])) for r in rows]
+        points.sort(key=lambda p: p.class_index)
+        return points
