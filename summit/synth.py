@@ -152,6 +152,14 @@ def _activations(
     return pl.concat(frames)
 
 
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` for int64 keys via sort (numpy's hash-based unique is much slower here)."""
+    values = np.sort(values)
+    keep = np.ones(values.size, dtype=bool)
+    keep[1:] = values[1:] != values[:-1]
+    return values[keep]
+
+
 def _pair_edges(
     rng: np.random.Generator, classes: int, n_src: int, n_dst: int,
     hot_src: np.ndarray, hot_dst: np.ndarray, per_class: int,
@@ -170,7 +178,7 @@ def _pair_edges(
         dst = np.where(d_hot, hot_dst[cls, rng.integers(0, hot_dst.shape[1], size=draw)],
                        rng.integers(0, n_dst, size=draw))
         key = (cls.astype(np.int64) * n_dst + dst) * n_src + src
-        found = np.unique(np.concatenate([found, key]))
+        found = _sorted_unique(np.concatenate([found, key]))
         if found.size >= want * 0.999 or found.size >= classes * n_src * n_dst:
             break
         draw = int((want - found.size) * 1.5) + 16

@@ -33,24 +33,43 @@ class GraphInputs:
     edge_weight: np.ndarray  # (E,) int64 influence counts
 
 
-def _positions(artifact: Path | str, table: str, column: str, values: pl.Series, ids: pl.Series) -> np.ndarray:
-    """Node positions of neuron ids ``values`` (an unknown id is an ArtifactError)."""
+def _unknown_neuron(artifact: Path | str, table: str, columns: tuple[str, ...], ids: pl.Series) -> ArtifactError:
+    known = pl.DataFrame({"neuron_id": ids}).lazy()
+    frame = read_table(artifact, table, lazy=True)
+    for column in columns:
+        bad = (frame.select(pl.col(column).alias("neuron_id")).join(known, on="neuron_id", how="anti")
+               .head(1).collect())
+        if bad.height:
+            return ArtifactError(
+                f"artifact {artifact}: table {table!r} column {column!r} refers to unknown neuron {bad.item()!r}")
+    return ArtifactError(f"artifact {artifact}: table {table!r} refers to unknown neurons")
+
+
+def _read_ids(
+    artifact: Path | str, table: str, columns: tuple[str, ...], ids: pl.Series, extra: tuple[str, ...]
+) -> pl.DataFrame:
+    """Read ``table`` with the neuron-id ``columns`` turned into node positions (UInt32), in one query."""
     enum = pl.Enum(ids.to_list())
+    frame = read_table(artifact, table, lazy=True).select(
+        pl.col("class_index"), *[pl.col(c).cast(enum, strict=True).to_physical().alias(c) for c in columns],
+        *[pl.col(c) for c in extra])
     try:
-        return values.cast(enum, strict=True).to_physical().to_numpy().astype(np.int64)
+        return frame.collect()
     except pl.exceptions.PolarsError:
-        known = set(ids.to_list())
-        bad = next((v for v in values.unique().to_list() if v not in known), None)
-        raise ArtifactError(
-            f"artifact {artifact}: table {table!r} column {column!r} refers to unknown neuron {bad!r}"
-        ) from None
+        raise _unknown_neuron(artifact, table, columns, ids) from None
 
 
 def _class_positions(artifact: Path | str, table: str, values: np.ndarray, class_index: np.ndarray) -> np.ndarray:
-    pos = np.searchsorted(class_index, values)
-    pos_clip = np.minimum(pos, class_index.size - 1)
-    bad = class_index[pos_clip] != values if class_index.size else np.ones(values.size, bool)
-    if values.size and bad.any():
+    if values.size == 0:
+        return values.astype(np.int64)
+    if class_index.size and class_index[0] == 0 and class_index[-1] == class_index.size - 1:
+        bad = (values < 0) | (values >= class_index.size)  # the usual case: indices 0..C-1
+        pos = values
+    else:
+        pos = np.searchsorted(class_index, values)
+        bad = class_index[np.minimum(pos, max(class_index.size - 1, 0))] != values if class_index.size \
+            else np.ones(values.size, bool)
+    if bad.any():
         raise ArtifactError(
             f"artifact {artifact}: table {table!r} column 'class_index' refers to unknown class "
             f"{int(values[np.argmax(bad)])}"
@@ -79,31 +98,34 @@ def load_graph_inputs(artifact: Path | str) -> GraphInputs:
     offsets = np.concatenate([[0], np.cumsum(layers_df["n"].to_numpy())]).astype(np.int64)
     ids = neurons["neuron_id"]
 
-    acts = read_table(artifact, "activations").select("class_index", "neuron_id", "count")
-    if acts.height and acts["count"].min() < 0:
+    acts = _read_ids(artifact, "activations", ("neuron_id",), ids, ("count",))
+    if acts.height and bool((acts["count"] < 0).any()):
         raise ArtifactError(f"artifact {artifact}: table 'activations' has negative counts")
-    a_cls = _class_positions(artifact, "activations", acts["class_index"].to_numpy().astype(np.int64),
-                             class_index)
-    a_node = _positions(artifact, "activations", "neuron_id", acts["neuron_id"], ids)
+    a_cls = _class_positions(artifact, "activations", acts["class_index"].to_numpy(), class_index)
     counts = np.zeros((class_index.size, ids.len()), dtype=np.int64)
-    np.add.at(counts, (a_cls, a_node), acts["count"].to_numpy().astype(np.int64))
+    np.add.at(counts, (a_cls, acts["neuron_id"].to_numpy()), acts["count"].to_numpy())
     del acts
 
-    inf = read_table(artifact, "influences").filter(pl.col("count") != 0).sort("class_index")
-    if inf.height and inf["count"].min() < 0:
+    inf = _read_ids(artifact, "influences", ("src", "dst"), ids, ("count",))
+    if inf.height and bool((inf["count"] < 0).any()):
         raise ArtifactError(f"artifact {artifact}: table 'influences' has negative counts")
-    e_cls = _class_positions(artifact, "influences", inf["class_index"].to_numpy().astype(np.int64), class_index)
-    src = _positions(artifact, "influences", "src", inf["src"], ids)
-    dst = _positions(artifact, "influences", "dst", inf["dst"], ids)
+    e_cls = _class_positions(artifact, "influences", inf["class_index"].to_numpy(), class_index)
+    order = np.argsort(e_cls, kind="stable")  # runs of sorted classes: cheap
+    weight = inf["count"].to_numpy()[order]
+    keep = order[weight != 0] if (weight == 0).any() else order
+    e_cls = e_cls[keep].astype(np.int32)
+    src = inf["src"].to_numpy()[keep].astype(np.int32)
+    dst = inf["dst"].to_numpy()[keep].astype(np.int32)
+    weight = inf["count"].to_numpy()[keep]
     wrong = node_layer[src] + 1 != node_layer[dst]
     if wrong.any():
         i = int(np.argmax(wrong))
         raise ArtifactError(
-            f"artifact {artifact}: table 'influences' edge {inf['src'][i]!r} -> {inf['dst'][i]!r} "
+            f"artifact {artifact}: table 'influences' edge {ids[int(src[i])]!r} -> {ids[int(dst[i])]!r} "
             "does not go from one layer to the next"
         )
     return GraphInputs(
         neuron_ids=ids.to_list(), layers=layers_df["layer"].to_list(), layer_offsets=offsets,
         node_layer=node_layer, class_index=class_index, counts=counts,
-        edge_class=e_cls, edge_src=src, edge_dst=dst, edge_weight=inf["count"].to_numpy().astype(np.int64),
+        edge_class=e_cls, edge_src=src, edge_dst=dst, edge_weight=weight,
     )

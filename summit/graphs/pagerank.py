@@ -56,26 +56,42 @@ def transition_matrix(
 ) -> tuple[sp.csr_array, np.ndarray]:
     """Transposed row-stochastic block matrix P^T (CSR) and the dangling mask (C*N,).
 
-    Edges are undirected: (src, dst, w) links both ways. Duplicate rows add up.
+    Edges are undirected: (src, dst, w) links both ways; duplicate rows add up.
     """
     size = n_classes * n_nodes
     if size >= 2**31:
         raise BadInput(f"{n_classes} classes x {n_nodes} neurons is too large for one batch")
-    base = cls.astype(np.int64) * n_nodes
-    a = (base + src).astype(np.int32)
-    b = (base + dst).astype(np.int32)
+    base = cls.astype(np.int32) * np.int32(n_nodes)
+    a = base + src.astype(np.int32)
+    b = base + dst.astype(np.int32)
+    del base
     w = weight.astype(np.float64)
-    deg = np.bincount(a, weights=w, minlength=size) + np.bincount(b, weights=w, minlength=size)
+    deg = np.bincount(a, weights=w, minlength=size)
+    deg += np.bincount(b, weights=w, minlength=size)
     inv = np.zeros(size)
     np.divide(1.0, deg, out=inv, where=deg > 0)
     # P[u, v] = w / deg(u); we store P^T so that x_new = P^T x is one CSR matvec.
+    # Duplicate (class, src, dst) rows need no merging: the matvec adds them up.
     rows = np.concatenate([b, a])
     cols = np.concatenate([a, b])
     data = np.concatenate([w * inv[a], w * inv[b]])
     del a, b, w
-    pt = sp.csr_array((data, (rows, cols)), shape=(size, size))
-    pt.sum_duplicates()
-    return pt, deg == 0
+    return _csr(rows, cols, data, size), deg == 0
+
+
+def _csr(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, size: int) -> sp.csr_array:
+    """CSR from triplets by one counting pass, keeping duplicates (no per-row sort)."""
+    try:
+        from scipy.sparse._sparsetools import coo_tocsr
+    except ImportError:  # pragma: no cover - private scipy API moved: public (slower) path
+        coo_tocsr = None
+    if coo_tocsr is None or data.size >= 2**31:  # pragma: no cover
+        return sp.csr_array((data, (rows, cols)), shape=(size, size))
+    indptr = np.empty(size + 1, dtype=np.int32)
+    indices = np.empty(data.size, dtype=np.int32)
+    values = np.empty(data.size, dtype=np.float64)
+    coo_tocsr(size, size, data.size, rows, cols, data, indptr, indices, values)
+    return sp.csr_array((values, indices, indptr), shape=(size, size))
 
 
 def personalized_pagerank(

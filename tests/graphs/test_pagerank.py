@@ -99,3 +99,11 @@ def test_layer_personalization_scales_each_layer_by_its_max() -> None:
     counts = np.array([[2, 4, 0, 5, 10], [0, 0, 0, 3, 0]])
     pers = layer_personalization(counts, np.array([0, 3, 5]))
     np.testing.assert_allclose(pers, [[0.5, 1.0, 0.0, 0.5, 1.0], [0, 0, 0, 1.0, 0]])
+
+
+def test_duplicate_edge_rows_add_up() -> None:
+    pers = np.array([[1.0, 0.0, 0.0, 0.5]])
+    twice = personalized_pagerank(4, np.array([0, 0, 0]), np.array([0, 0, 1]), np.array([2, 2, 3]),
+                                  np.array([1, 1, 4]), pers)
+    once = personalized_pagerank(4, np.array([0, 0]), np.array([0, 1]), np.array([2, 3]), np.array([2, 4]), pers)
+    np.testing.assert_allclose(twice.scores, once.scores, atol=1e-15)
