@@ -1,0 +1,336 @@
+"""The Neo4j graph store: Cypher over Bolt with the ``neo4j`` driver.
+
+Every node carries ``load`` and a unique ``key`` = ``<load>|<natural id>``
+(``summit.graph_schema``); ``(:Model {id, active_load})`` selects the load that
+queries see. Loading runs the constraint/index statements first, then batched
+``UNWIND $rows ... CREATE`` (one transaction per batch), flips the model
+pointer in one transaction and deletes the previous load in batches.
+All Cypher is parameterised; labels and types come from ``graph_schema`` only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import polars as pl
+
+from summit.errors import BadInput, StoreUnavailable
+from summit.graph_schema import (
+    ACTIVATES,
+    CLASS,
+    CLASS_INFLUENCE,
+    EXAMPLE,
+    GRAPH_EDGE,
+    HAS_EXAMPLE,
+    HAS_NODE,
+    IN_LAYER,
+    INFLUENCES,
+    LAYER,
+    LOAD,
+    MODEL,
+    NEO4J_SCHEMA,
+    NEURON,
+    NODE_PROPERTIES,
+    POINT,
+    REL_PROPERTIES,
+    RELATIONSHIPS,
+    SIMILAR,
+)
+from summit.store.prepare import LoadData, new_load_id, read_load_data
+from summit.store.queries import CypherStore, Row
+
+log = logging.getLogger(__name__)
+
+BLOB_BATCH_BYTES = 16 * 1024 * 1024  # ClassInfluence byte arrays per transaction
+DELETE_BATCH = 20000
+
+
+def _projection(var: str, label: str, skip: tuple[str, ...] = ()) -> str:
+    return ", ".join(f"{var}.`{p}` AS `{p}`" for p, _ in NODE_PROPERTIES[label] if p not in skip)
+
+
+def read_password(env_var: str = "NEO4J_PASSWORD", file: str = "") -> str:
+    """The Neo4j password from a file or an environment variable (never from the command line)."""
+    import os
+    from pathlib import Path
+
+    if file:
+        try:
+            return Path(file).read_text().strip()
+        except OSError as exc:
+            raise BadInput(f"cannot read the Neo4j password file {file}: {exc.strerror}") from None
+    value = os.environ.get(env_var)
+    if not value:
+        raise BadInput(f"the Neo4j password is not set: put it in the environment variable {env_var} "
+                       "(or name a password file)")
+    return value
+
+
+class Neo4jStore(CypherStore):
+    """GraphStore and GraphLoader over a Neo4j database."""
+
+    def __init__(self, uri: str, user: str, password: str, *, database: str = "neo4j"):
+        super().__init__()
+        import neo4j
+        from neo4j.exceptions import AuthError, ServiceUnavailable
+
+        self.uri = uri
+        self.database = database
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                uri, auth=(user, password), connection_timeout=10, notifications_min_severity="OFF"
+            )
+            self._driver.verify_connectivity()
+        except AuthError:
+            raise StoreUnavailable(f"Neo4j at {uri} rejected user {user!r} (check the password)") from None
+        except (ServiceUnavailable, OSError, ValueError) as exc:
+            raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {exc}") from None
+        self._read = neo4j.RoutingControl.READ
+        self._write = neo4j.RoutingControl.WRITE
+
+    # --- plumbing -------------------------------------------------------------
+    def _rows(self, query: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[Row]:
+        from neo4j.exceptions import ServiceUnavailable
+
+        try:
+            records, _, _ = self._driver.execute_query(
+                query, params or {}, database_=self.database, routing_=self._write if write else self._read
+            )
+        except ServiceUnavailable as exc:
+            raise StoreUnavailable(f"Neo4j at {self.uri} went away: {exc}") from None
+        return [dict(r) for r in records]
+
+    def ping(self) -> bool:
+        try:
+            self._rows("RETURN 1 AS one")
+        except StoreUnavailable:
+            return False
+        return True
+
+    def close(self) -> None:
+        self._driver.close()
+
+    # --- read primitives --------------------------------------------------------
+    def _fetch_models(self) -> list[Row]:
+        return self._rows(
+            f"MATCH (m:{MODEL}) RETURN m.id AS id, m.active_load AS active_load, m.name AS name, "
+            "m.classes AS classes, m.images AS images, m.top1_correct AS top1_correct, "
+            "m.dataset AS dataset, m.created AS created"
+        )
+
+    def _fetch_active_load(self, model: str) -> str | None:
+        rows = self._rows(f"MATCH (m:{MODEL} {{id: $id}}) RETURN m.active_load AS load", {"id": model})
+        return rows[0]["load"] if rows else None
+
+    def _fetch_catalogue(self, load: str) -> tuple[list[Row], list[Row], list[Row]]:
+        p = {"load": load}
+        classes = self._rows(f"MATCH (c:{CLASS} {{load: $load}}) RETURN {_projection('c', CLASS)}", p)
+        neurons = self._rows(
+            f"MATCH (n:{NEURON} {{load: $load}}) RETURN {_projection('n', NEURON, ('featurevis',))}", p)
+        layers = self._rows(f"MATCH (l:{LAYER} {{load: $load}}) RETURN {_projection('l', LAYER)}", p)
+        return classes, neurons, layers
+
+    def _fetch_class_graph(
+        self, load: str, class_index: int, *, with_edges: bool = True
+    ) -> tuple[list[Row], list[Row]]:
+        params = {"key": f"{load}|{class_index}", "ci": class_index}
+        nodes = self._rows(
+            f"MATCH (c:{CLASS} {{key: $key}})-[h:{HAS_NODE}]->(n:{NEURON}) "
+            "RETURN n.id AS id, h.count AS count, h.pagerank AS pagerank", params)
+        edges = []
+        if with_edges:
+            edges = self._rows(
+                f"MATCH (c:{CLASS} {{key: $key}})-[:{HAS_NODE}]->(a:{NEURON})-[e:{GRAPH_EDGE}]->(b:{NEURON}) "
+                "WHERE e.class = $ci RETURN a.id AS src, b.id AS dst, e.weight AS weight", params)
+        return nodes, edges
+
+    def _fetch_top_classes(self, load: str, neuron_id: str, limit: int) -> list[Row]:
+        return self._rows(
+            f"MATCH (n:{NEURON} {{key: $key}})<-[a:{ACTIVATES}]-(c:{CLASS}) "
+            "RETURN c.index AS class_index, a.count AS count, a.mean AS mean "
+            "ORDER BY count DESC, class_index LIMIT $limit",
+            {"key": f"{load}|{neuron_id}", "limit": limit},
+        )
+
+    def _fetch_featurevis(self, load: str, neuron_id: str) -> list[str]:
+        rows = self._rows(f"MATCH (n:{NEURON} {{key: $key}}) RETURN n.featurevis AS fv", {"key": f"{load}|{neuron_id}"})
+        return list(rows[0]["fv"] or []) if rows else []
+
+    def _fetch_examples(self, load: str, neuron_ids: list[str]) -> list[Row]:
+        if not neuron_ids:
+            return []
+        return self._rows(
+            f"UNWIND $keys AS k MATCH (n:{NEURON} {{key: k}})-[:{HAS_EXAMPLE}]->(e:{EXAMPLE}) "
+            f"RETURN {_projection('e', EXAMPLE)}",
+            {"keys": [f"{load}|{i}" for i in neuron_ids]},
+        )
+
+    def _fetch_influence(
+        self, load: str, neuron_id: str, class_index: int | None, direction: str, limit: int
+    ) -> list[Row]:
+        params: dict[str, Any] = {"key": f"{load}|{neuron_id}", "limit": limit, "ci": class_index}
+        where = "WHERE r.class = $ci " if class_index is not None else ""
+        count = "r.count" if class_index is not None else "sum(r.count)"
+        patterns = {
+            "out": f"(a:{NEURON} {{key: $key}})-[r:{INFLUENCES}]->(b:{NEURON})",
+            "in": f"(a:{NEURON})-[r:{INFLUENCES}]->(b:{NEURON} {{key: $key}})",
+        }
+        rows: list[Row] = []
+        for side in (("out", "in") if direction == "both" else (direction,)):
+            rows += self._rows(
+                f"MATCH {patterns[side]} {where}RETURN a.id AS src, b.id AS dst, {count} AS count "
+                "ORDER BY count DESC, src, dst LIMIT $limit",
+                params,
+            )
+        return rows
+
+    def _fetch_class_influence(self, load: str, class_index: int) -> bytes | None:
+        rows = self._rows(f"MATCH (x:{CLASS_INFLUENCE} {{key: $key}}) RETURN x.edges AS edges",
+                          {"key": f"{load}|{class_index}"})
+        return bytes(rows[0]["edges"]) if rows and rows[0]["edges"] is not None else None
+
+    def _fetch_activation_counts(self, load: str, class_index: int, neuron_ids: list[str]) -> dict[str, int]:
+        rows = self._rows(
+            f"MATCH (c:{CLASS} {{key: $key}})-[a:{ACTIVATES}]->(n:{NEURON}) WHERE n.id IN $ids "
+            "RETURN n.id AS id, a.count AS count",
+            {"key": f"{load}|{class_index}", "ids": neuron_ids},
+        )
+        return {r["id"]: int(r["count"]) for r in rows}
+
+    def _fetch_similar(self, load: str, class_index: int, layer: str, limit: int) -> list[Row]:
+        return self._rows(
+            f"MATCH (c:{CLASS} {{key: $key}})-[s:{SIMILAR}]->(o:{CLASS}) WHERE s.layer = $layer "
+            "RETURN o.index AS other_index, s.cosine AS cosine ORDER BY cosine DESC, other_index LIMIT $limit",
+            {"key": f"{load}|{class_index}", "layer": layer, "limit": limit},
+        )
+
+    def _fetch_embedding(self, load: str, layer: str) -> list[Row]:
+        return self._rows(
+            f"MATCH (p:{POINT}) WHERE p.load = $load AND p.layer = $layer "
+            "RETURN p.class_index AS class_index, p.layer AS layer, p.x AS x, p.y AS y",
+            {"load": load, "layer": layer},
+        )
+
+    # --- write side ---------------------------------------------------------------
+    def ensure_schema(self) -> None:
+        """Constraints and indexes (idempotent), then wait until they are online."""
+        for statement in NEO4J_SCHEMA:
+            self._rows(statement, write=True)
+        self._rows("CALL db.awaitIndexes(300)", write=True)
+
+    def load_artifact(
+        self, artifact: str, *, batch_rows: int = 20000, progress: Callable[[str], None] | None = None
+    ) -> str:
+        if batch_rows < 1:
+            raise BadInput(f"batch_rows must be >= 1, got {batch_rows}")
+        data = read_load_data(artifact)
+        self.write_load(data, batch_rows=batch_rows, progress=progress)
+        return str(data.model["id"])
+
+    def write_load(
+        self, data: LoadData, *, batch_rows: int = 20000, progress: Callable[[str], None] | None = None
+    ) -> str:
+        say = progress or (lambda msg: log.info("%s", msg))
+        model = str(data.model["id"])
+        self.ensure_schema()
+        load = new_load_id()
+        self._rows(f"CREATE (:{LOAD} {{id: $id, model: $model, created: $created}})",
+                   {"id": load, "model": model, "created": data.model["created"]}, write=True)
+        try:
+            self._write_nodes(load, data, batch_rows, say)
+            self._write_rels(load, data, batch_rows, say)
+            m = data.model
+            self._rows(
+                f"MERGE (m:{MODEL} {{id: $id}}) SET m.active_load = $load, m.name = $name, m.classes = $classes, "
+                "m.images = $images, m.top1_correct = $top1, m.dataset = $dataset, m.created = $created",
+                {"id": model, "load": load, "name": m["name"], "classes": m["classes"], "images": m["images"],
+                 "top1": m["top1_correct"], "dataset": m["dataset"], "created": m["created"]},
+                write=True,
+            )
+        except BaseException:
+            self._delete_load(load)
+            raise
+        self._delete_stale_loads(model, keep=load)
+        say(f"model {model!r} now served from load {load}")
+        return load
+
+    def _batches(self, frame: pl.DataFrame, batch_rows: int) -> Iterator[list[Any]]:
+        for start in range(0, frame.height, batch_rows):
+            yield frame.slice(start, batch_rows).rows()
+
+    def _write_nodes(self, load: str, data: LoadData, batch_rows: int, say: Callable[[str], None]) -> None:
+        frames = {
+            CLASS: data.classes, LAYER: data.layers, NEURON: data.neurons, EXAMPLE: data.examples,
+            POINT: data.points, CLASS_INFLUENCE: data.class_influence,
+        }
+        for label, frame in frames.items():
+            props = [p for p, _ in NODE_PROPERTIES[label]]
+            sets = ", ".join(f"n.`{p}` = r[{i}]" for i, p in enumerate(props) if p != "key")
+            query = (f"UNWIND $rows AS r CREATE (n:{label}) SET n.load = $load, "
+                     f"n.key = $load + '|' + toString(r[0]), {sets}")
+            frame = frame.select(props)
+            size = batch_rows
+            if label == CLASS_INFLUENCE and frame.height:
+                per_row = max(1, int(frame["edges"].bin.size().max() or 1))  # type: ignore[arg-type]
+                size = max(1, min(batch_rows, BLOB_BATCH_BYTES // per_row))
+            for rows in self._batches(frame, size):
+                self._rows(query, {"rows": rows, "load": load}, write=True)
+            say(f"{label}: {frame.height} nodes")
+
+    def _write_rels(self, load: str, data: LoadData, batch_rows: int, say: Callable[[str], None]) -> None:
+        frames = {
+            IN_LAYER: data.neurons.select("id", "layer"),
+            ACTIVATES: data.activations.select("class_index", "neuron_id", "count", "mean", "act_sum"),
+            INFLUENCES: data.influences.select("src", "dst", "class", "count"),
+            HAS_NODE: data.class_nodes.select("class_index", "neuron_id", "pagerank", "count"),
+            GRAPH_EDGE: data.class_edges.select("src", "dst", "class", "weight"),
+            SIMILAR: data.similarity.select("class_index", "other_index", "layer", "cosine"),
+            HAS_EXAMPLE: data.examples.select("neuron_id", "key"),
+        }
+        for rel, frame in frames.items():
+            src, dst = RELATIONSHIPS[rel]
+            props = ", ".join(f"`{p}`: r[{i + 2}]" for i, (p, _) in enumerate(REL_PROPERTIES[rel]))
+            query = (
+                f"UNWIND $rows AS r MATCH (a:{src} {{key: $load + '|' + toString(r[0])}}) "
+                f"MATCH (b:{dst} {{key: $load + '|' + toString(r[1])}}) "
+                f"CREATE (a)-[:{rel} {{{props}}}]->(b)"
+            )
+            for rows in self._batches(frame, batch_rows):
+                self._rows(query, {"rows": rows, "load": load}, write=True)
+            say(f"{rel}: {frame.height} relationships")
+
+    def _delete_load(self, load: str) -> None:
+        """Delete one load's relationships and nodes in bounded transactions, its Load node last."""
+        for label in (NEURON, CLASS):
+            while True:
+                done = self._rows(
+                    f"MATCH (n:{label} {{load: $load}})-[r]->() WITH r LIMIT $batch DELETE r RETURN count(*) AS n",
+                    {"load": load, "batch": DELETE_BATCH}, write=True)
+                if not done or done[0]["n"] == 0:
+                    break
+        for label in NODE_PROPERTIES:
+            while True:
+                done = self._rows(
+                    f"MATCH (n:{label} {{load: $load}}) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS n",
+                    {"load": load, "batch": DELETE_BATCH}, write=True)
+                if not done or done[0]["n"] == 0:
+                    break
+        self._rows(f"MATCH (l:{LOAD} {{id: $id}}) DELETE l", {"id": load}, write=True)
+        with self._cache_lock:
+            self._caches.pop(load, None)
+
+    def _delete_stale_loads(self, model: str, keep: str | None) -> None:
+        rows = self._rows(f"MATCH (l:{LOAD} {{model: $model}}) RETURN l.id AS id", {"model": model})
+        for row in rows:
+            if row["id"] != keep:
+                self._delete_load(row["id"])
+
+    def drop_model(self, model: str) -> None:
+        self._load(model)
+        self._rows(f"MATCH (m:{MODEL} {{id: $id}}) DELETE m", {"id": model}, write=True)
+        self._delete_stale_loads(model, keep=None)
+
+    def loads(self) -> list[Row]:
+        return self._rows(f"MATCH (l:{LOAD}) RETURN l.id AS id, l.model AS model")

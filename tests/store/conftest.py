@@ -1,0 +1,68 @@
+"""Fixtures for the store contract suite: the tiny artifact loaded into each store."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.store.tiny import write_tiny_artifact
+
+STORES = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
+@pytest.fixture(scope="session")
+def tiny_artifact(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_tiny_artifact(tmp_path_factory.mktemp("tiny") / "artifact")
+
+
+def _open(kind: str, tmp: Path, request: pytest.FixtureRequest) -> Any:
+    if kind == "embedded":
+        from summit.store.embedded import EmbeddedStore
+
+        return EmbeddedStore(tmp / "store")
+    from summit.store.neo4j_store import Neo4jStore
+
+    auth = request.getfixturevalue("neo4j_auth")
+    return Neo4jStore(auth.uri, auth.user, auth.password)
+
+
+@pytest.fixture
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], Any]]:
+    """Open a fresh store of a kind; models it gets are dropped afterwards (Neo4j is shared)."""
+    opened: list[Any] = []
+
+    def make(kind: str) -> Any:
+        store = _open(kind, tmp_path / f"{kind}-{len(opened)}", request)
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        for info in store.models():
+            if info.id.startswith("test-"):
+                store.drop_model(info.id)
+        store.close()
+
+
+def unique_model(prefix: str = "tiny") -> str:
+    return f"test-{prefix}-{secrets.token_hex(4)}"
+
+
+@pytest.fixture(scope="module", params=STORES)
+def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
+    """(store, model id) with the tiny artifact loaded (batch of 3 rows), once per store kind."""
+    kind = request.param
+    tmp = tmp_path_factory.mktemp(f"loaded-{kind}")
+    model = unique_model()
+    path = write_tiny_artifact(tmp / "artifact", run_id=model)
+    store = _open(kind, tmp, request)
+    store.load_artifact(str(path), batch_rows=3)
+    try:
+        yield store, model
+    finally:
+        store.drop_model(model)
+        store.close()
