@@ -98,7 +98,7 @@ def load_model(
     else:
         choices = ", ".join(n for n, _ in list_models())
         raise NotFound(f"unknown model {name!r}; choose one of: {choices}")
-    loaded.module.eval()
+    loaded.module.eval().requires_grad_(False)
     loaded.layers = check_layers(loaded.module, loaded.layers, loaded.input_size, len(loaded.output_wnids),
                                  model_name=name)
     loaded.module.to(target)
@@ -224,9 +224,6 @@ def _googlenet(weights: str | None, layers: list[str] | None) -> LoadedModel:
     from torchvision.models import GoogLeNet, GoogLeNet_Weights
 
     tv = GoogLeNet_Weights.IMAGENET1K_V1
-    # transform_input=True: torchvision's weights expect it; the model then takes
-    # ImageNet mean/std-normalised input, like every other torchvision model.
-    model = GoogLeNet(num_classes=1000, aux_logits=False, transform_input=True, init_weights=False)
     if weights is not None:
         path, source = weights, "explicit file"
     else:
@@ -239,6 +236,9 @@ def _googlenet(weights: str | None, layers: list[str] | None) -> LoadedModel:
                 "(a GoogLeNet state dict)"
             )
         path, source = str(cached), "torchvision IMAGENET1K_V1 (hub cache)"
+    # transform_input=True: torchvision's weights expect it; the model then takes
+    # ImageNet mean/std-normalised input, like every other torchvision model.
+    model = GoogLeNet(num_classes=1000, aux_logits=False, transform_input=True, init_weights=False)
     sha = _load_file(model, path, "googlenet", drop_prefixes=("aux1.", "aux2."))
     pre = torchvision_style(256, 224, "bilinear", IMAGENET_MEAN, IMAGENET_STD)
     return _finish("googlenet", model, layers or GOOGLENET_LAYERS, pre, sha,
