@@ -41,7 +41,8 @@ def select_neurons(artifact: str, neurons: list[str] | None, layers: list[str] |
     if neurons:
         for nid in neurons:
             parse_neuron_id(nid)
-        unknown = [n for n in neurons if n not in set(known)]
+        known_set = set(known)
+        unknown = [n for n in neurons if n not in known_set]
         if unknown:
             raise NotFound(f"artifact {artifact} has no neuron(s) {', '.join(unknown[:10])}")
         wanted = set(neurons)

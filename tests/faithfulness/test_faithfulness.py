@@ -214,3 +214,12 @@ def test_ablation_zeroes_exactly_the_masked_channels_per_sample():
     finally:
         handle.remove()
     assert captured["in"][:, :, 0, 0].tolist() == [[0.0, 1.0, 1.0], [1.0, 0.0, 0.0]]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA (runs where a GPU is present)")
+def test_measure_on_gpu_matches_cpu():
+    plan, images, labels = random_setup()
+    cpu = measure(seeded_cnn(), [(images, labels)], plan, num_outputs=4)
+    gpu = measure(seeded_cnn().cuda(), [(images, labels)], plan, num_outputs=4, device="cuda")
+    assert torch.equal(cpu.images, gpu.images)
+    torch.testing.assert_close(cpu.prob_sum, gpu.prob_sum, atol=1e-4, rtol=0)

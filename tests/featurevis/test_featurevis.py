@@ -169,3 +169,12 @@ def test_unknown_layer_and_channel_are_bad_input():
         render(model, normalize, [Target("nope:0")], FeatureVisConfig(steps=1, size=16))
     with pytest.raises(BadInput, match="has 6 channels"):
         render(model, normalize, [Target("relu1:9")], FeatureVisConfig(steps=1, size=16))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA (runs where a GPU is present)")
+def test_render_on_gpu_matches_cpu_for_a_few_steps():
+    targets = [Target("relu2:0"), Target("relu1:3")]
+    cfg = FeatureVisConfig(steps=2, size=32, lr=0.1, seed=7)
+    cpu = render(tiny_cnn(), normalize, targets, cfg)
+    gpu = render(tiny_cnn().cuda(), normalize, targets, cfg, device="cuda")
+    torch.testing.assert_close(cpu.images, gpu.images, atol=1e-3, rtol=0)
