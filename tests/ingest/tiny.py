@@ -63,3 +63,46 @@ class ConvChain(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.body(x).amax(dim=(2, 3)))
+
+
+def run_tiny(
+    tmp_path: Any, model: nn.Module, layers: list[str], images: torch.Tensor, labels: list[int], *,
+    classes: int, batch_size: int = 4, examples: bool = False, corrupt: set[int] | None = None,
+    name: str = "a", **method: Any,
+) -> dict[str, Any]:
+    """Ingest in-memory images with the real pipeline; return the artifact's counts as dicts."""
+    from ingest.pipeline import IngestOptions, run_ingest
+    from summit.artifact import read_manifest, read_table
+    from summit.settings import resolve
+
+    settings = resolve({"batch_size": batch_size, "workers": 0, "device": "cpu", **method}, environ={})
+    out = tmp_path / name
+    run_ingest(loaded(model, layers, classes, images.shape[-1]), TensorImages(images, labels, corrupt), settings,
+               IngestOptions(out, progress=False, write_examples=examples))
+    return artifact_counts(out) | {"manifest": read_manifest(out), "path": out,
+                                   "classes": read_table(out, "classes")}
+
+
+def artifact_counts(out: Any) -> dict[str, Any]:
+    from summit.artifact import read_table
+
+    acts = read_table(out, "activations")
+    infl = read_table(out, "influences")
+    return {
+        "acts": {(r[0], r[1]): r[2] for r in acts.select("class_index", "neuron_id", "count").iter_rows()},
+        "sums": {(r[0], r[1]): r[2] for r in acts.select("class_index", "neuron_id", "act_sum").iter_rows()},
+        "influences": {(r[0], r[1], r[2]): r[3] for r in infl.iter_rows()},
+    }
+
+
+def randomize_bn(model: nn.Module, seed: int = 0) -> nn.Module:
+    """Random BatchNorm statistics and (partly negative) scales, so folding matters."""
+    gen = torch.Generator().manual_seed(seed)
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            n = m.num_features
+            m.running_mean.copy_(torch.rand(n, generator=gen) - 0.5)
+            m.running_var.copy_(torch.rand(n, generator=gen) + 0.5)
+            m.weight.data.copy_(torch.rand(n, generator=gen) * 2 - 0.5)
+            m.bias.data.copy_(torch.rand(n, generator=gen) - 0.5)
+    return model
