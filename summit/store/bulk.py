@@ -1,0 +1,136 @@
+"""Offline bulk files for ``neo4j-admin database import full`` (very large artifacts).
+
+Writes one CSV per label and relationship type (header on the first line,
+arrays separated by ``;``), the same nodes, keys and properties the online
+loader creates, plus the ``Model`` pointer, and returns the import command.
+The import builds a whole database, so it is for a fresh (or overwritten)
+database; online loads then add or replace models side by side.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import polars as pl
+
+from summit.errors import BadInput
+from summit.graph_schema import (
+    ACTIVATES,
+    CLASS,
+    CLASS_INFLUENCE,
+    EXAMPLE,
+    GRAPH_EDGE,
+    HAS_EXAMPLE,
+    HAS_NODE,
+    IN_LAYER,
+    INFLUENCES,
+    LAYER,
+    LOAD,
+    MODEL,
+    NEURON,
+    NODE_PROPERTIES,
+    POINT,
+    REL_PROPERTIES,
+    RELATIONSHIPS,
+    SIMILAR,
+)
+from summit.store.prepare import LoadData, new_load_id, read_load_data
+
+ARRAY_DELIMITER = ";"
+_TYPES = {
+    "INT64": "long", "DOUBLE": "double", "STRING": "string", "BOOLEAN": "boolean",
+    "INT64[]": "long[]", "STRING[]": "string[]", "BLOB": "byte[]",
+}
+
+
+def _to_text(frame: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
+    cols = []
+    for name, kind in kinds.items():
+        col = pl.col(name)
+        if kind == "BLOB":
+            col = col.map_elements(
+                lambda b: ARRAY_DELIMITER.join(str(x) for x in memoryview(b).cast("b")), return_dtype=pl.Utf8
+            )
+        elif kind.endswith("[]"):
+            col = col.cast(pl.List(pl.Utf8)).list.join(ARRAY_DELIMITER)
+        cols.append(col.alias(name))
+    return frame.select(cols)
+
+
+def _write(path: Path, header: list[str], frame: pl.DataFrame) -> None:
+    renamed = frame.rename(dict(zip(frame.columns, header, strict=True)))
+    renamed.write_csv(path, include_header=True, quote_style="necessary")
+
+
+def write_bulk_files(artifact: str | Path, out_dir: str | Path, *, database: str = "neo4j") -> list[str]:
+    """Write the import CSVs for ``artifact`` into ``out_dir``; return the ``neo4j-admin`` command (argv)."""
+    out = Path(out_dir)
+    if out.exists() and any(out.iterdir()):
+        raise BadInput(f"bulk output folder {out} is not empty; pick a new folder")
+    out.mkdir(parents=True, exist_ok=True)
+    data = read_load_data(artifact)
+    return _write_all(data, out, database)
+
+
+def _write_all(data: LoadData, out: Path, database: str) -> list[str]:
+    load = new_load_id()
+    args = ["neo4j-admin", "database", "import", "full", database, "--overwrite-destination",
+            f"--array-delimiter={ARRAY_DELIMITER}", "--skip-duplicate-nodes=false"]
+    m = data.model
+    model = pl.DataFrame({
+        "id": [m["id"]], "active_load": [load], "name": [m["name"]], "classes": [m["classes"]],
+        "images": [m["images"]], "top1_correct": [m["top1_correct"]], "dataset": [m["dataset"]],
+        "created": [m["created"]], "label": [MODEL],
+    })
+    _write(out / f"{MODEL}.csv", [f"id:ID({MODEL})", "active_load", "name", "classes:long", "images:long",
+                                  "top1_correct:long", "dataset", "created", ":LABEL"], model)
+    loads = pl.DataFrame({"id": [load], "model": [m["id"]], "created": [m["created"]], "label": [LOAD]})
+    _write(out / f"{LOAD}.csv", [f"id:ID({LOAD})", "model", "created", ":LABEL"], loads)
+    args += [f"--nodes={MODEL}={out / f'{MODEL}.csv'}", f"--nodes={LOAD}={out / f'{LOAD}.csv'}"]
+
+    nodes = {CLASS: data.classes, LAYER: data.layers, NEURON: data.neurons, EXAMPLE: data.examples,
+             POINT: data.points, CLASS_INFLUENCE: data.class_influence}
+    for label, frame in nodes.items():
+        kinds = dict(NODE_PROPERTIES[label])
+        natural = next(iter(kinds))
+        text = _to_text(frame, kinds)
+        keyed = text.select(
+            pl.concat_str([pl.lit(load + "|"), pl.col(natural).cast(pl.Utf8)]).alias("key"),
+            pl.lit(load).alias("load"),
+            *(pl.col(p) for p in kinds if p != "key"),
+            pl.lit(label).alias("label"),
+        )
+        header = [f"key:ID({label})", "load", *(f"{p}:{_TYPES[k]}" for p, k in kinds.items() if p != "key"),
+                  ":LABEL"]
+        _write(out / f"{label}.csv", header, keyed)
+        args.append(f"--nodes={label}={out / f'{label}.csv'}")
+
+    rels = {
+        IN_LAYER: data.neurons.select("id", "layer"),
+        ACTIVATES: data.activations.select("class_index", "neuron_id", "count", "mean", "act_sum"),
+        INFLUENCES: data.influences.select("src", "dst", "class", "count"),
+        HAS_NODE: data.class_nodes.select("class_index", "neuron_id", "pagerank", "count"),
+        GRAPH_EDGE: data.class_edges.select("src", "dst", "class", "weight"),
+        SIMILAR: data.similarity.select("class_index", "other_index", "layer", "cosine"),
+        HAS_EXAMPLE: data.examples.select("neuron_id", "key"),
+    }
+    for rel, frame in rels.items():
+        src, dst = RELATIONSHIPS[rel]
+        a, b, *props = frame.columns
+        keyed = frame.select(
+            pl.concat_str([pl.lit(load + "|"), pl.col(a).cast(pl.Utf8)]).alias("start"),
+            pl.concat_str([pl.lit(load + "|"), pl.col(b).cast(pl.Utf8)]).alias("end"),
+            *(pl.col(p) for p in props),
+            pl.lit(rel).alias("type"),
+        )
+        header = [f":START_ID({src})", f":END_ID({dst})",
+                  *(f"{p}:{_TYPES[k]}" for p, k in REL_PROPERTIES[rel]), ":TYPE"]
+        _write(out / f"{rel}.csv", header, keyed)
+        args.append(f"--relationships={rel}={out / f'{rel}.csv'}")
+    (out / "import-command.sh").write_text(
+        "#!/bin/sh\n# Run with the target database stopped; then start Neo4j and run `summit load` for\n"
+        "# constraints (or the statements in summit.graph_schema.NEO4J_SCHEMA).\n"
+        + " ".join(shlex.quote(x) for x in args) + "\n"
+    )
+    return args
