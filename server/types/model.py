@@ -56,9 +56,11 @@ class Model:
 
     @strawberry.field(description="Classes, filtered by `search` (name, wnid or index), sorted and paged.")
     async def classes(
-        self, info: Info, first: int = 100, after: str | None = None, search: str | None = None,
-        sort: ClassSort = ClassSort.INDEX, similar_to: int | None = None,
+        self, info: Info, first: int | None = 100, after: str | None = None, search: str | None = None,
+        sort: ClassSort | None = ClassSort.INDEX, similar_to: int | None = None,
     ) -> ClassConnection:
+        first = 100 if first is None else first
+        sort = ClassSort.INDEX if sort is None else sort
         check_count("first", first, info.context.max_results)
         if sort is ClassSort.SIMILARITY and similar_to is None:
             raise BadInput("sort: SIMILARITY needs similarTo (the index of the class to compare with)")
@@ -80,8 +82,9 @@ class Model:
 
     @strawberry.field(description="A class's attribution graph, optionally re-thresholded (top-N per layer, min edge weight).")
     async def class_graph(
-        self, info: Info, class_key: str, top_n: int | None = None, min_weight: int = 0
+        self, info: Info, class_key: str, top_n: int | None = None, min_weight: int | None = 0
     ) -> ClassGraph:
+        min_weight = 0 if min_weight is None else min_weight
         check_count("topN", top_n, info.context.max_results)
         if min_weight < 0:
             raise BadInput(f"minWeight must be >= 0, got {min_weight}")
@@ -99,8 +102,11 @@ class Model:
         info.context.model_loaders(self.id).examples.prime(id, list(record.examples))
         return NeuronDetail.from_record(self.id, record, top)
 
-    @strawberry.field(description="The part of a class graph within `hops` edges of a neuron.")
-    async def neighbourhood(self, info: Info, class_key: str, neuron_id: str, hops: int = 1) -> ClassGraph:
+    @strawberry.field(description=(
+        "Neurons within `hops` influence edges (either direction) of a neuron for one class; edge weight = "
+        "influence count, node count = the class's activation count, pagerank 0 outside the attribution graph."))
+    async def neighbourhood(self, info: Info, class_key: str, neuron_id: str, hops: int | None = 1) -> ClassGraph:
+        hops = 1 if hops is None else hops
         check_neuron_id(neuron_id, "neuronId")
         check_range("hops", hops, 1, int(info.context.settings["max_hops"]), "max_hops")
         index = await class_index(info, self.id, class_key)
@@ -108,11 +114,15 @@ class Model:
         record = await gateway.call(gateway.store.neighbourhood, self.id, index, neuron_id, hops=hops)
         return _check_graph_size(ClassGraph.from_record(self.id, record), info.context.max_results)
 
-    @strawberry.field(description="The K strongest paths in a class graph from a neuron to another (or to the last layer).")
+    @strawberry.field(description=(
+        "The K strongest paths through the class's influence edges from a neuron to another "
+        "(or to the last layer), by sum or bottleneck of the counts."))
     async def paths(
         self, info: Info, class_key: str, from_: Annotated[str, strawberry.argument(name="from")], to: str | None = None,
-        k: int = 5, mode: PathMode = PathMode.SUM,
+        k: int | None = 5, mode: PathMode | None = PathMode.SUM,
     ) -> list[Path]:
+        k = 5 if k is None else k
+        mode = PathMode.SUM if mode is None else mode
         check_neuron_id(from_, "from")
         if to is not None:
             check_neuron_id(to, "to")
@@ -131,21 +141,27 @@ class Model:
 
     @strawberry.field(description="Most similar classes (by activation counts; one layer or all).")
     async def similar_classes(
-        self, info: Info, class_key: str, layer: str | None = None, limit: int = 20
+        self, info: Info, class_key: str, layer: str | None = None, limit: int | None = 20
     ) -> list[SimilarClass]:
+        limit = 20 if limit is None else limit
         check_count("limit", limit, info.context.max_results)
         index = await class_index(info, self.id, class_key)
+        if limit == 0:
+            return []
         gateway = info.context.gateway
         records = await gateway.call(gateway.store.similar_classes, self.id, index, layer=layer, limit=limit)
         return [SimilarClass.from_record(self.id, r) for r in records]
 
     @strawberry.field(description="Classes (name, wnid) and neurons (id) matching text; exact, then prefix, then substring.")
-    async def search(self, info: Info, text: str, limit: int = 20) -> list[SearchHit]:
+    async def search(self, info: Info, text: str, limit: int | None = 20) -> list[SearchHit]:
+        limit = 20 if limit is None else limit
         check_count("limit", limit, info.context.max_results)
         if not text.strip():
             raise BadInput("search text must not be empty")
         if len(text) > MAX_SEARCH_CHARS:
             raise BadInput(f"search text is longer than {MAX_SEARCH_CHARS} characters")
+        if limit == 0:
+            return []
         gateway = info.context.gateway
         records = await gateway.call(gateway.store.search, self.id, text.strip(), limit=limit)
         return [SearchHit.from_record(r) for r in records]

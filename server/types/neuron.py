@@ -25,7 +25,8 @@ class Neuron:
                    layer_index=record.layer_index, channel=record.channel)
 
     @strawberry.field(description="Top dataset example patches, by rank (batched per request).")
-    async def examples(self, info: Info, limit: int = 10) -> list[Example]:
+    async def examples(self, info: Info, limit: int | None = 10) -> list[Example]:
+        limit = 10 if limit is None else limit
         check_count("limit", limit, info.context.max_results)
         records = await info.context.model_loaders(self.model).examples.load(self.id)
         return [Example.from_record(self.model, r) for r in records[:limit]]

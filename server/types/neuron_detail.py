@@ -27,7 +27,8 @@ class NeuronDetail:
                    neuron=Neuron.from_record(model, record.neuron, featurevis=record.featurevis))
 
     @strawberry.field(description="Classes that select this neuron most often (count desc, then index).")
-    async def top_classes(self, info: Info, limit: int = 10) -> list[ClassActivation]:
+    async def top_classes(self, info: Info, limit: int | None = 10) -> list[ClassActivation]:
+        limit = 10 if limit is None else limit
         check_count("limit", limit, info.context.max_results)
         rows = self.record.top_classes
         if limit > self.top_classes_asked and len(rows) >= self.top_classes_asked:
@@ -39,10 +40,15 @@ class NeuronDetail:
 
     @strawberry.field(description="Influence edges (count desc), for one class or summed over all classes.")
     async def edges(
-        self, info: Info, class_key: str | None = None, direction: Direction = Direction.BOTH, limit: int = 50
+        self, info: Info, class_key: str | None = None, direction: Direction | None = Direction.BOTH,
+        limit: int | None = 50,
     ) -> list[InfluenceEdge]:
+        direction = Direction.BOTH if direction is None else direction
+        limit = 50 if limit is None else limit
         check_count("limit", limit, info.context.max_results)
         index = None if class_key is None else await class_index(info, self.model, class_key)
+        if limit == 0:
+            return []
         gateway = info.context.gateway
         rows = await gateway.call(gateway.store.influence_edges, self.model, self.record.neuron.id,
                                   class_index=index, direction=direction.value, limit=limit)

@@ -165,3 +165,24 @@ def test_similar_search_embedding(gql: Gql) -> None:
     assert m["neurons"] == [{"kind": "neuron", "id": "a:0"}, {"kind": "neuron", "id": "a:1"}]
     assert m["embedding"][2] == {"classIndex": 2, "layer": "b", "x": 2.0, "y": -2.0, "class": {"name": "great white shark"}}
     assert len(m["embedding"]) == 3
+
+
+def test_null_arguments_mean_defaults(gql: Gql) -> None:
+    q = """query($first: Int, $sort: ClassSort, $minWeight: Int, $k: Int, $mode: PathMode, $limit: Int, $hops: Int,
+                 $dir: Direction) { model {
+        classes(first: $first, sort: $sort) { totalCount edges { node { index } } }
+        classGraph(classKey: "0", minWeight: $minWeight) { edges { src } }
+        paths(classKey: "0", from: "a:0", k: $k, mode: $mode) { score }
+        neighbourhood(classKey: "0", neuronId: "a:0", hops: $hops) { nodes { count } }
+        similarClasses(classKey: "0", limit: $limit) { similarity }
+        search(text: "a", limit: $limit) { id }
+        neuron(id: "a:0") { topClasses(limit: $limit) { count } edges(direction: $dir, limit: $limit) { count }
+                            neuron { examples(limit: $limit) { rank } } } } }"""
+    nulls = dict.fromkeys(["first", "sort", "minWeight", "k", "mode", "limit", "hops", "dir"])
+    m = data(gql(q, nulls))["model"]
+    assert [e["node"]["index"] for e in m["classes"]["edges"]] == [0, 1, 2]
+    assert len(m["classGraph"]["edges"]) == 3
+    assert m["paths"] == [{"score": 11.0}]
+    assert len(m["neighbourhood"]["nodes"]) == 2
+    assert len(m["neuron"]["neuron"]["examples"]) == 2
+    assert len(m["neuron"]["edges"]) == 2
