@@ -36,7 +36,9 @@ def ensure_artifact(path: Path, rows: int, classes: int, seed: int) -> None:
     if manifest.exists():
         data = json.loads(manifest.read_text())
         synth = data.get("synthetic", {})
-        if (synth.get("seed") == seed and data["dataset"]["classes"] == classes
+        from summit.synth import SYNTH_VERSION
+
+        if (synth.get("version") == SYNTH_VERSION and synth.get("seed") == seed and data["dataset"]["classes"] == classes
                 and synth.get("influence_rows", 0) >= rows * 0.99 and (path / "influences.parquet").exists()):
             print(f"reusing {path} ({synth['influence_rows']:,} influence rows)")
             return
@@ -93,7 +95,8 @@ def main() -> int:
     graphs_s = time.perf_counter() - started
     timings = summary["timings"]
     print(f"classes: {summary['classes']}, influence rows: {summary['influence_rows']:,}")
-    print(f"graphs (load + PageRank + selection + write): {graphs_s:.1f} s  "
+    print(f"graphs (load + PageRank + selection + write): {graphs_s:.1f} s wall, "
+          f"{timings['graphs_cpu_s']:.1f} s CPU (all threads; wall > CPU means the machine was shared)  "
           f"[load {timings['graphs_load_s']} s, PageRank {timings['graphs_pagerank_s']} s "
           f"({summary['pagerank_max_iterations']} iterations max), selection {timings['graphs_selection_s']} s, "
           f"similarity {timings['similarity_s']} s]")

@@ -17,7 +17,8 @@ How the numbers are made (all vectorised numpy, one seeded generator):
   are not written (as ingest does for never-selected neurons);
 - influence edges ``src (layer l-1) -> dst (layer l)`` per class are drawn
   mostly among that class's hot channels, so attribution graphs are coherent,
-  with Zipf-distributed (heavy-tailed) counts; duplicates are merged;
+  with Zipf-distributed (heavy-tailed) counts capped at the class's image
+  count; each (class, src, dst) appears once; rows are class-major;
 - examples: ``examples_per_neuron`` patches per neuron, 16x16 JPEGs of
   stripes/blobs whose orientation and colour depend on the channel, stored
   under ``media/examples/<layer>/<channel>_<rank>.jpg``; the ``media`` column
@@ -49,6 +50,7 @@ INCEPTION_V1_LAYERS: tuple[tuple[str, int], ...] = (
     ("mixed4d", 528), ("mixed4e", 832), ("mixed5a", 832), ("mixed5b", 1024),
 )
 DEFAULT_CHANNELS = (8, 12, 16)
+SYNTH_VERSION = 2  # bump when the generated numbers change (benchmarks re-create cached artifacts)
 
 _ADJECTIVES = (
     "golden", "spotted", "great", "little", "red", "grey", "common", "giant", "striped", "electric",
@@ -201,9 +203,11 @@ def _influences(
     else:
         dst_total = sum(spec[p][1] for p in pairs)
         per_pair = [max(1, int(np.ceil(rows_target / classes * spec[p][1] / dst_total))) for p in pairs]
-    frames = []
+    offsets = np.concatenate([[0], np.cumsum([chans for _, chans in spec])])
+    all_ids = pl.Series([neuron_id(name, j) for name, chans in spec for j in range(chans)], dtype=pl.Utf8)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for p, per_class in zip(pairs, per_pair, strict=True):
-        (src_layer, n_src), (dst_layer, n_dst) = spec[p - 1], spec[p]
+        n_src, n_dst = spec[p - 1][1], spec[p][1]
         cls, src, dst = _pair_edges(rng, classes, n_src, n_dst, hots[p - 1], hots[p], per_class)
         hot_s = np.zeros((classes, n_src), dtype=bool)
         hot_d = np.zeros((classes, n_dst), dtype=bool)
@@ -211,15 +215,15 @@ def _influences(
         hot_d[np.arange(classes)[:, None], hots[p]] = True
         boost = 1 + 2 * hot_s[cls, src] + 3 * hot_d[cls, dst]
         counts = np.minimum(rng.zipf(2.0, size=cls.size) * boost, images)
-        src_ids = pl.Series([neuron_id(src_layer, j) for j in range(n_src)], dtype=pl.Utf8)
-        dst_ids = pl.Series([neuron_id(dst_layer, j) for j in range(n_dst)], dtype=pl.Utf8)
-        frames.append(pl.DataFrame({
-            "class_index": cls.astype(np.int32),
-            "src": src_ids.gather(src.astype(np.int64)),
-            "dst": dst_ids.gather(dst.astype(np.int64)),
-            "count": counts.astype(np.int64),
-        }))
-    return pl.concat(frames)
+        parts.append((cls, src + offsets[p - 1], dst + offsets[p], counts))
+    cls, src, dst, counts = (np.concatenate(col) for col in zip(*parts, strict=True))
+    order = np.argsort(cls, kind="stable")  # class-major rows, layer pairs in order within a class
+    return pl.DataFrame({
+        "class_index": cls[order].astype(np.int32),
+        "src": all_ids.gather(src[order].astype(np.int64)),
+        "dst": all_ids.gather(dst[order].astype(np.int64)),
+        "count": counts[order].astype(np.int64),
+    })
 
 
 def _patches(layer_index: int, channels: int, ranks: int, size: int = 16) -> np.ndarray:
@@ -337,7 +341,7 @@ def write_synthetic_artifact(
         "layer_pairs": [{"src": spec[i - 1][0], "dst": spec[i][0], "rule": "synthetic", "hops": []}
                         for i in range(1, len(spec))],
         "method": settings.group("method"),
-        "synthetic": {"seed": seed, "images_per_class": images_per_class,
+        "synthetic": {"version": SYNTH_VERSION, "seed": seed, "images_per_class": images_per_class,
                       "influence_rows": influences_df.height},
         "timings": {"synth_s": round(time.perf_counter() - started, 4)},
     }

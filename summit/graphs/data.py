@@ -109,14 +109,18 @@ def load_graph_inputs(artifact: Path | str) -> GraphInputs:
     inf = _read_ids(artifact, "influences", ("src", "dst"), ids, ("count",))
     if inf.height and bool((inf["count"] < 0).any()):
         raise ArtifactError(f"artifact {artifact}: table 'influences' has negative counts")
-    e_cls = _class_positions(artifact, "influences", inf["class_index"].to_numpy(), class_index)
-    order = np.argsort(e_cls, kind="stable")  # runs of sorted classes: cheap
-    weight = inf["count"].to_numpy()[order]
-    keep = order[weight != 0] if (weight == 0).any() else order
-    e_cls = e_cls[keep].astype(np.int32)
-    src = inf["src"].to_numpy()[keep].astype(np.int32)
-    dst = inf["dst"].to_numpy()[keep].astype(np.int32)
-    weight = inf["count"].to_numpy()[keep]
+    e_cls = _class_positions(artifact, "influences", inf["class_index"].to_numpy(), class_index).astype(np.int32)
+    src = inf["src"].to_numpy().astype(np.int32)
+    dst = inf["dst"].to_numpy().astype(np.int32)
+    weight = inf["count"].to_numpy()
+    del inf
+    keep = None
+    if e_cls.size and bool((e_cls[1:] < e_cls[:-1]).any()):
+        keep = np.argsort(e_cls, kind="stable")  # a few sorted runs (one per layer pair): cheap
+    if bool((weight == 0).any()):
+        keep = np.flatnonzero(weight != 0) if keep is None else keep[weight[keep] != 0]
+    if keep is not None:
+        e_cls, src, dst, weight = e_cls[keep], src[keep], dst[keep], weight[keep]
     wrong = node_layer[src] + 1 != node_layer[dst]
     if wrong.any():
         i = int(np.argmax(wrong))

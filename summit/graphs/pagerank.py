@@ -1,10 +1,11 @@
 """Personalised PageRank for every class at once (METHOD.md section 4.2).
 
 Each class has its own undirected weighted graph over the same N neurons.
-All C graphs are stacked into one block-diagonal sparse transition matrix of
-shape (C*N, C*N) (node ``n`` of class ``c`` is row ``c*N + n``), so one
-sparse matrix-vector product advances every class by one power iteration.
-20 M influence rows give 40 M non-zeros (each undirected edge both ways).
+All C graphs form one block-diagonal symmetric weight matrix W of shape
+(C*N, C*N) (node ``n`` of class ``c`` is row ``c*N + n``); only its upper
+half is stored (one CSR entry per influence row, 20 M for ImageNet scale),
+and ``W y = U y + U^T y`` is two sparse passes over it, so each power
+iteration advances every class at once without allocating.
 
 The iteration is exactly networkx's ``pagerank`` (scipy variant) with
 ``personalization`` and ``dangling=None``: start at ``1/N``; transition
@@ -51,13 +52,47 @@ def layer_personalization(counts: np.ndarray, layer_offsets: np.ndarray) -> np.n
     return out
 
 
-def transition_matrix(
-    n_classes: int, n_nodes: int, cls: np.ndarray, src: np.ndarray, dst: np.ndarray, weight: np.ndarray
-) -> tuple[sp.csr_array, np.ndarray]:
-    """Transposed row-stochastic block matrix P^T (CSR) and the dangling mask (C*N,).
+class SymmetricOperator:
+    """``y -> W y`` for the block-diagonal symmetric weight matrix W of all classes.
 
-    Edges are undirected: (src, dst, w) links both ways; duplicate rows add up.
+    Only the upper half U (one entry per influence row: row ``c*N + src``,
+    column ``c*N + dst``) is stored, as CSR; ``W y = U y + U^T y``, where
+    ``U^T y`` reads the same arrays as CSC. Duplicate rows simply add up.
     """
+
+    def __init__(self, size: int, rows: np.ndarray, cols: np.ndarray, data: np.ndarray):
+        self.size = size
+        self.indptr = np.zeros(size + 1, dtype=np.int32)
+        self.indices = np.empty(data.size, dtype=np.int32)
+        self.data = np.empty(data.size, dtype=np.float64)
+        if data.size >= 2**31:  # pragma: no cover - far beyond one machine's batch
+            raise BadInput(f"{data.size} edges are too many for one batch")
+        try:
+            from scipy.sparse import _sparsetools as tools
+
+            tools.coo_tocsr(size, size, data.size, rows, cols, data, self.indptr, self.indices, self.data)
+            self._tools = tools
+        except (ImportError, AttributeError):  # pragma: no cover - private scipy API moved
+            upper = sp.csr_array((data, (rows, cols)), shape=(size, size))
+            self.indptr, self.indices, self.data = upper.indptr, upper.indices, upper.data
+            self._tools = None
+
+    def matvec(self, y: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``out = W y`` without allocating (out must not alias y)."""
+        if self._tools is None:  # pragma: no cover
+            upper = sp.csr_array((self.data, self.indices, self.indptr), shape=(self.size, self.size))
+            out[:] = upper @ y + upper.T @ y
+            return out
+        out.fill(0.0)
+        self._tools.csr_matvec(self.size, self.size, self.indptr, self.indices, self.data, y, out)
+        self._tools.csc_matvec(self.size, self.size, self.indptr, self.indices, self.data, y, out)
+        return out
+
+
+def weight_operator(
+    n_classes: int, n_nodes: int, cls: np.ndarray, src: np.ndarray, dst: np.ndarray, weight: np.ndarray
+) -> tuple[SymmetricOperator, np.ndarray]:
+    """The symmetric weight operator of all classes and the weighted degree of every node (C*N,)."""
     size = n_classes * n_nodes
     if size >= 2**31:
         raise BadInput(f"{n_classes} classes x {n_nodes} neurons is too large for one batch")
@@ -68,30 +103,7 @@ def transition_matrix(
     w = weight.astype(np.float64)
     deg = np.bincount(a, weights=w, minlength=size)
     deg += np.bincount(b, weights=w, minlength=size)
-    inv = np.zeros(size)
-    np.divide(1.0, deg, out=inv, where=deg > 0)
-    # P[u, v] = w / deg(u); we store P^T so that x_new = P^T x is one CSR matvec.
-    # Duplicate (class, src, dst) rows need no merging: the matvec adds them up.
-    rows = np.concatenate([b, a])
-    cols = np.concatenate([a, b])
-    data = np.concatenate([w * inv[a], w * inv[b]])
-    del a, b, w
-    return _csr(rows, cols, data, size), deg == 0
-
-
-def _csr(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, size: int) -> sp.csr_array:
-    """CSR from triplets by one counting pass, keeping duplicates (no per-row sort)."""
-    try:
-        from scipy.sparse._sparsetools import coo_tocsr
-    except ImportError:  # pragma: no cover - private scipy API moved: public (slower) path
-        coo_tocsr = None
-    if coo_tocsr is None or data.size >= 2**31:  # pragma: no cover
-        return sp.csr_array((data, (rows, cols)), shape=(size, size))
-    indptr = np.empty(size + 1, dtype=np.int32)
-    indices = np.empty(data.size, dtype=np.int32)
-    values = np.empty(data.size, dtype=np.float64)
-    coo_tocsr(size, size, data.size, rows, cols, data, indptr, indices, values)
-    return sp.csr_array((values, indices, indptr), shape=(size, size))
+    return SymmetricOperator(size, a, b, w), deg
 
 
 def personalized_pagerank(
@@ -122,19 +134,32 @@ def personalized_pagerank(
                               np.zeros(0, np.int64))
     totals = personalization.sum(axis=1, keepdims=True)
     p = np.where(totals > 0, personalization / np.where(totals > 0, totals, 1.0), 1.0 / n_nodes)
-    pt, dangling = transition_matrix(n_classes, n_nodes, cls, src, dst, weight)
-    dangling = dangling.reshape(n_classes, n_nodes)
+    op, deg = weight_operator(n_classes, n_nodes, cls, src, dst, weight)
+    inv_deg = np.zeros(deg.size)
+    np.divide(1.0, deg, out=inv_deg, where=deg > 0)
+    dangling = (deg == 0).astype(np.float64).reshape(n_classes, n_nodes)
+    del deg
+    # x_new = d * (P^T x + lost * p) + (1 - d) * p  with  P^T x = W (x / deg)
     x = np.full((n_classes, n_nodes), 1.0 / n_nodes)
+    scaled = np.empty(x.size)
+    spread = np.empty(x.size)
+    tmp = np.empty_like(x)
+    x_new = spread.reshape(n_classes, n_nodes)
     active = np.ones(n_classes, dtype=bool)
     iterations = np.zeros(n_classes, dtype=np.int64)
     threshold = n_nodes * tol
     for _ in range(max_iter):
-        spread = (pt @ x.ravel()).reshape(n_classes, n_nodes)
-        lost = np.where(dangling, x, 0.0).sum(axis=1, keepdims=True)
-        x_new = damping * (spread + lost * p) + (1.0 - damping) * p
-        err = np.abs(x_new - x).sum(axis=1)
+        np.multiply(x.ravel(), inv_deg, out=scaled)
+        op.matvec(scaled, spread)
+        lost = np.einsum("ij,ij->i", x, dangling)
+        x_new *= damping
+        np.multiply(p, (damping * lost + (1.0 - damping))[:, None], out=tmp)
+        x_new += tmp
+        np.subtract(x_new, x, out=tmp)
+        np.abs(tmp, out=tmp)
+        err = tmp.sum(axis=1)
         iterations[active] += 1
-        x[active] = x_new[active]
+        np.copyto(x, x_new, where=active[:, None])
         active &= ~(err < threshold)
         if not active.any():
             break
