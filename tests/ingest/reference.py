@@ -89,11 +89,11 @@ def run_reference(
         try:
             for name in layers:
                 handles.append(modules[name].register_forward_hook(
-                    lambda _m, _i, o, name=name: captured.__setitem__(name, o.detach().clone())))
+                    lambda _m, _i, o, name=name, store=captured: store.__setitem__(name, o.detach().clone())))
             for name in modules:
                 if name:
                     handles.append(modules[name].register_forward_pre_hook(
-                        lambda _m, i, name=name: inputs.__setitem__(name, i[0].detach().clone())))
+                        lambda _m, i, name=name, store=inputs: store.__setitem__(name, i[0].detach().clone())))
             with torch.no_grad():
                 model(images[n : n + 1])
         finally:
