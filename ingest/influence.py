@@ -51,6 +51,7 @@ def select_channels(
         cum = p.gather(1, order).cumsum(dim=1)
         before = torch.cat([torch.zeros_like(cum[:, :1]), cum[:, :-1]], dim=1)
         take = (before < mass).sum(dim=1).clamp(min=1, max=max(keep_n, 1))
+        take = torch.where(total[:, 0] > 0, take, 1)  # no activation at all: just the first channel
     ranks = torch.arange(n, device=v.device)[None, :]
     sel_sorted = ranks < take[:, None]
     selected = torch.zeros_like(sel_sorted)

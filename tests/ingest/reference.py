@@ -63,7 +63,7 @@ def select(maxima: list[float], mass: float) -> list[int]:
     order = sorted(range(len(p)), key=lambda j: (-p[j], j))
     chosen, cum = [], 0.0
     for j in order:
-        if chosen and cum >= mass:
+        if chosen and (cum >= mass or total == 0):
             break
         chosen.append(j)
         cum += p[j]
