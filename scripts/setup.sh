@@ -63,7 +63,6 @@ setup_python() {
     return 0
   fi
   log "python: pip install -e .[ingest,dev] (cached wheels in ~/.cache/pip)"
-  "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
   "$VENV/bin/python" -m pip install -q -e ".[ingest,dev]"
   echo "$want" >"$VENV/.summit-setup-hash"
 }
