@@ -15,11 +15,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from server.context import Context
+from server.errors import shape_error
 from server.health import health_endpoint
 from server.loaders import Loaders
 from server.media import MediaRoots, media_endpoint
+from server.response_cache import CachedGraphQL, ResponseCache
 from server.schema import build_schema
 from server.store_access import StoreGateway, store_limiter
 from server.web import DEFAULT_WEB_DIR, web_endpoint
@@ -35,6 +39,12 @@ class SummitGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.store = store
         self.limiter = limiter
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        """Every error of every path (parse, validation, execution) gets its code here, once."""
+        if result.errors:
+            result.errors = [shape_error(e) for e in result.errors]
+        return await super().process_result(request, result)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         del request, response
@@ -52,7 +62,9 @@ def create_app(
     """Build the app around an open store (the caller opens and closes it)."""
     limiter = store_limiter(store)
     roots = MediaRoots(store, str(settings["media_root"]), media_roots)
-    graphql = SummitGraphQL(settings, store, limiter)
+    graphql: Any = SummitGraphQL(settings, store, limiter)
+    if int(settings["response_cache"]) > 0:
+        graphql = CachedGraphQL(graphql, ResponseCache(store, limiter, int(settings["response_cache"])))
     web = web_endpoint(Path(web_dir) if web_dir is not None else DEFAULT_WEB_DIR)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),

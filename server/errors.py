@@ -1,5 +1,8 @@
 """GraphQL error shaping: stable ``extensions.code`` for every error, internal errors masked.
 
+Applied once per response by the view (``SummitGraphQL.process_result``), so
+parse, validation and execution errors all pass through it.
+
 - ``SummitError`` (raised by resolvers or the store): its message and ``code``.
 - Query-shape limits (depth, tokens, aliases): ``LIMIT_EXCEEDED``.
 - Other parse/validation errors: ``BAD_QUERY`` (graphql-core's message is safe to show).
@@ -13,12 +16,8 @@ from __future__ import annotations
 import logging
 import secrets
 import traceback
-from collections.abc import Iterator
 
-from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.error import GraphQLError
-from strawberry.extensions import SchemaExtension
-from strawberry.types.execution import ExecutionResult as StrawberryExecutionResult
 
 from server.limits import is_limit_message
 from summit.errors import LimitExceeded, SummitError
@@ -57,19 +56,3 @@ def shape_error(error: GraphQLError) -> GraphQLError:
     extensions = {**(error.extensions or {}), "code": code}
     return GraphQLError(message, nodes=error.nodes, source=error.source, positions=error.positions,
                         path=error.path, original_error=None, extensions=extensions)
-
-
-class ErrorCodes(SchemaExtension):
-    """Shape every error of an operation's result (see the module docstring)."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        context = self.execution_context
-        result = context.result
-        shaped: dict[int, list[GraphQLError]] = {}  # strawberry often shares one list between the two
-        if isinstance(result, GraphQLExecutionResult | StrawberryExecutionResult) and result.errors:
-            shaped[id(result.errors)] = [shape_error(e) for e in result.errors]
-            result.errors = shaped[id(result.errors)]
-        pre = context.pre_execution_errors
-        if pre:
-            context.pre_execution_errors = shaped.get(id(pre)) or [shape_error(e) for e in pre]

@@ -13,15 +13,16 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from server.context import Info
-from server.errors import ErrorCodes
 from server.limits import query_limiters
 from server.types.model import Model
 from summit.errors import NotFound
 from summit.settings import resolve
 
+QUERY_CACHE_SIZE = 256
 SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
 HEADER = (
     "# Summit GraphQL API. GENERATED from the code by `python -m server.schema > server/schema.graphql`;\n"
@@ -48,7 +49,7 @@ class Query:
 
 
 class SummitSchema(strawberry.Schema):
-    """Errors are shaped and logged by ``ErrorCodes``; the default logger (tracebacks) is off."""
+    """Errors are shaped and logged by ``server.errors.shape_error``; strawberry's logger (tracebacks) is off."""
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         del errors, execution_context
@@ -56,7 +57,10 @@ class SummitSchema(strawberry.Schema):
 
 def build_schema(settings: Mapping[str, Any] | None = None) -> strawberry.Schema:
     settings = resolve(environ={}) if settings is None else settings
-    return SummitSchema(query=Query, extensions=[*query_limiters(settings), ErrorCodes])
+    # Parsed and validated documents are cached by query text (the limits are fixed per schema,
+    # so a cached validation result stays right); web clients send the same few documents.
+    caches = [lambda: ParserCache(maxsize=QUERY_CACHE_SIZE), lambda: ValidationCache(maxsize=QUERY_CACHE_SIZE)]
+    return SummitSchema(query=Query, extensions=[*query_limiters(settings), *caches])
 
 
 def sdl() -> str:

@@ -1,18 +1,18 @@
-"""Open the configured GraphStore for serving (read-only where the store supports it).
+"""Open the configured GraphStore for serving: settings checked first, embedded opened read-only.
 
-Uses ``summit.store.open_store(settings)`` when the stores package provides one;
-otherwise builds the store from the settings here. The Neo4j password comes
-from the environment variable named by ``neo4j_password_env`` or from
-``neo4j_password_file``, never from the command line.
+The stores package (``summit.store.open_store``) builds the store; the Neo4j
+password comes from the environment variable named by ``neo4j_password_env``
+or from ``neo4j_password_file``, never from the command line. Neo4j reads run
+in READ transactions.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from summit import store as stores
 from summit.errors import BadInput
 from summit.store.base import GraphStore
 
@@ -38,18 +38,7 @@ def check_settings(settings: Mapping[str, Any]) -> None:
 
 
 def open_store(settings: Mapping[str, Any]) -> GraphStore:
+    """Check the settings, then open the store read-only through ``summit.store.open_store``."""
     check_settings(settings)
-    stores = importlib.import_module("summit.store")
-    factory = getattr(stores, "open_store", None)
-    if factory is not None:
-        store: GraphStore = factory(settings)
-        return store
-    if settings["store"] == "neo4j":
-        from summit.store.neo4j_store import Neo4jStore, read_password
-
-        password = read_password(str(settings["neo4j_password_env"]), str(settings["neo4j_password_file"]))
-        return Neo4jStore(str(settings["neo4j_uri"]), str(settings["neo4j_user"]), password,
-                          database=str(settings["neo4j_database"]))
-    from summit.store.embedded import EmbeddedStore
-
-    return EmbeddedStore(str(settings["embedded_path"]) or None, read_only=True)
+    store: GraphStore = stores.open_store(settings, read_only=True)
+    return store

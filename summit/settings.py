@@ -144,6 +144,8 @@ SETTINGS: tuple[Setting, ...] = (
     _S("max_hops", 4, int, "Maximum hops for neighbourhood queries.", "server", minimum=1),
     _S("max_paths", 20, int, "Maximum K for path queries.", "server", minimum=1),
     _S("request_timeout", 10.0, float, "Per-request timeout in seconds.", "server", minimum=0.1),
+    _S("response_cache", 4096, int, "GraphQL responses kept in memory (read-only data; dropped when a model "
+       "is (re)loaded); 0 = off.", "server", minimum=0),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

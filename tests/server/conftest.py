@@ -17,7 +17,8 @@ Gql = Callable[..., dict[str, Any]]
 
 
 def make_settings(**overrides: Any) -> Settings:
-    return resolve(overrides, environ={})
+    """Settings for tests; the response cache is off unless asked for (test_response_cache.py)."""
+    return resolve({"response_cache": 0, **overrides}, environ={})
 
 
 @pytest.fixture

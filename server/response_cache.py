@@ -1,0 +1,151 @@
+"""An in-memory cache of whole GraphQL responses (the data is read-only between model loads).
+
+POSTed queries are keyed by their (query, variables, operationName); only
+answers without errors are kept (LRU, ``response_cache`` entries). The cache is
+dropped when the store's model list changes (checked at most once per
+``CHECK_EVERY`` seconds, so a reload shows within that time). Every request
+still passes the same limits: a cached answer is one that already passed them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import anyio
+import anyio.to_thread
+
+from summit.store.base import GraphStore
+
+ASGIApp = Callable[[MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
+                   Awaitable[None]]
+
+CHECK_EVERY = 1.0  # seconds between checks of the store's model list
+MAX_BODY = 64 * 1024  # larger requests are not cached (the token limit keeps real queries far below)
+MAX_ENTRY = 4 * 1024 * 1024  # larger answers are not cached
+
+
+class ResponseCache:
+    """LRU of response bodies, cleared when ``generation()`` (the store's model list) changes."""
+
+    def __init__(self, store: GraphStore, limiter: anyio.CapacityLimiter, max_entries: int):
+        self._store = store
+        self._limiter = limiter
+        self._max = max_entries
+        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._generation: str | None = None
+        self._checked = -CHECK_EVERY
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    async def _refresh(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < CHECK_EVERY:
+            return
+        self._checked = now
+        models = await anyio.to_thread.run_sync(self._store.models, limiter=self._limiter)
+        generation = repr(models)
+        if generation != self._generation:
+            self._entries.clear()
+            self._generation = generation
+
+    @staticmethod
+    def key(body: bytes) -> str | None:
+        """The cache key of a GraphQL POST body, or None when it is not a plain query."""
+        if len(body) > MAX_BODY:
+            return None
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(request, dict) or not isinstance(request.get("query"), str):
+            return None
+        canonical = json.dumps([request["query"], request.get("variables") or {}, request.get("operationName")],
+                               sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    async def get(self, key: str) -> bytes | None:
+        try:
+            await self._refresh()
+        except Exception:  # store unreachable: answer nothing from the cache, let the query report it
+            self._entries.clear()
+            self._generation = None
+            return None
+        body = self._entries.get(key)
+        if body is None:
+            self.misses += 1
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return body
+
+    def put(self, key: str, body: bytes) -> None:
+        if len(body) > MAX_ENTRY or b'"errors":' in body:
+            return  # (a quote before `errors` cannot occur inside a JSON string value, only as a key)
+        self._entries[key] = body
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._max:
+            self._entries.popitem(last=False)
+
+
+class CachedGraphQL:
+    """Wraps the GraphQL ASGI app: answers repeated POST queries from ``cache``."""
+
+    def __init__(self, app: ASGIApp, cache: ResponseCache):
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Callable[[], Awaitable[Any]],
+                       send: Callable[[Any], Awaitable[None]]) -> None:
+        app, cache = self.app, self.cache
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # client went away
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        key = cache.key(body)
+        hit = await cache.get(key) if key is not None else None
+        if hit is not None:
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(hit)).encode())]})
+            await send({"type": "http.response.body", "body": hit})
+            return
+
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        status = 0
+        parts: list[bytes] = []
+
+        async def capture(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                parts.append(message.get("body", b""))
+            await send(message)
+
+        await app(scope, replay, capture)
+        if key is not None and status == 200:
+            cache.put(key, b"".join(parts))
