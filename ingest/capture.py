@@ -161,6 +161,9 @@ class Ingestor:
             logits = self.model(images)
         if not isinstance(logits, torch.Tensor):  # e.g. torchvision's GoogLeNetOutputs in train mode
             logits = logits[0]
+        if logits.ndim != 2 or logits.shape[1] != self.num_classes:
+            raise BadInput(f"the model gives outputs of shape {tuple(logits.shape)}, expected (batch, "
+                           f"{self.num_classes}) -- one logit per output wnid")
         self.classes.update(labels, logits.detach())
         m = self.method
         for name in self.layers:
