@@ -16,7 +16,10 @@ logit index through the wnid. Images whose wnid the model does not output are
 left out and counted in ``unmapped`` (reported by the pipeline); if no image
 maps, ``open_dataset`` raises ``BadInput``. Unreadable or corrupt images are
 never fatal: ``__getitem__`` returns an ``Item`` with ``image=None`` and
-``collate`` drops it and reports its ``sample_index`` in ``Batch.skipped``.
+``collate`` drops it and reports its ``sample_index`` in ``Batch.skipped``
+(``make_loader`` builds an in-order DataLoader with it). ``open_image`` re-opens
+a sample's original image (for dataset-example patches); the model's
+``transform.geometric(image)`` gives the resized, cropped view the model saw.
 """
 
 from __future__ import annotations
@@ -31,9 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
 import torch
 from PIL import Image
-from torch.utils.data import Dataset
+from torch.utils.data import DataLoader, Dataset
 
 from summit.errors import BadInput, NotFound
 
@@ -88,6 +92,15 @@ def collate(items: Sequence[Item]) -> Batch:
     )
 
 
+def make_loader(dataset: ImageDataset, *, batch_size: int, workers: int, pin_memory: bool = False,
+                prefetch_factor: int = 4) -> DataLoader[Item]:
+    """A DataLoader in dataset order (never shuffled) that yields ``Batch``es."""
+    return DataLoader(
+        dataset, batch_size=batch_size, shuffle=False, num_workers=workers, collate_fn=collate,
+        pin_memory=pin_memory, prefetch_factor=prefetch_factor if workers > 0 else None,
+    )
+
+
 def load_rgb(path: str | os.PathLike[str]) -> Image.Image:
     """Decode an image fully as RGB (raises ``OSError``-like errors on corrupt or truncated files)."""
     with Image.open(path) as image:
@@ -123,7 +136,10 @@ class ImageDataset(Dataset[Item]):
         sample = self.samples[position]
         try:
             image = load_rgb(self.root / sample.relpath)
-            tensor = self.transform(image) if self.transform is not None else None
+            if self.transform is not None:
+                tensor = self.transform(image)
+            else:  # no transform: the raw image as a uint8 (3, H, W) tensor
+                tensor = torch.from_numpy(np.asarray(image, dtype=np.uint8).copy()).permute(2, 0, 1)
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
             tensor = None  # corrupt, truncated or unreadable: skipped and counted by the caller
         return Item(tensor, sample.label, sample.sample_index)

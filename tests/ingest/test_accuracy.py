@@ -13,9 +13,8 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from torch.utils.data import DataLoader
 
-from ingest.data import collate, open_dataset
+from ingest.data import make_loader, open_dataset
 from ingest.models import load_model
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
@@ -63,20 +62,21 @@ def test_preprocessing_matches_independent_reference(lite0, tmp_path):
 def test_efficientnet_lite0_top1_on_1300_val_images(lite0):
     dataset = open_dataset(VAL, output_wnids=lite0.output_wnids, transform=lite0.transform)
     assert len(dataset) == 1300
-    loader = DataLoader(dataset, batch_size=64, num_workers=2, collate_fn=collate)
+    loader = make_loader(dataset, batch_size=64, workers=2)
+    module = lite0.module.to(memory_format=torch.channels_last)  # ~1.5x faster depthwise convs on CPU
     correct = seen = 0
     skipped: list[int] = []
     start = time.perf_counter()
     with torch.inference_mode():
         for batch in loader:
             skipped += batch.skipped
-            logits = lite0.module(batch.images)
+            logits = module(batch.images.contiguous(memory_format=torch.channels_last))
             correct += int((logits.argmax(1) == batch.labels).sum())
             seen += len(batch)
     elapsed = time.perf_counter() - start
     accuracy = correct / seen
     print(f"\nEfficientNet-Lite0 top-1 on {seen} images: {accuracy:.4f} ({correct} correct); "
-          f"{seen / elapsed:.1f} images/s (batch 64, 2 workers, CPU)")
+          f"{seen / elapsed:.1f} images/s (batch 64, 2 workers, channels_last, {torch.get_num_threads()} threads)")
     assert skipped == []
     assert seen == 1300
     assert accuracy >= 0.82

@@ -11,7 +11,7 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader
 
-from ingest.data import collate, open_dataset, read_synsets
+from ingest.data import collate, make_loader, open_dataset, read_synsets
 from ingest.models import imagenet_classes
 from summit.errors import BadInput, NotFound
 
@@ -91,6 +91,15 @@ def test_dataloader_workers_give_the_same_batches(folders):
     one = [b.sample_indices.tolist() for b in DataLoader(data, batch_size=3, num_workers=0, collate_fn=collate)]
     two = [b.sample_indices.tolist() for b in DataLoader(data, batch_size=3, num_workers=2, collate_fn=collate)]
     assert one == two
+
+
+def test_make_loader_keeps_order_and_raw_images_without_transform(folders):
+    data = open_dataset(folders, output_wnids=MODEL_WNIDS, transform=None)
+    batches = list(make_loader(data, batch_size=1, workers=0))
+    assert [b.sample_indices.tolist() for b in batches if len(b)] == [[i] for i in range(11) if data[i].image is not None]
+    first = batches[0].images[0]
+    assert first.dtype == torch.uint8
+    assert tuple(first.shape) == (3, 9, 12)
 
 
 def test_nested_train_folder(tmp_path):
