@@ -1,0 +1,151 @@
+"""Every docs/cypher cookbook query runs on the real Neo4j and agrees with the store's answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.store.conftest import unique_model
+from tests.store.tiny import write_tiny_artifact
+
+pytestmark = pytest.mark.neo4j
+
+COOKBOOK = Path(__file__).resolve().parents[2] / "docs" / "cypher"
+
+
+@pytest.fixture(scope="module")
+def neo(neo4j_auth: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
+    from summit.store.neo4j_store import Neo4jStore
+
+    model = unique_model("cookbook")
+    store = Neo4jStore(neo4j_auth.uri, neo4j_auth.user, neo4j_auth.password)
+    store.load_artifact(str(write_tiny_artifact(tmp_path_factory.mktemp("cb") / "a", run_id=model)))
+    try:
+        yield store, model
+    finally:
+        store.drop_model(model)
+        store.close()
+
+
+def run(neo: tuple[Any, str], name: str, **params: Any) -> list[dict[str, Any]]:
+    store, model = neo
+    query = (COOKBOOK / f"{name}.cypher").read_text()
+    rows: list[dict[str, Any]] = store._rows(query, {"model": model, **params})
+    return rows
+
+
+def test_every_file_is_covered() -> None:
+    files = {p.stem for p in COOKBOOK.glob("*.cypher")}
+    tested = {name[len("test_"):] for name in globals() if name.startswith("test_")} | {"class_graph_picture"}
+    assert files <= tested, f"cookbook files without a test: {sorted(files - tested)}"
+
+
+def test_models(neo: tuple[Any, str]) -> None:
+    rows = run(neo, "models")
+    assert neo[1] in [r["model"] for r in rows]
+
+
+def test_class_graph_nodes(neo: tuple[Any, str]) -> None:
+    store, model = neo
+    rows = run(neo, "class_graph_nodes", **{"class": 0})
+    graph = store.class_graph(model, 0)
+    assert [(r["neuron"], r["count"], r["pagerank"]) for r in rows] == [
+        (n.neuron.id, n.count, n.pagerank) for n in graph.nodes]
+
+
+def test_class_graph_edges(neo: tuple[Any, str]) -> None:
+    store, model = neo
+    rows = run(neo, "class_graph_edges", **{"class": 0})
+    assert [(r["src"], r["dst"], r["weight"]) for r in rows] == [
+        (e.src, e.dst, e.weight) for e in store.class_graph(model, 0).edges]
+    picture = run(neo, "class_graph_picture", **{"class": 0})
+    assert len(picture) == 6  # five edges, and fc:0 with none
+
+
+def test_neuron_top_classes(neo: tuple[Any, str]) -> None:
+    store, model = neo
+    rows = run(neo, "neuron_top_classes", neuron="conv1:0", limit=2)
+    detail = store.neuron_detail(model, "conv1:0", top_classes=2)
+    assert [(r["class"], r["count"], r["mean"]) for r in rows] == [
+        (a.cls.index, a.count, a.mean) for a in detail.top_classes]
+
+
+def test_neuron_examples(neo: tuple[Any, str]) -> None:
+    store, model = neo
+    rows = run(neo, "neuron_examples", neuron="conv1:0")
+    assert [(r["rank"], r["media"]) for r in rows] == [
+        (e.rank, e.media) for e in store.neuron_detail(model, "conv1:0").examples]
+
+
+def test_influence_class(neo: tuple[Any, str]) -> None:
+    store, model = neo
+    rows = run(neo, "influence_class", neuron="conv2:0", limit=3, **{"class": 0})
+    assert [(r["src"], r["dst"], r["count"]) for r in rows] == [
+        (e.src, e.dst, e.count)
+        for e in store.influence_edges(model, "conv2:0", class_index=0, direction="both", limit=3)]
+
+
+def test_influence_all_classes(neo: tuple[Any, str]) -> None:
+    store, model = neo
+    rows = run(neo, "influence_all_classes", neuron="conv2:0", limit=10)
+    assert [(r["src"], r["dst"], r["count"]) for r in rows] == [
+        (e.src, e.dst, e.count)
+        for e in store.influence_edges(model, "conv2:0", class_index=None, direction="both", limit=10)]
+
+
+def test_neighbourhood(neo: tuple[Any, str]) -> None:
+    store, model = neo
+    rows = run(neo, "neighbourhood", neuron="conv2:1", **{"class": 0})
+    assert [(r["src"], r["dst"], r["weight"]) for r in rows] == [
+        (e.src, e.dst, e.weight) for e in store.neighbourhood(model, 0, "conv2:1", hops=2).edges]
+
+
+def test_paths_to_last_layer(neo: tuple[Any, str]) -> None:
+    store, model = neo
+    rows = run(neo, "paths_to_last_layer", src="conv1:0", k=5, **{"class": 0})
+    assert [(tuple(r["neurons"]), tuple(r["weights"]), float(r["score"])) for r in rows] == [
+        (p.neurons, p.weights, p.score) for p in store.paths(model, 0, "conv1:0", None, k=5, mode="sum")]
+
+
+def test_paths_between(neo: tuple[Any, str]) -> None:
+    store, model = neo
+    rows = run(neo, "paths_between", src="conv1:0", dst="fc:0", k=5, **{"class": 0})
+    assert [(tuple(r["neurons"]), float(r["score"])) for r in rows] == [
+        (p.neurons, p.score) for p in store.paths(model, 0, "conv1:0", "fc:0", k=5, mode="sum")]
+    assert len(rows) == 2
+
+
+def test_compare(neo: tuple[Any, str]) -> None:
+    store, model = neo
+    rows = run(neo, "compare", a=0, b=1)
+    cmp = store.compare(model, 0, 1)
+    expected = sorted(
+        [(n.neuron.layer_index, n.neuron.id, n.count_a, n.count_b, side)
+         for side, nodes in (("shared", cmp.shared), ("only_a", cmp.only_a), ("only_b", cmp.only_b))
+         for n in nodes])
+    assert [(r["neuron"], r["count_a"], r["count_b"], r["side"]) for r in rows] == [x[1:] for x in expected]
+
+
+def test_similar_classes(neo: tuple[Any, str]) -> None:
+    store, model = neo
+    rows = run(neo, "similar_classes", layer="all", limit=5, **{"class": 0})
+    assert [(r["class"], r["similarity"]) for r in rows] == [
+        (s.cls.index, s.similarity) for s in store.similar_classes(model, 0, layer=None, limit=5)]
+
+
+@pytest.mark.parametrize("text", ["goldf", "n014", "conv2:1", "fish", "CARASSIUS auratus", "conv", "x' OR 1=1"])
+def test_search(neo: tuple[Any, str], text: str) -> None:
+    store, model = neo
+    rows = run(neo, "search", text=text, limit=20)
+    assert [(r["kind"], r["id"], r["label"], r["score"]) for r in rows] == [
+        (h.kind, h.id, h.label, h.score) for h in store.search(model, text, limit=20)]
+
+
+def test_embedding(neo: tuple[Any, str]) -> None:
+    store, model = neo
+    rows = run(neo, "embedding", layer="fc")
+    assert [(r["class"], r["x"], r["y"]) for r in rows] == [
+        (p.class_index, p.x, p.y) for p in store.embedding(model, "fc")]
