@@ -156,7 +156,7 @@ def main() -> int:
     timings: dict[str, dict[str, list[float]]] = {name: {} for name in stores}
     answers: dict[str, list[Any]] = {name: [] for name in stores}
     for name, store in stores.items():
-        for kind, call in calls[:28]:  # warm-up (caches, page cache, query plans)
+        for _kind, call in calls[:28]:  # warm-up (caches, page cache, query plans)
             call(store)
         for kind, call in calls:
             t0 = time.perf_counter()

@@ -90,6 +90,8 @@ class EmbeddedStore(CypherStore):
     def _rows(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
         with self._lock:
             result = self._conn.execute(query, params or {})
+            if isinstance(result, list):  # several statements: not something Summit sends
+                raise BadInput("one Cypher statement per call")
             names = result.get_column_names()
             return [dict(zip(names, row, strict=True)) for row in result.get_all()]
 

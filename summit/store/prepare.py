@@ -140,8 +140,9 @@ def read_load_data(artifact: Path | str) -> LoadData:
         "layer", pl.col("class_index").cast(pl.Int64), "x", "y",
     )
 
-    model_section = manifest.get("model") if isinstance(manifest.get("model"), dict) else {}
-    dataset_section = manifest.get("dataset") if isinstance(manifest.get("dataset"), dict) else {}
+    model_raw, dataset_raw = manifest.get("model"), manifest.get("dataset")
+    model_section: dict[str, Any] = model_raw if isinstance(model_raw, dict) else {}
+    dataset_section: dict[str, Any] = dataset_raw if isinstance(dataset_raw, dict) else {}
     model = {
         "id": model_id,
         "name": str(model_section.get("name", "")),

@@ -42,7 +42,8 @@ def test_classes_and_keys(loaded: E) -> None:
     assert [c.index for c in store.classes(model)] == [0, 1, 2]
     assert [c.index for c in store.classes_by_index(model, [2, 0])] == [2, 0]
     goldfish = store.class_by_key(model, "n01443537")
-    assert goldfish.index == 1 and goldfish.accuracy == pytest.approx(0.25)
+    assert goldfish.index == 1
+    assert goldfish.accuracy == pytest.approx(0.25)
     assert store.class_by_key(model, "1") == goldfish
     assert store.class_by_key(model, "goldfish, Carassius auratus") == goldfish
     assert goldfish.prob_hist == (0,) * 20
@@ -56,7 +57,8 @@ def test_faithfulness_only_where_measured(loaded: E) -> None:
     store, model = loaded
     tench, goldfish, _ = store.classes(model)
     assert tench.faithfulness is not None
-    assert tench.faithfulness.graph_neurons == 5 and tench.faithfulness.graph_prob_drop == pytest.approx(0.5)
+    assert tench.faithfulness.graph_neurons == 5
+    assert tench.faithfulness.graph_prob_drop == pytest.approx(0.5)
     assert goldfish.faithfulness is None
 
 
@@ -75,7 +77,9 @@ def test_class_graph(loaded: E) -> None:
     heavy = store.class_graph(model, 0, min_weight=4)
     assert edges(heavy) == [("conv1:0", "conv2:0", 5), ("conv2:0", "fc:0", 4), ("conv2:1", "fc:0", 6)]
     empty = store.class_graph(model, 2)
-    assert empty.cls.name == "great white shark" and empty.nodes == () and empty.edges == ()
+    assert empty.cls.name == "great white shark"
+    assert empty.nodes == ()
+    assert empty.edges == ()
     with pytest.raises(NotFound):
         store.class_graph(model, 3)
     with pytest.raises(BadInput):
@@ -91,10 +95,12 @@ def test_neurons_and_detail(loaded: E) -> None:
     assert [(e.rank, e.image) for e in detail.examples] == [(0, "img_a.jpg"), (1, "img_b.jpg")]
     assert detail.featurevis == ("featurevis/conv1/0.png", "featurevis/conv1/0_1.png")
     plain = store.neuron_detail(model, "fc:1")
-    assert plain.examples == () and plain.featurevis == ()
+    assert plain.examples == ()
+    assert plain.featurevis == ()
     assert [(a.cls.index, a.count, a.mean) for a in plain.top_classes] == [(1, 2, 0.25)]  # act_sum 2.0 / 8 images
     got = store.examples(model, ["conv2:0", "fc:0"])
-    assert [e.media for e in got["conv2:0"]] == ["examples/conv2/0_0.jpg"] and got["fc:0"] == []
+    assert [e.media for e in got["conv2:0"]] == ["examples/conv2/0_0.jpg"]
+    assert got["fc:0"] == []
     with pytest.raises(NotFound):
         store.neuron_detail(model, "conv9:0")
 
@@ -125,7 +131,8 @@ def test_neighbourhood(loaded: E) -> None:
     assert node_ids(two.nodes) == ["conv1:0", "conv1:2", "conv2:0", "conv2:1", "fc:0"]
     assert len(two.edges) == 5  # conv1:0->conv2:0 and conv2:0->fc:0 join; conv1:1->conv2:0 is 3 hops away
     alone = store.neighbourhood(model, 2, "conv1:0", hops=2)
-    assert node_ids(alone.nodes) == ["conv1:0"] and alone.edges == ()
+    assert node_ids(alone.nodes) == ["conv1:0"]
+    assert alone.edges == ()
 
 
 def test_paths(loaded: E) -> None:

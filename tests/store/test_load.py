@@ -46,7 +46,8 @@ def test_models_side_by_side(kind: str, make_store: Callable[[str], Any], tmp_pa
     store.load_artifact(str(write_tiny_artifact(tmp_path / "a", run_id=a)), batch_rows=5)
     store.load_artifact(str(write_tiny_artifact(tmp_path / "b", run_id=b, name_suffix=" B")), batch_rows=5)
     b_before = snapshot(store, b)
-    assert store.classes(b)[0].name == "tench, Tinca tinca B" and store.classes(a)[0].name == "tench, Tinca tinca"
+    assert store.classes(b)[0].name == "tench, Tinca tinca B"
+    assert store.classes(a)[0].name == "tench, Tinca tinca"
     store.load_artifact(str(write_tiny_artifact(tmp_path / "a2", run_id=a, name_suffix=" v2")), batch_rows=5)
     assert store.classes(a)[0].name == "tench, Tinca tinca v2"
     assert snapshot(store, b) == b_before
@@ -84,14 +85,16 @@ def test_damaged_artifact_is_refused_before_writing(make_store: Callable[[str], 
     (path / "influences.parquet").write_bytes(b"not parquet")
     with pytest.raises(ArtifactError, match="influences"):
         store.load_artifact(str(path))
-    assert store.loads() == [] and store.models() == []
+    assert store.loads() == []
+    assert store.models() == []
 
 
 def test_cli_load_embedded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_tiny_artifact(tmp_path / "a", run_id="cli-model")
     assert main(["load", str(path), "--embedded", str(tmp_path / "db")]) == 0
     out = capsys.readouterr().out
-    assert "loaded model 'cli-model'" in out and "rows/s" in out
+    assert "loaded model 'cli-model'" in out
+    assert "rows/s" in out
     from summit.store.embedded import EmbeddedStore
 
     store = EmbeddedStore(tmp_path / "db", read_only=True)
@@ -104,7 +107,8 @@ def test_cli_load_embedded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_cli_refuses_password_and_reports_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["load", str(tmp_path), "--neo4j", "bolt://127.0.0.1:1", "--password", "hunter2"]) == 2
     err = capsys.readouterr().err
-    assert "never pass a password" in err and "hunter2" not in err
+    assert "never pass a password" in err
+    assert "hunter2" not in err
     assert main(["load", str(tmp_path / "missing"), "--embedded", str(tmp_path / "db")]) == 3
     assert "does not exist" in capsys.readouterr().err
     path = write_tiny_artifact(tmp_path / "a", run_id="x")
@@ -140,7 +144,8 @@ def test_bulk_files_are_well_formed(tmp_path: Path, capsys: pytest.CaptureFixtur
     out = tmp_path / "bulk"
     assert main(["load", str(path), "--bulk", str(out)]) == 0
     command = capsys.readouterr().out
-    assert "neo4j-admin database import full" in command and "--relationships=INFLUENCES=" in command
+    assert "neo4j-admin database import full" in command
+    assert "--relationships=INFLUENCES=" in command
     ids: dict[str, set[str]] = {}
     tables: dict[str, list[dict[str, str]]] = {}
     for file in sorted(out.glob("*.csv")):
@@ -160,7 +165,8 @@ def test_bulk_files_are_well_formed(tmp_path: Path, capsys: pytest.CaptureFixtur
                 if col.startswith((":START_ID(", ":END_ID(")):
                     assert value in ids[col.split("(")[1].rstrip(")")], (col, value)
     assert len(tables["INFLUENCES"]) == len(INFLUENCES)
-    assert len(tables["Neuron"]) == 7 and len(tables["Class"]) == 3
+    assert len(tables["Neuron"]) == 7
+    assert len(tables["Class"]) == 3
     load = tables["Model"][0]["active_load"]
     assert all(r["load"] == load for r in tables["Neuron"])
     assert tables["Class"][0]["prob_hist:long[]"] == ";".join(["1"] * 20)
