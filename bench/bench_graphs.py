@@ -115,12 +115,14 @@ def main() -> int:
               f"{per_class * summary['classes'] / graphs_s:,.1f}x (ours: whole graph step)")
     if not args.no_embedding:
         started = time.perf_counter()
+        cpu_started = time.process_time()
         from summit.graphs.build import _embedding_table
         from summit.graphs.data import load_graph_inputs
 
         table = _embedding_table(load_graph_inputs(args.cache), settings)
         print(f"UMAP embedding, {table['layer'].n_unique()} layers x {summary['classes']} classes: "
-              f"{time.perf_counter() - started:.1f} s (incl. numba warm-up)")
+              f"{time.perf_counter() - started:.1f} s wall, {time.process_time() - cpu_started:.1f} s CPU "
+              "(incl. numba warm-up)")
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
     return 0
 
