@@ -18,6 +18,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from server.body_limit import BodyLimit
 from server.context import Context
 from server.errors import shape_error
 from server.health import health_endpoint
@@ -65,6 +66,7 @@ def create_app(
     graphql: Any = SummitGraphQL(settings, store, limiter)
     if int(settings["response_cache"]) > 0:
         graphql = CachedGraphQL(graphql, ResponseCache(store, limiter, int(settings["response_cache"])))
+    graphql = BodyLimit(graphql)
     web = web_endpoint(Path(web_dir) if web_dir is not None else DEFAULT_WEB_DIR)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),

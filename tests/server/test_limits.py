@@ -74,3 +74,13 @@ def test_request_timeout(client_for, store) -> None:
     body = run_gql(client, '{ model { classGraph(classKey: "0") { edges { src } } } }')
     assert error_codes(body) == ["LIMIT_EXCEEDED"]
     assert "longer than 0.2 s" in body["errors"][0]["message"]
+
+
+def test_oversized_body_refused(client_for, store) -> None:
+    for cache in (0, 16):
+        client = client_for(store, response_cache=cache)
+        huge = "{ models { id } }" + " " * (1024 * 1024 + 10)
+        response = client.post("/graphql", json={"query": huge})
+        assert response.status_code == 413
+        assert response.json()["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
+    assert store.calls == {}
