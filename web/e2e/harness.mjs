@@ -2,7 +2,7 @@
 // into a temporary embedded store, served by the real `summit serve`, and a
 // headless Chromium driven by playwright-core. No mocks.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, mkdirSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
@@ -19,8 +19,10 @@ export const CHROMIUM_ARGS = [
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ];
 
-/** The artifact used by the tests: 12 classes, 5 layers of 48 channels, graphs of ~80 neurons. */
-export const ARTIFACT = { classes: 12, layers: 5, channels: 48, graphMass: 0.8 };
+/** The main test artifact: 12 classes, 5 layers of 48 channels, class graphs of ~80 neurons. */
+export const ARTIFACT = { classes: 12, layers: 5, channels: 48, graphMass: 0.8, seed: 1 };
+/** A second model (tests the model switcher) whose class graphs have ~500 neurons (pan/zoom smoothness). */
+export const BIG = { classes: 3, layers: 9, channels: 128, graphMass: 0.85, seed: 2 };
 
 function run(args, opts = {}) {
   try {
@@ -28,6 +30,18 @@ function run(args, opts = {}) {
   } catch (e) {
     throw new Error(`summit ${args.join(" ")} failed (exit ${e.status}):\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
   }
+}
+
+/** POST a GraphQL query to the server under test; GraphQL errors throw. */
+export function makeGql(base) {
+  return async function gql(query, variables = {}) {
+    const r = await fetch(`${base}/graphql`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }),
+    });
+    const body = await r.json();
+    if (body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
+    return body.data;
+  };
 }
 
 function freePort() {
@@ -57,20 +71,29 @@ async function waitHealthy(base, proc, logs, timeoutMs = 90_000) {
 
 /** Build artifact + store, start the server and the browser. Call stop() when done. */
 export async function startStack() {
+  if (process.env.SUMMIT_E2E_BASE) return attachStack(process.env.SUMMIT_E2E_BASE);
   if (!existsSync(join(WEB, "dist", "index.html"))) throw new Error("web/dist is missing: run `npm run build` first");
   if (!existsSync(SUMMIT)) throw new Error(`${SUMMIT} not found: run scripts/setup.sh first`);
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   mkdirSync(RESULTS, { recursive: true });
   const tmp = mkdtempSync(join(tmpdir(), "summit-e2e-"));
-  const art = join(tmp, "artifact"), store = join(tmp, "store");
-  run(["synth", art, "--classes", String(ARTIFACT.classes), "--layers", String(ARTIFACT.layers),
-    "--channels", String(ARTIFACT.channels), "--images-per-class", "20", "--seed", "1"]);
-  run(["graphs", art, "--graph-mass", String(ARTIFACT.graphMass)]);
-  run(["load", art, "--embedded", store]);
+  const store = join(tmp, "store"), media = join(tmp, "media");
+  mkdirSync(media);
+  const models = {};
+  for (const [name, a] of [["main", ARTIFACT], ["big", BIG]]) {
+    const art = join(tmp, name);
+    run(["synth", art, "--classes", String(a.classes), "--layers", String(a.layers), "--channels", String(a.channels),
+      "--images-per-class", name === "big" ? "8" : "20", "--seed", String(a.seed)]);
+    run(["graphs", art, "--graph-mass", String(a.graphMass)]);
+    run(["load", art, "--embedded", store]);
+    const id = JSON.parse(readFileSync(join(art, "manifest.json"), "utf8")).run_id;
+    symlinkSync(join(art, "media"), join(media, id)); // served as /media/<model id>/...
+    models[name] = id;
+  }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const logs = [];
-  const proc = spawn(SUMMIT, ["serve", "--embedded", store, "--host", "127.0.0.1", "--port", String(port)], {
+  const proc = spawn(SUMMIT, ["serve", "--embedded", store, "--host", "127.0.0.1", "--port", String(port), "--media-root", media], {
     cwd: REPO, stdio: ["ignore", "pipe", "pipe"],
   });
   proc.stdout.on("data", (d) => logs.push(String(d)));
@@ -84,14 +107,7 @@ export async function startStack() {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
-  async function gql(query, variables = {}) {
-    const r = await fetch(`${base}/graphql`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }),
-    });
-    const body = await r.json();
-    if (body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
-    return body.data;
-  }
+  const gql = makeGql(base);
   async function stop() {
     await browser?.close().catch(() => {});
     if (proc.exitCode === null) {
@@ -100,7 +116,16 @@ export async function startStack() {
     }
     rmSync(tmp, { recursive: true, force: true });
   }
-  return { base, browser, gql, stop, logs };
+  return { base, browser, gql, stop, logs, models };
+}
+
+/** Developer shortcut: run the tests against an already running server (SUMMIT_E2E_MODELS="main,big" ids). */
+async function attachStack(base) {
+  const [main, big] = (process.env.SUMMIT_E2E_MODELS ?? "").split(",");
+  mkdirSync(RESULTS, { recursive: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const gql = makeGql(base);
+  return { base, browser, gql, stop: () => browser.close(), logs: [], models: { main, big } };
 }
 
 /** A fresh page at 1280x800 that fails the test on page errors. */

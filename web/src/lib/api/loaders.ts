@@ -38,6 +38,11 @@ export function makeApi(request: Request) {
     },
     classGraph: async (model: string | null, key: string, topN: number | null, minWeight: number) =>
       (await request<{ model: { classGraph: ClassGraphData } }>(Q.CLASS_GRAPH, { model, key, topN, minWeight })).model.classGraph,
+    classGraphImages: async (model: string | null, key: string, topN: number | null, minWeight: number) => {
+      const r = await request<{ model: { classGraph: { nodes: { neuron: { id: string; image: string | null } }[] } } }>(
+        Q.CLASS_GRAPH_IMAGES, { model, key, topN, minWeight });
+      return new Map(r.model.classGraph.nodes.map((n) => [n.neuron.id, n.neuron.image]));
+    },
     examples: async (model: string | null, id: string, limit = 6) =>
       (await request<{ model: { neuron: { neuron: { examples: ExampleData[] } } } }>(Q.NEURON_EXAMPLES, { model, id, limit })).model.neuron.neuron.examples,
     neuron: async (model: string | null, id: string, classKey: string | null) =>

@@ -45,9 +45,16 @@ export const CLASS_GRAPH = `query ClassGraph($model: String, $key: String!, $top
   model(id: $model) {
     classGraph(classKey: $key, topN: $topN, minWeight: $minWeight) {
       class { ${CLASS_FIELDS} }
-      nodes { count pagerank neuron { ${NEURON_REF} } }
+      nodes { count pagerank neuron { id layer layerIndex channel } }
       edges { src dst weight }
     }
+  }
+}`;
+
+/** Second phase of a class graph: tile images, fetched after the graph is drawn. */
+export const CLASS_GRAPH_IMAGES = `query ClassGraphImages($model: String, $key: String!, $topN: Int, $minWeight: Int) {
+  model(id: $model) {
+    classGraph(classKey: $key, topN: $topN, minWeight: $minWeight) { nodes { neuron { id image } } }
   }
 }`;
 
@@ -94,6 +101,6 @@ export const EMBEDDING = `query Embedding($model: String, $layer: String!) {
 
 /** All documents, for the schema validation test. */
 export const ALL_QUERIES: Record<string, string> = {
-  MODELS, MODEL, CLASSES, SIMILARITY, CLASS, CLASS_GRAPH, NEURON_EXAMPLES,
+  MODELS, MODEL, CLASSES, SIMILARITY, CLASS, CLASS_GRAPH, CLASS_GRAPH_IMAGES, NEURON_EXAMPLES,
   NEURON_DETAIL, COMPARE, PATHS, SEARCH, EMBEDDING,
 };

@@ -37,7 +37,7 @@ export interface SimilarityPage {
 
 export interface NeuronRef { id: string; layer: string; layerIndex: number; channel: number; image: string | null }
 
-export interface GraphNodeData { neuron: NeuronRef; count: number; pagerank: number }
+export interface GraphNodeData { neuron: Omit<NeuronRef, "image"> & { image?: string | null }; count: number; pagerank: number }
 export interface GraphEdgeData { src: string; dst: string; weight: number }
 export interface ClassGraphData { class: ClassInfo; nodes: GraphNodeData[]; edges: GraphEdgeData[] }
 

@@ -15,8 +15,8 @@ export interface ViewNode {
 export interface ViewEdge { src: string; dst: string; weight: number; group: Group; weightA?: number | null; weightB?: number | null }
 export interface ViewGraph { nodes: ViewNode[]; edges: ViewEdge[] }
 
-function node(n: NeuronRef, count: number, pagerank: number, group: Group): ViewNode {
-  return { id: n.id, layer: n.layer, layerIndex: n.layerIndex, channel: n.channel, image: n.image, count, pagerank, group };
+function node(n: Omit<NeuronRef, "image"> & { image?: string | null }, count: number, pagerank: number, group: Group): ViewNode {
+  return { id: n.id, layer: n.layer, layerIndex: n.layerIndex, channel: n.channel, image: n.image ?? null, count, pagerank, group };
 }
 
 export function fromClassGraph(g: ClassGraphData): ViewGraph {
