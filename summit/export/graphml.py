@@ -36,7 +36,10 @@ def export_graphml(artifact: Path | str, out: Path | str, class_index: int) -> P
     for table in ("class_nodes", "class_edges"):
         if not has_table(artifact, table):
             raise ArtifactError(f"artifact {artifact}: table {table!r} is missing; run `summit graphs` first")
+    from summit.graphs.validate import validate_graph_tables
+
     manifest = read_manifest(artifact)
+    validate_graph_tables(artifact, references=False)
     classes = read_table(artifact, "classes").filter(pl.col("class_index") == class_index)
     if classes.height == 0:
         raise NotFound(f"class {class_index} is not in artifact {artifact}")

@@ -181,8 +181,11 @@ def export_summit(
     artifact: Path | str, out: Path | str, *, class_index: int | None = None, media: bool = True
 ) -> dict[str, int]:
     """Write the original Summit front end's data files; return counts of what was written."""
+    from summit.graphs.validate import validate_graph_tables
+
     artifact = Path(artifact)
     manifest = read_manifest(artifact)
+    validate_graph_tables(artifact, references=False)
     layers = [layer["name"] for layer in manifest.get("layers", [])]
     if not layers:
         layers = read_table(artifact, "neurons").sort("layer_index")["layer"].unique(maintain_order=True).to_list()

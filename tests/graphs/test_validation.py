@@ -106,3 +106,29 @@ def test_missing_table(art: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_bad_settings(art: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["graphs", str(art), "--damping", "1.5"]) == 2
     assert "damping" in capsys.readouterr().err
+
+
+def test_graph_table_consistency(pristine: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from summit.graphs.validate import validate_graph_tables
+
+    art = Path(shutil.copytree(pristine, tmp_path / "g"))
+    build_graphs(art)
+    validate_graph_tables(art)
+    edges = pl.read_parquet(art / "class_edges.parquet")
+    nodes = pl.read_parquet(art / "class_nodes.parquet")
+    # an edge whose endpoint is not kept for that class
+    first = edges.row(0, named=True)
+    nodes.filter(~((pl.col("class_index") == first["class_index"]) & (pl.col("neuron_id") == first["src"]))
+                 ).write_parquet(art / "class_nodes.parquet")
+    with pytest.raises(ArtifactError, match=r"table 'class_edges' edge .* has a src that is not in that class"):
+        validate_graph_tables(art)
+    assert main(["export", str(art), str(tmp_path / "out")]) == 4
+    assert "table 'class_edges'" in capsys.readouterr().err
+    pl.concat([nodes, nodes.head(1)]).write_parquet(art / "class_nodes.parquet")
+    with pytest.raises(ArtifactError, match="lists a neuron twice"):
+        validate_graph_tables(art)
+    nodes.write_parquet(art / "class_nodes.parquet")
+    emb = pl.read_parquet(art / "embedding.parquet")
+    emb.with_columns(pl.lit("conv9").alias("layer")).write_parquet(art / "embedding.parquet")
+    with pytest.raises(ArtifactError, match="table 'embedding' refers to unknown layer 'conv9'"):
+        validate_graph_tables(art)
