@@ -26,7 +26,7 @@ from server.loaders import Loaders
 from server.media import MediaRoots, media_endpoint
 from server.response_cache import CachedGraphQL, ResponseCache
 from server.schema import build_schema
-from server.store_access import StoreGateway, store_limiter
+from server.store_access import ModelsMemo, StoreGateway, store_limiter
 from server.web import DEFAULT_WEB_DIR, web_endpoint
 from summit.store.base import GraphStore
 
@@ -40,6 +40,7 @@ class SummitGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.store = store
         self.limiter = limiter
+        self.models_memo = ModelsMemo()
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Every error of every path (parse, validation, execution) gets its code here, once."""
@@ -50,7 +51,7 @@ class SummitGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         del request, response
         gateway = StoreGateway(self.store, self.limiter, timeout=float(self.settings["request_timeout"]))
-        return Context(settings=self.settings, gateway=gateway, loaders=Loaders(gateway))
+        return Context(settings=self.settings, gateway=gateway, loaders=Loaders(gateway), models_memo=self.models_memo)
 
 
 def create_app(

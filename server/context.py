@@ -10,7 +10,7 @@ from urllib.parse import quote
 from strawberry.types import Info as _Info
 
 from server.loaders import Loaders, ModelLoaders
-from server.store_access import StoreGateway
+from server.store_access import ModelsMemo, StoreGateway
 from summit.store.base import GraphStore
 
 
@@ -19,6 +19,7 @@ class Context:
     settings: Mapping[str, Any]
     gateway: StoreGateway
     loaders: Loaders
+    models_memo: ModelsMemo
 
     @property
     def store(self) -> GraphStore:

@@ -34,15 +34,14 @@ HEADER = (
 class Query:
     @strawberry.field(description="Every loaded model run.")
     async def models(self, info: Info) -> list[Model]:
-        gateway = info.context.gateway
-        return [Model.from_record(m) for m in await gateway.call(gateway.store.models)]
+        return [Model.from_record(m) for m in await info.context.models_memo.get(info.context.gateway)]
 
     @strawberry.field(description="One model by id; without an id, the first loaded model.")
     async def model(self, info: Info, id: str | None = None) -> Model:
         gateway = info.context.gateway
         if id is not None:
             return Model.from_record(await gateway.call(gateway.store.model, id))
-        models = await gateway.call(gateway.store.models)
+        models = await info.context.models_memo.get(gateway)
         if not models:
             raise NotFound("no model is loaded; run `summit load ARTIFACT` first")
         return Model.from_record(models[0])

@@ -16,11 +16,31 @@ import anyio
 import anyio.to_thread
 
 from summit.errors import LimitExceeded
-from summit.store.base import GraphStore
+from summit.store.base import GraphStore, ModelInfo
 
 T = TypeVar("T")
 
 DEFAULT_CONCURRENCY = 8
+
+
+class ModelsMemo:
+    """The store's model list, remembered for ``ttl`` seconds (shared by all requests of an app).
+
+    Every query starts from the model list; asking the store once a second instead of once
+    per request keeps a round trip off every request. A newly loaded model shows within ``ttl``.
+    """
+
+    def __init__(self, ttl: float = 1.0):
+        self.ttl = ttl
+        self._models: list[ModelInfo] | None = None
+        self._at = 0.0
+
+    async def get(self, gateway: StoreGateway) -> list[ModelInfo]:
+        now = time.monotonic()
+        if self._models is None or now - self._at >= self.ttl:
+            self._models = await gateway.call(gateway.store.models)
+            self._at = now
+        return self._models
 
 
 def store_limiter(store: GraphStore) -> anyio.CapacityLimiter:
