@@ -285,13 +285,18 @@ def write_synthetic_artifact(
     with_media: bool = True,
     layer_names: Sequence[str] | None = None,
     settings: Settings | None = None,
+    with_embedding: bool = True,
 ) -> dict[str, Any]:
     """Write a complete, valid synthetic artifact to ``path``; return its manifest.
 
     ``channels``: one count for every layer, one per layer, or None for
     ``(8, 12, 16, 20, ...)``. ``influence_rows_target``: total influence rows
     wanted (about; default ~3 edges per destination channel per class).
-    Deterministic for a given seed and arguments.
+    Deterministic for a given seed and arguments. ``with_embedding=False``
+    skips the class embedding (UMAP's first call compiles for ~30 s when a
+    fixture has >= ``umap_neighbors + 2`` classes; fewer use the fast PCA layout).
+    ``settings`` (e.g. ``resolve({"graph_mass": 0.3})``) changes the graph
+    step and the examples per neuron.
     """
     if classes < 1:
         raise BadInput(f"synthetic artifact needs at least 1 class, got {classes}")
@@ -349,7 +354,7 @@ def write_synthetic_artifact(
     if with_graphs:
         from summit.graphs import build_graphs
 
-        build_graphs(out, settings)
+        build_graphs(out, settings, embedding=with_embedding)
         from summit.artifact import read_manifest
 
         manifest = read_manifest(out)

@@ -34,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--no-media", action="store_true", help="skip example patches (no examples table)")
     parser.add_argument("--no-graphs", action="store_true", help="skip attribution graphs and embedding")
+    parser.add_argument("--no-embedding", action="store_true", help="skip the UMAP class embedding")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
         args.out, classes=args.classes, layers=layers, channels=channels,
         images_per_class=args.images_per_class, influence_rows_target=args.influence_rows, seed=args.seed,
         with_graphs=not args.no_graphs, with_media=not args.no_media, layer_names=names,
+        with_embedding=not args.no_embedding,
     )
     neurons = sum(layer["channels"] for layer in manifest["layers"])
     print(f"wrote {args.out}: {args.classes} classes, {layers} layers, {neurons} neurons, "

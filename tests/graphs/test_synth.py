@@ -98,3 +98,15 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "--channels inception means 9 layers" in capsys.readouterr().err
     assert len(INCEPTION_V1_LAYERS) == 9
     assert sum(c for _, c in INCEPTION_V1_LAYERS) == 5484
+
+
+def test_without_embedding_and_with_settings(tmp_path: Path) -> None:
+    from summit.settings import resolve
+
+    write_synthetic_artifact(tmp_path / "a", classes=20, with_media=False, with_embedding=False,
+                             settings=resolve({"graph_mass": 0.3}, environ={}))
+    assert not (tmp_path / "a" / "embedding.parquet").exists()
+    manifest = open_artifact(tmp_path / "a")
+    assert manifest["graphs"]["graph_mass"] == 0.3
+    assert manifest["graphs"]["embedding_method"] is None
+    assert read_table(tmp_path / "a", "class_nodes").height > 20 * 3
