@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ingest.influence import conv_geometry, fold_bn, onehop, pair_keys, select_channels, top_inputs
+from ingest.influence import Geometry, conv_geometry, fold_bn, onehop, pair_keys, select_channels, top_inputs
 from ingest.stats import ActivationStats, ClassStats, SparseCounts, TopExamples
 from ingest.structure import PairPlan
 from summit.errors import BadInput
@@ -55,7 +55,7 @@ class Ingestor:
         self.direct: dict[int, SparseCounts] = {}
         self.hop_counts: dict[tuple[int, int], SparseCounts] = {}
         self.skip: dict[int, torch.Tensor] = {}
-        self.kernels: dict[tuple[int, int], tuple[torch.Tensor, dict[str, object]]] = {}
+        self.kernels: dict[tuple[int, int], tuple[torch.Tensor, Geometry]] = {}
         self.x_consumers: dict[str, list[tuple[int, int]]] = {}
         self.skip_consumers: dict[str, list[int]] = {}
         self.grad_pairs = [p for p, plan in enumerate(plans) if plan.rule == "grad"]
@@ -66,8 +66,9 @@ class Ingestor:
                         hop = plan.hops[h]
                         conv = self.modules[hop.conv]
                         bn = self.modules[hop.bn] if hop.bn else None
-                        kernel = fold_bn(conv, bn).to(device)  # type: ignore[arg-type]
-                        self.kernels[(p, h)] = (kernel, conv_geometry(conv))  # type: ignore[arg-type]
+                        assert isinstance(conv, nn.Conv2d)
+                        assert bn is None or isinstance(bn, nn.BatchNorm2d)
+                        self.kernels[(p, h)] = (fold_bn(conv, bn).to(device), conv_geometry(conv))
                         self.x_consumers.setdefault(hop.x_from, []).append((p, h))
                         if len(chain) > 1:
                             self.hop_counts[(p, h)] = SparseCounts(device)
@@ -226,14 +227,14 @@ class Ingestor:
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         self.classes.load_state_dict(state["classes"])
-        for k, v in self.acts.items():
-            v.load_state_dict(state["acts"][k])
-        for k, v in self.examples.items():
-            v.load_state_dict(state["examples"][k])
-        for p, v in self.direct.items():
-            v.load_state_dict(state["direct"][p])
-        for (p, h), v in self.hop_counts.items():
-            v.load_state_dict(state["hop_counts"][f"{p}:{h}"])
+        for k, acts in self.acts.items():
+            acts.load_state_dict(state["acts"][k])
+        for k, top in self.examples.items():
+            top.load_state_dict(state["examples"][k])
+        for p, counts in self.direct.items():
+            counts.load_state_dict(state["direct"][p])
+        for (p, h), hop in self.hop_counts.items():
+            hop.load_state_dict(state["hop_counts"][f"{p}:{h}"])
         for p in self.skip:
             self.skip[p] = state["skip"][p].to(self.device)
 

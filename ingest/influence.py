@@ -15,6 +15,8 @@ counts do not depend on batch size, shard split or device.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -62,76 +64,76 @@ def select_channels(
 def fold_bn(conv: nn.Conv2d, bn: nn.BatchNorm2d | None) -> torch.Tensor:
     """The conv's kernel with the BatchNorm's scale gamma / sqrt(var + eps) folded in (no bias)."""
     weight = conv.weight.detach()
-    if bn is None:
+    if bn is None or bn.running_var is None:
         return weight
-    scale = bn.running_var.detach() + bn.eps  # type: ignore[operator]
-    scale = scale.rsqrt()
+    scale = (bn.running_var.detach() + bn.eps).rsqrt()
     if bn.weight is not None:
         scale = scale * bn.weight.detach()
     return weight * scale.to(weight.dtype)[:, None, None, None]
 
 
-def conv_geometry(conv: nn.Conv2d) -> dict[str, object]:
-    """Stride, padding, dilation of a conv; ``same`` for timm's dynamic-'same' padding."""
-    same = type(conv).__name__ == "Conv2dSame"
-    return {
-        "stride": tuple(conv.stride),
-        "padding": "same" if same else conv.padding,
-        "dilation": tuple(conv.dilation),
-    }
+@dataclass(frozen=True)
+class Geometry:
+    """Stride, padding, dilation of a conv; ``same`` padding is timm's dynamic 'same' (Conv2dSame)."""
+
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    dilation: tuple[int, int]
+    same: bool = False
 
 
-def _pad_same(x: torch.Tensor, kernel: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int]) -> torch.Tensor:
+def conv_geometry(conv: nn.Conv2d) -> Geometry:
+    if isinstance(conv.padding, str):
+        raise ValueError(f"conv padding {conv.padding!r} is not supported by the one-hop rule")
+    pad = (int(conv.padding[0]), int(conv.padding[1]))
+    return Geometry((int(conv.stride[0]), int(conv.stride[1])), pad,
+                    (int(conv.dilation[0]), int(conv.dilation[1])), type(conv).__name__ == "Conv2dSame")
+
+
+def _pad_same(x: torch.Tensor, kernel: tuple[int, int], g: Geometry) -> torch.Tensor:
     ih, iw = x.shape[-2:]
-    pads = []
-    for size, k, s, d in ((iw, kernel[1], stride[1], dilation[1]), (ih, kernel[0], stride[0], dilation[0])):
+    pads: list[int] = []
+    for size, k, s, d in ((iw, kernel[1], g.stride[1], g.dilation[1]), (ih, kernel[0], g.stride[0], g.dilation[0])):
         total = max((-(size // -s) - 1) * s + (k - 1) * d + 1 - size, 0)
         pads += [total // 2, total - total // 2]
     return F.pad(x, pads) if any(pads) else x
 
 
-def _prepare_input(x: torch.Tensor, kernel: tuple[int, int], geometry: dict[str, object]) -> tuple[torch.Tensor, object]:
-    padding = geometry["padding"]
-    if padding == "same":
-        x = _pad_same(x, kernel, geometry["stride"], geometry["dilation"])  # type: ignore[arg-type]
-        padding = 0
-    return x, padding
-
-
-def onehop(x: torch.Tensor, kernel: torch.Tensor, geometry: dict[str, object]) -> torch.Tensor:
+def onehop(x: torch.Tensor, kernel: torch.Tensor, g: Geometry) -> torch.Tensor:
     """Contributions (B, N_out, N_in): max over output positions of X_i conv K[j, i] (no bias)."""
-    kh, kw = kernel.shape[-2:]
-    x, padding = _prepare_input(x, (kh, kw), geometry)
-    if isinstance(padding, str):
-        raise ValueError(f"conv padding {padding!r} is not supported by the one-hop rule")
-    stride = geometry["stride"]
+    kh, kw = int(kernel.shape[-2]), int(kernel.shape[-1])
+    padding = g.padding
+    if g.same:
+        x = _pad_same(x, (kh, kw), g)
+        padding = (0, 0)
     if kh == 1 and kw == 1:
-        pad = padding if isinstance(padding, tuple) else (padding, padding)
-        if any(pad):
-            x = F.pad(x, (pad[1], pad[1], pad[0], pad[0]))
-        sh, sw = stride  # type: ignore[misc]
+        if any(padding):
+            x = F.pad(x, (padding[1], padding[1], padding[0], padding[0]))
+        sh, sw = g.stride
         if sh != 1 or sw != 1:
             x = x[..., ::sh, ::sw]
         mn, mx = torch.aminmax(x.flatten(2), dim=-1)
         k = kernel[:, :, 0, 0].to(x.dtype)
         out = k.clamp(min=0)[None] * mx[:, None, :]
         return out.addcmul_(k.clamp(max=0)[None], mn[:, None, :])
-    return _pair_map_maxima(x, kernel.to(x.dtype), stride, padding, geometry["dilation"])
+    return _pair_map_maxima(x, kernel.to(x.dtype), g.stride, padding, g.dilation)
 
 
-def _pair_map_maxima(x: torch.Tensor, kernel: torch.Tensor, stride: object, padding: object, dilation: object) -> torch.Tensor:
+def _pair_map_maxima(
+    x: torch.Tensor, kernel: torch.Tensor, stride: tuple[int, int], padding: tuple[int, int], dilation: tuple[int, int]
+) -> torch.Tensor:
     b, n_in = x.shape[:2]
     n_out = kernel.shape[0]
     out = torch.empty(b, n_out, n_in, dtype=x.dtype, device=x.device)
     # one output map per (i, j): grouped conv with groups = n_in; chunk over outputs j
-    probe = F.conv2d(x[:1, :1], kernel[:1, :1], stride=stride, padding=padding, dilation=dilation)  # type: ignore[arg-type]
+    probe = F.conv2d(x[:1, :1], kernel[:1, :1], stride=stride, padding=padding, dilation=dilation)
     per_pair = probe.shape[-1] * probe.shape[-2]
     chunk = max(1, min(n_out, PAIR_MAP_CHUNK // max(1, b * n_in * per_pair)))
     for j0 in range(0, n_out, chunk):
         kc = kernel[j0 : j0 + chunk]  # (J, I, kh, kw)
         jc = kc.shape[0]
         w = kc.transpose(0, 1).reshape(n_in * jc, 1, *kc.shape[-2:])
-        maps = F.conv2d(x, w, stride=stride, padding=padding, dilation=dilation, groups=n_in)  # type: ignore[arg-type]
+        maps = F.conv2d(x, w, stride=stride, padding=padding, dilation=dilation, groups=n_in)
         out[:, j0 : j0 + jc, :] = maps.flatten(2).amax(-1).view(b, n_in, jc).transpose(1, 2)
     return out
 

@@ -301,10 +301,10 @@ def reduce_across(ing: Ingestor, state: RunState) -> list[int]:
             continue
         for p, counts in ing.direct.items():
             counts.add(part["direct"][p]["keys"], part["direct"][p]["counts"])
-        for k, counts in ing.hop_counts.items():
-            counts.add(part["hops"][k]["keys"], part["hops"][k]["counts"])
-        for k, top in ing.examples.items():
+        for key, hop in ing.hop_counts.items():
+            hop.add(part["hops"][key]["keys"], part["hops"][key]["counts"])
+        for name, top in ing.examples.items():
             other = type(top)(top.scores.shape[0], top.k, top.scores.device)
-            other.load_state_dict(part["examples"][k])
+            other.load_state_dict(part["examples"][name])
             top.merge(other)
     return skipped

@@ -185,6 +185,12 @@ def _conv_bn(modules: dict[str, nn.Module], path: str) -> tuple[str, str | None]
     return None
 
 
+def _out_channels(modules: dict[str, nn.Module], conv: str) -> int:
+    m = modules[conv]
+    assert isinstance(m, nn.Conv2d)
+    return int(m.out_channels)
+
+
 def _bn(modules: dict[str, nn.Module], path: str) -> str | None:
     return path if isinstance(modules.get(path), nn.BatchNorm2d) else None
 
@@ -213,13 +219,13 @@ def block_plan(block: str, modules: dict[str, nn.Module]) -> tuple[list[Hop], li
         hops: list[Hop | None] = []
         off = 0
         hops.append(_hop(modules, *b1, "in", "out", offset=off))
-        off += modules[b1[0]].out_channels  # type: ignore[operator]
+        off += _out_channels(modules, b1[0])
         hops.append(_hop(modules, *r2, "in", r2[0]))
         hops.append(_hop(modules, *c2, r2[0], "out", offset=off))
-        off += modules[c2[0]].out_channels  # type: ignore[operator]
+        off += _out_channels(modules, c2[0])
         hops.append(_hop(modules, *r3, "in", r3[0]))
         hops.append(_hop(modules, *c3, r3[0], "out", offset=off))
-        off += modules[c3[0]].out_channels  # type: ignore[operator]
+        off += _out_channels(modules, c3[0])
         # pool branch: the pool-projection weights applied to l-1 directly (the block's input)
         hops.append(_hop(modules, *pp, "in", "out", x_from=block, offset=off))
         if any(h is None for h in hops):
@@ -337,9 +343,9 @@ def _conv_rule(plan: PairPlan, modules: dict[str, nn.Module], trace: Trace) -> N
         conv = mixing[0]
         names = [n for _, n in segment]
         after = names[names.index(conv) + 1] if names.index(conv) + 1 < len(names) else None
-        conv_mod = modules[conv]
-        bn = after if after is not None and isinstance(modules[after], nn.BatchNorm2d) and \
-            modules[after].num_features == conv_mod.out_channels else None  # type: ignore[union-attr]
+        after_mod = modules[after] if after is not None else None
+        bn = after if isinstance(after_mod, nn.BatchNorm2d) and \
+            after_mod.num_features == _out_channels(modules, conv) else None
         hop = _hop(modules, conv, bn, "in", "out")
         if hop is not None and _consistent(plan, [hop], [[0]], None):
             plan.hops, plan.chains, plan.rule = [hop], [[0]], "onehop"

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from summit.settings import resolve
+from summit.settings import Settings, resolve
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,14 +72,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _graphs(artifact: Path, settings: object) -> None:
+def _graphs(artifact: Path, settings: Settings) -> None:
     try:
-        from summit.graphs import build_graphs  # type: ignore[attr-defined]
+        from summit.graphs import build_graphs
     except ImportError:
-        try:
-            from summit.graphs.build import build_graphs
-        except ImportError:
-            print("graphs: not available in this build; run `summit graphs` later", file=sys.stderr)
-            return
+        print("graphs: not available in this build; run `summit graphs` later", file=sys.stderr)
+        return
     summary = build_graphs(artifact, settings)
     print(f"graphs: {summary}")
