@@ -173,3 +173,22 @@ def test_bulk_files_are_well_formed(tmp_path: Path, capsys: pytest.CaptureFixtur
     blob = tables["ClassInfluence"][0]["edges:byte[]"].split(";")
     assert len(blob) == 7 * 16  # class 0: seven edges of 16 bytes
     assert main(["load", str(path), "--bulk", str(out)]) == 2  # refuses a non-empty folder
+
+
+def test_default_embedded_path_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from summit.settings import resolve
+    from summit.store import open_store
+    from summit.store.embedded import default_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_path() == tmp_path / "xdg" / "summit" / "store"
+    store = open_store(resolve({"store": "embedded"}, environ={}), read_only=False)
+    try:
+        assert store.path == tmp_path / "xdg" / "summit" / "store"
+        assert store.models() == []
+    finally:
+        store.close()
+    from summit.errors import StoreUnavailable
+
+    with pytest.raises(StoreUnavailable, match="load an artifact first"):
+        open_store(resolve({"store": "embedded", "embedded_path": str(tmp_path / "none")}, environ={}))
