@@ -174,10 +174,17 @@ def test_shared_module_called_twice_is_rejected(tmp_path, empty_hub):
     assert hooks_left(loaded.module) == 0
 
 
-def test_torchvision_and_timm_names(tmp_path, empty_hub, monkeypatch):
+@pytest.fixture
+def empty_hf_cache(tmp_path, monkeypatch):
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hf"))
+    return tmp_path / "hf"
+
+
+def test_torchvision_and_timm_names(tmp_path, empty_hub, empty_hf_cache):
     import timm
 
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
     with pytest.raises(WeightsUnavailable, match="--weights FILE"):
         load_model("torchvision:resnet18", layers=["layer1"])
     with pytest.raises(NotFound, match="resnet18"):
@@ -195,6 +202,24 @@ def test_torchvision_and_timm_names(tmp_path, empty_hub, monkeypatch):
     with torch.inference_mode():
         torch.testing.assert_close(loaded.module(x), source(x))
     assert loaded.output_wnids == list(imagenet_classes()[0])
+
+
+def test_timm_weights_from_the_local_hugging_face_cache(empty_hub, empty_hf_cache):
+    import timm
+    from safetensors.torch import save_file
+
+    torch.manual_seed(2)
+    source = timm.create_model("resnet18", pretrained=False).eval()
+    repo = empty_hf_cache / "models--timm--resnet18.a1_in1k"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text("0123abcd")
+    (repo / "snapshots" / "0123abcd").mkdir(parents=True)
+    save_file(source.state_dict(), str(repo / "snapshots" / "0123abcd" / "model.safetensors"))
+    loaded = load_model("timm:resnet18", layers=["layer2"])
+    assert "cache" in loaded.preprocessing["weights_source"]
+    x = torch.randn(1, 3, 224, 224)
+    with torch.inference_mode():
+        torch.testing.assert_close(loaded.module(x), source(x))
 
 
 def test_bad_device_is_bad_input(random_googlenet_file):
