@@ -120,6 +120,9 @@ def main() -> int:
         from summit.graphs.data import load_graph_inputs
 
         table = _embedding_table(load_graph_inputs(args.cache), settings)
+        from summit.artifact import write_table
+
+        write_table(args.cache, "embedding", table)  # the cached artifact stays complete for other benches
         print(f"UMAP embedding, {table['layer'].n_unique()} layers x {summary['classes']} classes: "
               f"{time.perf_counter() - started:.1f} s wall, {time.process_time() - cpu_started:.1f} s CPU "
               "(incl. numba warm-up)")
