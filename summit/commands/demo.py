@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
 
     store_args: list[str] = []
     if args.neo4j:
-        store_args = ["--neo4j", args.neo4j] + _opt("--user", args.user) + _opt("--password-env", args.password_env)
+        store_args = ["--neo4j", args.neo4j, *_opt("--user", args.user), *_opt("--password-env", args.password_env)]
     elif args.embedded:
         store_args = ["--embedded", str(args.embedded)]
     _step(["load", str(out), *store_args])

@@ -107,7 +107,8 @@ def test_demo_command_ingests_loads_serves_and_reuses(tmp_path: Path) -> None:
         assert url == f"http://127.0.0.1:{port}/"
 
         health = _wait_healthy(url, proc)
-        assert health["reachable"] is True and health["models"] == 1
+        assert health["reachable"] is True
+        assert health["models"] == 1
         answer = _graphql(url, f'{{ model {{ id images classGraph(classKey: "{labels[0]}") '
                                "{ class { index images } nodes { neuron { id layer } count } edges { weight } } } }")
         assert "errors" not in answer, answer
