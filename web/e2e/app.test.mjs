@@ -131,14 +131,20 @@ describe("Summit web app (real server, headless Chromium)", { concurrency: false
     mkdirSync(join(REPO, "docs"), { recursive: true });
     copyFileSync(join(RESULTS, "04-hover-neuron.png"), join(REPO, "docs", "screenshot.png"));
 
-    const e = want.graph.edges[0];
-    await page.mouse.move(5, 5);
-    const ep = await page.$eval("[data-testid=graph]", (el, e) => el.summitEdgePoint(e.src, e.dst), e);
-    assert.ok(ep, "edge is drawn");
-    await page.mouse.move(ep[0], ep[1]);
-    await page.waitForFunction(() => document.querySelectorAll("[data-testid=hover-card] .side").length === 2, null, { timeout: 5000 });
+    // Edges overlap; hover edge midpoints until the card names that edge (the topmost one there).
+    let hit = null;
+    for (const e of want.graph.edges.slice(0, 15)) {
+      await page.mouse.move(5, 5);
+      const ep = await page.$eval("[data-testid=graph]", (el, e) => el.summitEdgePoint(e.src, e.dst), e);
+      assert.ok(ep, "edge is drawn");
+      await page.mouse.move(ep[0], ep[1]);
+      await page.waitForFunction(() => document.querySelectorAll("[data-testid=hover-card] .side").length === 2, null, { timeout: 5000 });
+      const title = await page.textContent("[data-testid=hover-card] .title");
+      if (title.startsWith(`${e.src} → ${e.dst}`)) { hit = e; break; }
+    }
+    assert.ok(hit, "hovering an edge's midpoint shows that edge");
     const text = await page.textContent("[data-testid=hover-card]");
-    assert.ok(text.includes(e.src) && text.includes(e.dst), `hover card names both ends: ${text}`);
+    assert.ok(text.includes(hit.src) && text.includes(hit.dst), `hover card names both ends: ${text}`);
     await page.waitForFunction(() => document.querySelectorAll("[data-testid=hover-card] [data-testid=example-patch]").length >= 2);
     await shot(page, "05-hover-edge");
     await page.close();
@@ -290,6 +296,8 @@ describe("Summit web app (real server, headless Chromium)", { concurrency: false
     }
     assert.ok(sixty.length >= 3, `at least 3 fixture classes have 60 neurons at topN=${perLayer} (got ${sixty.length})`);
     for (const [c, want] of sixty.slice(0, 7)) {
+      // Select with the app idle (no request of the previous selection still running), as a user would.
+      await page.waitForFunction(() => document.querySelector("[data-testid=app]").dataset.pending === "0", null, { timeout: 15_000 });
       await page.evaluate(() => { document.querySelector("[data-testid=app]").dataset.selectToDrawMs = ""; });
       await page.click(`[data-testid=class-row][data-class-index="${c.index}"]`);
       await waitGraph(page, { classIndex: c.index, nodes: 60, edges: want.edges });

@@ -24,8 +24,24 @@ export function unwrap<T>(body: GraphQLResponse<T>): T {
 
 export type Fetcher = (query: string, variables: Record<string, unknown>) => Promise<unknown>;
 
-export function makeClient(endpoint = "/graphql", fetchImpl: typeof fetch = fetch.bind(globalThis)) {
+/**
+ * `request(query, variables)` bound to an endpoint. `onPending` hears the number of requests in
+ * flight after each start and finish (the header's activity indicator; tests wait for 0).
+ */
+export function makeClient(
+  endpoint = "/graphql", fetchImpl: typeof fetch = fetch.bind(globalThis), onPending: (n: number) => void = () => {},
+) {
+  let inFlight = 0;
   return async function request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    onPending(++inFlight);
+    try {
+      return await send<T>(query, variables);
+    } finally {
+      onPending(--inFlight);
+    }
+  };
+
+  async function send<T>(query: string, variables: Record<string, unknown>): Promise<T> {
     let res: Response;
     try {
       res = await fetchImpl(endpoint, {
@@ -43,7 +59,7 @@ export function makeClient(endpoint = "/graphql", fetchImpl: typeof fetch = fetc
       throw new ApiError(`The server answered ${res.status} ${res.statusText} without JSON`, "BAD_RESPONSE");
     }
     return unwrap(body);
-  };
+  }
 }
 
 export type Request = ReturnType<typeof makeClient>;
