@@ -219,7 +219,8 @@ def widest_path(
             i = k1[src] % n_in
             keys = (c2[rows] * n_out + j2[rows]) * n_in + i
             vals = torch.minimum(v1[src], v2[rows])
-            keys, vals = _max_by_key(keys, vals)
+            if total > max_pairs:
+                keys, vals = _max_by_key(keys, vals)
             out_keys.append(keys)
             out_vals.append(vals)
         start = stop
@@ -229,10 +230,22 @@ def widest_path(
 
 
 def _max_by_key(keys: torch.Tensor, vals: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    uniq, inverse = torch.unique(keys, sorted=True, return_inverse=True)
-    out = torch.zeros(uniq.numel(), dtype=vals.dtype, device=vals.device)
-    out.scatter_reduce_(0, inverse, vals, reduce="amax", include_self=False)
-    return uniq, out
+    """Distinct sorted keys with the max value of each: one sort of (key, -value) packed in int64."""
+    if keys.numel() == 0:
+        return keys, vals
+    span = int(vals.max()) - min(int(vals.min()), 0) + 1
+    if int(keys.max()) >= (1 << 62) // span:  # cannot pack: the slower general path
+        uniq, inverse = torch.unique(keys, sorted=True, return_inverse=True)
+        out = torch.zeros(uniq.numel(), dtype=vals.dtype, device=vals.device)
+        out.scatter_reduce_(0, inverse, vals, reduce="amax", include_self=False)
+        return uniq, out
+    top = int(vals.max())
+    packed = torch.sort(keys * span + (top - vals)).values
+    k = torch.div(packed, span, rounding_mode="floor")
+    v = top - (packed - k * span)
+    first = torch.ones_like(k, dtype=torch.bool)
+    first[1:] = k[1:] != k[:-1]
+    return k[first], v[first]
 
 
 def max_union(*parts: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -265,15 +278,24 @@ def prune_per_target(
     """
     if keys.numel() == 0:
         return keys, vals
-    rows = keys // n_in
-    # order: row asc, weight desc, input asc (keys are sorted, so stable sorts keep input order)
-    order = torch.argsort(-vals, stable=True)
-    order = order[torch.argsort(rows[order], stable=True)]
+    dev = keys.device
+    rows = torch.div(keys, n_in, rounding_mode="floor")
+    inputs = keys - rows * n_in
+    top = int(vals.max())
+    span = top - min(int(vals.min()), 0) + 1
+    # one sort by (row asc, weight desc, input asc), packed in int64
+    if int(rows.max()) + 1 >= (1 << 62) // (span * n_in):
+        raise ValueError("influence counts too large to prune in one pass")
+    order = torch.argsort((rows * span + (top - vals)) * n_in + inputs)
     rows_o = rows[order]
-    first = torch.searchsorted(rows_o, rows_o, side="left")
-    rank = torch.arange(rows_o.numel(), device=keys.device) - first
-    cls = rows_o // n_out
-    target = rows_o % n_out
-    kept = (rank < keep.to(keys.device)[cls]) | ~prune_targets.to(keys.device)[target]
+    n = rows_o.numel()
+    position = torch.arange(n, device=dev)
+    new_row = torch.ones(n, dtype=torch.bool, device=dev)
+    new_row[1:] = rows_o[1:] != rows_o[:-1]
+    start = torch.where(new_row, position, torch.zeros_like(position)).cummax(0).values
+    rank = position - start
+    cls = torch.div(rows_o, n_out, rounding_mode="floor")
+    target = rows_o - cls * n_out
+    kept = (rank < keep.to(dev)[cls]) | ~prune_targets.to(dev)[target]
     chosen = torch.sort(order[kept]).values
     return keys[chosen], vals[chosen]

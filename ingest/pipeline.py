@@ -224,11 +224,36 @@ def stream(
 
 
 def _progress(total: int, enabled: bool) -> Any:
+    """A tqdm bar (images/s, ETA) on a terminal; a log line every 30 s otherwise."""
     if not enabled:
         return None
-    from tqdm import tqdm
+    import sys
 
-    return tqdm(total=total, unit="img", dynamic_ncols=True, desc="ingest", smoothing=0.1)
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        return tqdm(total=total, unit="img", dynamic_ncols=True, desc="ingest", smoothing=0.1)
+    return LineProgress(total)
+
+
+class LineProgress:
+    """Progress for logs: images done, images/s and ETA, at most every ``every`` seconds."""
+
+    def __init__(self, total: int, every: float = 30.0):
+        self.total, self.every, self.done = total, every, 0
+        self.started = self.last = time.perf_counter()
+
+    def update(self, n: int) -> None:
+        self.done += n
+        now = time.perf_counter()
+        if now - self.last >= self.every or self.done >= self.total:
+            self.last = now
+            rate = self.done / max(now - self.started, 1e-9)
+            eta = (self.total - self.done) / rate if rate > 0 else float("inf")
+            log.info("ingest: %d/%d images, %.2f img/s, ETA %.0f s", self.done, self.total, rate, eta)
+
+    def close(self) -> None:
+        pass
 
 
 def run_ingest(

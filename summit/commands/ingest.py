@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
                            limit=args.limit, output_names=loaded.output_names)
     world = world_from_env()
     options = IngestOptions(out=Path(args.out), run_id=args.run_id, resume=args.resume,
-                            progress=not args.no_progress and sys.stderr.isatty())
+                            progress=not args.no_progress)
     if world.main:
         print(f"ingest: {loaded.name}, {len(loaded.layers)} layers, {len(dataset)} images "
               f"({world.size} process{'es' if world.size > 1 else ''})", file=sys.stderr)
