@@ -61,8 +61,12 @@ class LoadCache:
     ord_by_id: dict[str, int] = field(default_factory=dict)
     class_by_wnid: dict[str, ClassInfo] = field(default_factory=dict)
     class_by_name: dict[str, ClassInfo] = field(default_factory=dict)
+    layer_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # by ord
+    id_rank: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # rank of id in str order
 
     def __post_init__(self) -> None:
+        self.layer_of = np.array([n.layer_index for n in self.neurons], dtype=np.int64)
+        self.id_rank = np.argsort(np.argsort(np.array([n.id for n in self.neurons], dtype=str), kind="stable"))
         self.class_by_index = {c.index: c for c in self.classes}
         self.neuron_by_id = {n.id: n for n in self.neurons}
         self.ord_by_id = {n.id: i for i, n in enumerate(self.neurons)}

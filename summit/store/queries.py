@@ -15,6 +15,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from summit.errors import BadInput, NotFound
 from summit.graph_schema import FAITHFULNESS_FIELDS
 from summit.store import common
@@ -39,7 +41,7 @@ from summit.store.base import (
     SearchHit,
     SimilarClass,
 )
-from summit.store.paths import k_best_paths
+from summit.store.paths import k_best_paths_layered
 
 ALL_LAYERS = "all"
 CACHED_LOADS = 8
@@ -298,18 +300,16 @@ class CypherStore(ABC):
             end = self._neuron(cache, model, dst)
             if end.layer_index <= start.layer_index:
                 raise BadInput(f"path end {dst!r} must be in a higher layer than its start {src!r}")
-            targets = {dst}
+            targets = np.array([cache.ord_by_id[dst]], dtype=np.int64)
         else:
-            last = max(n.layer_index for n in cache.neurons)
-            targets = {n.id for n in cache.neurons if n.layer_index == last}
+            last = int(cache.layer_of.max())
+            targets = np.flatnonzero(cache.layer_of == last)
         s, d, c = self._class_edges(load, class_index)
-        lo = start.layer_index
-        names = [n.id for n in cache.neurons]
-        layer_of = [n.layer_index for n in cache.neurons]
-        edges = ((names[a], names[b], w) for a, b, w in zip(s.tolist(), d.tolist(), c.tolist(), strict=True)
-                 if layer_of[a] >= lo)
-        found = k_best_paths(edges, src, targets, k=k, mode=mode)
-        return [GraphPath(nodes, weights, score) for score, nodes, weights in found]
+        found = k_best_paths_layered(s, d, c, cache.layer_of, cache.id_rank, cache.ord_by_id[src], targets,
+                                     k=k, mode=mode)
+        names = cache.neurons
+        return [GraphPath(tuple(names[i].id for i in nodes), tuple(weights), score)
+                for score, nodes, weights in found]
 
     def compare(self, model: str, a: int, b: int) -> Comparison:
         load, cache = self._resolve(model)

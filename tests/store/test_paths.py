@@ -59,3 +59,25 @@ def test_bad_arguments() -> None:
     with pytest.raises(BadInput, match="mode"):
         k_best_paths([], "a", {"b"}, k=1, mode="longest")
     assert k_best_paths([("a", "b", 1)], "a", {"c"}, k=1, mode="sum") == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(layered(), st.integers(1, 6), st.sampled_from(["sum", "bottleneck"]), st.data())
+def test_vectorised_dp_equals_reference(graph: tuple, k: int, mode: str, data: st.DataObject) -> None:
+    import numpy as np
+
+    from summit.store.paths import k_best_paths_layered
+
+    edges, layers = graph
+    names = [n for layer in layers for n in layer]
+    ords = {n: i for i, n in enumerate(names)}
+    layer_of = np.array([int(n.split(":")[0][1:]) for n in names])
+    id_rank = np.argsort(np.argsort(np.array(names)))
+    start_layer = data.draw(st.integers(0, len(layers) - 2))
+    src = data.draw(st.sampled_from(layers[start_layer]))
+    targets = set(layers[-1]) if data.draw(st.booleans()) else {data.draw(st.sampled_from(layers[-1]))}
+    arr = np.array([(ords[a], ords[b], w) for a, b, w in edges], dtype=np.int64).reshape(-1, 3)
+    got = k_best_paths_layered(arr[:, 0], arr[:, 1], arr[:, 2], layer_of, id_rank, ords[src],
+                               np.array([ords[t] for t in targets]), k=k, mode=mode)
+    expected = k_best_paths(edges, src, targets, k=k, mode=mode)
+    assert [(s, tuple(names[i] for i in p), tuple(w)) for s, p, w in got] == expected
