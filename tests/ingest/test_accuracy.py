@@ -59,6 +59,7 @@ def test_preprocessing_matches_independent_reference(lite0, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # ~1-2 min on an idle 2-core machine; far longer when the CPU is shared
 def test_efficientnet_lite0_top1_on_1300_val_images(lite0):
     dataset = open_dataset(VAL, output_wnids=lite0.output_wnids, transform=lite0.transform)
     assert len(dataset) == 1300
