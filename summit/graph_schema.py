@@ -16,8 +16,9 @@ old load afterwards, so a reader never sees half a model.
   (row-by-row deletion of tens of millions of edges is slow in LadybugDB).
 
 ``ClassInfluence`` nodes hold each class's influence edges as one packed byte
-array (see ``summit.store.common.pack_edges``): paths and neighbourhoods read
-one node instead of expanding thousands of relationships. The ``INFLUENCES``
+array (``edges``, see ``summit.store.common.pack_edges``) and its activation
+counts of every neuron (``counts``, int64 by neuron ordinal): paths and
+neighbourhoods read one node instead of expanding thousands of relationships. The ``INFLUENCES``
 relationships stay for Cypher users (the cookbook in ``docs/cypher``).
 """
 
@@ -81,7 +82,7 @@ NODE_PROPERTIES: dict[str, tuple[tuple[str, str], ...]] = {
         ("score", "DOUBLE"), ("media", "STRING"),
     ),
     POINT: (("key", "STRING"), ("layer", "STRING"), ("class_index", "INT64"), ("x", "DOUBLE"), ("y", "DOUBLE")),
-    CLASS_INFLUENCE: (("class", "INT64"), ("edges", "BLOB")),
+    CLASS_INFLUENCE: (("class", "INT64"), ("edges", "BLOB"), ("counts", "BLOB")),
 }
 
 REL_PROPERTIES: dict[str, tuple[tuple[str, str], ...]] = {

@@ -192,19 +192,12 @@ class EmbeddedStore(CypherStore):
             )
         return rows
 
-    def _fetch_class_influence(self, load: str, class_index: int) -> bytes | None:
+    def _fetch_class_influence(self, load: str, class_index: int) -> tuple[bytes | None, bytes | None]:
         rows = self._rows(
-            f"MATCH (x:{table(CLASS_INFLUENCE, load)} {{class: $ci}}) RETURN x.edges AS edges", {"ci": class_index}
+            f"MATCH (x:{table(CLASS_INFLUENCE, load)} {{class: $ci}}) RETURN x.edges AS edges, x.counts AS counts",
+            {"ci": class_index},
         )
-        return rows[0]["edges"] if rows else None
-
-    def _fetch_activation_counts(self, load: str, class_index: int, neuron_ids: list[str]) -> dict[str, int]:
-        rows = self._rows(
-            f"MATCH (c:{table(CLASS, load)} {{`index`: $ci}})-[a:{table(ACTIVATES, load)}]->(n:{table(NEURON, load)}) "
-            "WHERE n.id IN $ids RETURN n.id AS id, a.count AS count",
-            {"ci": class_index, "ids": neuron_ids},
-        )
-        return {r["id"]: int(r["count"]) for r in rows}
+        return (rows[0]["edges"], rows[0]["counts"]) if rows else (None, None)
 
     def _fetch_similar(self, load: str, class_index: int, layer: str, limit: int) -> list[Row]:
         c = table(CLASS, load)

@@ -186,18 +186,12 @@ class Neo4jStore(CypherStore):
             )
         return rows
 
-    def _fetch_class_influence(self, load: str, class_index: int) -> bytes | None:
-        rows = self._rows(f"MATCH (x:{CLASS_INFLUENCE} {{key: $key}}) RETURN x.edges AS edges",
+    def _fetch_class_influence(self, load: str, class_index: int) -> tuple[bytes | None, bytes | None]:
+        rows = self._rows(f"MATCH (x:{CLASS_INFLUENCE} {{key: $key}}) RETURN x.edges AS edges, x.counts AS counts",
                           {"key": f"{load}|{class_index}"})
-        return bytes(rows[0]["edges"]) if rows and rows[0]["edges"] is not None else None
-
-    def _fetch_activation_counts(self, load: str, class_index: int, neuron_ids: list[str]) -> dict[str, int]:
-        rows = self._rows(
-            f"MATCH (c:{CLASS} {{key: $key}})-[a:{ACTIVATES}]->(n:{NEURON}) WHERE n.id IN $ids "
-            "RETURN n.id AS id, a.count AS count",
-            {"key": f"{load}|{class_index}", "ids": neuron_ids},
-        )
-        return {r["id"]: int(r["count"]) for r in rows}
+        if not rows:
+            return None, None
+        return tuple(None if rows[0][f] is None else bytes(rows[0][f]) for f in ("edges", "counts"))  # type: ignore[return-value]
 
     def _fetch_similar(self, load: str, class_index: int, layer: str, limit: int) -> list[Row]:
         return self._rows(
@@ -273,7 +267,8 @@ class Neo4jStore(CypherStore):
             frame = frame.select(props)
             size = batch_rows
             if label == CLASS_INFLUENCE and frame.height:
-                per_row = max(1, int(frame["edges"].bin.size().max() or 1))  # type: ignore[arg-type]
+                sizes = frame["edges"].bin.size() + frame["counts"].bin.size()
+                per_row = max(1, int(sizes.max() or 1))  # type: ignore[arg-type]
                 size = max(1, min(batch_rows, BLOB_BATCH_BYTES // per_row))
             for rows in self._batches(frame, size):
                 self._rows(query, {"rows": rows, "load": load}, write=True)

@@ -36,7 +36,7 @@ class LoadData:
     similarity: pl.DataFrame  # class_index, other_index, layer, cosine
     examples: pl.DataFrame  # key, neuron_id, rank, image, score, media
     points: pl.DataFrame  # key, layer, class_index, x, y
-    class_influence: pl.DataFrame  # class, edges (packed bytes)
+    class_influence: pl.DataFrame  # class, edges (packed bytes), counts (int64 per neuron ord)
 
     def rows(self) -> int:
         """Nodes plus relationships written, for rows/s figures."""
@@ -122,7 +122,7 @@ def read_load_data(artifact: Path | str) -> LoadData:
     influences = art.read_table(path, "influences").select(
         "src", "dst", pl.col("class_index").cast(pl.Int64).alias("class"), "count"
     )
-    class_influence = _pack_class_influence(influences, neuron_rows)
+    class_influence = _pack_class_influence(influences, neuron_rows, activations, class_rows["index"])
 
     class_nodes = _optional(path, "class_nodes").with_columns(pl.col("class_index").cast(pl.Int64))
     class_edges = _optional(path, "class_edges").select(
@@ -156,17 +156,26 @@ def read_load_data(artifact: Path | str) -> LoadData:
                     similarity, examples, points, class_influence)
 
 
-def _pack_class_influence(influences: pl.DataFrame, neurons: pl.DataFrame) -> pl.DataFrame:
-    """One packed edge list per class: (src ord, dst ord, count), sorted by (src, dst)."""
+def _pack_class_influence(
+    influences: pl.DataFrame, neurons: pl.DataFrame, activations: pl.DataFrame, classes: pl.Series
+) -> pl.DataFrame:
+    """Per class: packed edges (src ord, dst ord, count) sorted by (src, dst), and activation counts by ord."""
     ords = neurons.select("id", "ord")
+    acts = activations.join(ords.rename({"id": "neuron_id"}), on="neuron_id").select("class_index", "ord", "count")
+    index = {int(c): i for i, c in enumerate(classes.to_list())}
+    dense = np.zeros((len(index), neurons.height), dtype="<i8")
+    if acts.height:
+        rows = acts["class_index"].replace_strict(index, return_dtype=pl.Int64).to_numpy()
+        dense[rows, acts["ord"].to_numpy()] = acts["count"].to_numpy()
+    counts = {c: dense[i].tobytes() for c, i in index.items()}
+    empty = pack_edges(np.zeros(0), np.zeros(0), np.zeros(0))
+    blobs = dict.fromkeys(index, empty)
     frame = (
         influences.join(ords.rename({"id": "src", "ord": "s"}), on="src")
         .join(ords.rename({"id": "dst", "ord": "d"}), on="dst")
         .select("class", "s", "d", "count")
         .sort("class", "s", "d")
     )
-    if frame.height == 0:
-        return pl.DataFrame(schema={"class": pl.Int64, "edges": pl.Binary})
     cls = frame["class"].to_numpy()
     s = frame["s"].to_numpy()
     d = frame["d"].to_numpy()
@@ -174,6 +183,9 @@ def _pack_class_influence(influences: pl.DataFrame, neurons: pl.DataFrame) -> pl
     cuts = np.flatnonzero(np.diff(cls)) + 1
     starts = np.concatenate([[0], cuts])
     ends = np.concatenate([cuts, [len(cls)]])
-    blobs = [pack_edges(s[a:b], d[a:b], c[a:b]) for a, b in zip(starts, ends, strict=True)]
-    return pl.DataFrame({"class": cls[starts].astype(np.int64), "edges": blobs},
-                        schema={"class": pl.Int64, "edges": pl.Binary})
+    if frame.height:
+        for a, b in zip(starts, ends, strict=True):
+            blobs[int(cls[a])] = pack_edges(s[a:b], d[a:b], c[a:b])
+    keys = sorted(index)
+    return pl.DataFrame({"class": keys, "edges": [blobs[k] for k in keys], "counts": [counts[k] for k in keys]},
+                        schema={"class": pl.Int64, "edges": pl.Binary, "counts": pl.Binary})

@@ -101,10 +101,8 @@ class CypherStore(ABC):
     ) -> list[Row]: ...  # src, dst, count (ordered count desc, src, dst; summed when class_index is None)
 
     @abstractmethod
-    def _fetch_class_influence(self, load: str, class_index: int) -> bytes | None: ...
-
-    @abstractmethod
-    def _fetch_activation_counts(self, load: str, class_index: int, neuron_ids: list[str]) -> dict[str, int]: ...
+    def _fetch_class_influence(self, load: str, class_index: int) -> tuple[bytes | None, bytes | None]: ...
+    # (packed edges, int64 activation counts by neuron ord)
 
     @abstractmethod
     def _fetch_similar(self, load: str, class_index: int, layer: str, limit: int) -> list[Row]: ...
@@ -263,7 +261,7 @@ class CypherStore(ABC):
         return edges[:limit]
 
     def _class_edges(self, load: str, class_index: int) -> tuple[Any, Any, Any]:
-        return common.unpack_edges(self._fetch_class_influence(load, class_index))
+        return common.unpack_edges(self._fetch_class_influence(load, class_index)[0])
 
     def neighbourhood(self, model: str, class_index: int, neuron_id: str, *, hops: int) -> ClassGraph:
         """Neurons within ``hops`` (either direction) of ``neuron_id`` in the class's influence graph.
@@ -275,14 +273,14 @@ class CypherStore(ABC):
         load, cache = self._resolve(model)
         cls = self._class(cache, model, class_index)
         self._neuron(cache, model, neuron_id)
-        src, dst, cnt = self._class_edges(load, class_index)
+        blob, count_blob = self._fetch_class_influence(load, class_index)
+        src, dst, cnt = common.unpack_edges(blob)
+        counts = np.frombuffer(count_blob, dtype="<i8") if count_blob else np.zeros(len(cache.neurons), np.int64)
         ords, triples = common.neighbourhood_edges(src, dst, cnt, cache.ord_by_id[neuron_id], hops)
-        ids = [cache.neurons[o].id for o in ords]
-        counts = self._fetch_activation_counts(load, class_index, ids)
         node_rows, _ = self._fetch_class_graph(load, class_index, with_edges=False)
         pagerank = {r["id"]: float(r["pagerank"]) for r in node_rows}
         nodes = common.sort_nodes(
-            GraphNode(cache.neuron_by_id[i], int(counts.get(i, 0)), pagerank.get(i, 0.0)) for i in ids
+            GraphNode(cache.neurons[o], int(counts[o]), pagerank.get(cache.neurons[o].id, 0.0)) for o in ords
         )
         edges = common.sort_edges(
             GraphEdge(cache.neurons[s].id, cache.neurons[d].id, c) for s, d, c in triples
