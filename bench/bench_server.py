@@ -117,12 +117,13 @@ def start_server(store_path: Path, artifact: Path, port: int, response_cache: in
 
 
 async def load_test(base: str, classes: int, clients: int, duration: float, max_requests: int,
-                    seed: int) -> tuple[list[float], int, float, list[str]]:
+                    seed: int) -> tuple[list[float], int, float, list[str], int]:
     import httpx
 
     latencies: list[float] = []
     errors: list[str] = []
     issued = 0
+    asked: set[str] = set()
     rng = random.Random(seed)
     stop_at = time.perf_counter() + duration
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -133,6 +134,7 @@ async def load_test(base: str, classes: int, clients: int, duration: float, max_
             while time.perf_counter() < stop_at and issued < max_requests:
                 issued += 1
                 key = str(rng.randrange(classes))
+                asked.add(key)
                 t0 = time.perf_counter()
                 try:
                     response = await http.post("/graphql", json={"query": CLASS_GRAPH, "variables": {"key": key}})
@@ -146,7 +148,13 @@ async def load_test(base: str, classes: int, clients: int, duration: float, max_
         started = time.perf_counter()
         await asyncio.gather(*(client() for _ in range(clients)))
         elapsed = time.perf_counter() - started
-    return latencies, len(errors), elapsed, errors[:5]
+    return latencies, len(errors), elapsed, errors[:5], len(asked)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), to report server CPU per request."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -189,8 +197,11 @@ def main() -> int:
         asyncio.run(load_test(base, classes, clients=2, duration=2.0, max_requests=20, seed=args.seed + 1))
         print(f"load: {args.clients} clients, {args.duration:g} s (max {args.max_requests} requests), "
               f"random classes of {classes}", flush=True)
-        latencies, errors, elapsed, samples = asyncio.run(
+        load_before, cpu_before = os.getloadavg()[0], cpu_seconds(proc.pid)
+        latencies, errors, elapsed, samples, distinct = asyncio.run(
             load_test(base, classes, args.clients, args.duration, args.max_requests, args.seed))
+        server_cpu = cpu_seconds(proc.pid) - cpu_before
+        load_after = os.getloadavg()[0]
     finally:
         proc.terminate()
         try:
@@ -204,6 +215,10 @@ def main() -> int:
     print(f"requests      {len(latencies)} in {elapsed:.1f} s = {len(latencies) / elapsed:.1f} requests/s")
     print(f"latency ms    p50 {p50:.1f}   p95 {p95:.1f}   p99 {p99:.1f}   mean {statistics.fmean(latencies):.1f}   "
           f"max {max(latencies):.1f}")
+    print(f"server CPU    {server_cpu * 1000 / len(latencies):.1f} ms per request "
+          f"({server_cpu:.1f} s CPU in {elapsed:.1f} s wall = {server_cpu / elapsed:.2f} cores)")
+    print(f"classes       {distinct} distinct asked (the first request of each is a response-cache miss)")
+    print(f"machine load  {load_before:.1f} -> {load_after:.1f} (1-min load average; {os.cpu_count()} CPUs)")
     print(f"errors        {errors}")
     for sample in samples:
         print(f"  e.g. {sample}")

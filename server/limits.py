@@ -11,19 +11,30 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 
 from summit.errors import BadInput, LimitExceeded
 from summit.ids import parse_neuron_id
 
 
 def query_limiters(settings: Mapping[str, Any]) -> list[Callable[[], SchemaExtension]]:
-    """Factories of the query-shape extensions set by ``max_depth``, ``max_tokens``, ``max_aliases``."""
+    """Factories of the query-shape extensions set by ``max_depth``, ``max_tokens``, ``max_aliases``.
+
+    The depth and alias rules are built once and shared by every request's extension: the
+    validation cache is keyed by the rule classes, so new classes per request would miss it.
+    """
     depth, tokens, aliases = int(settings["max_depth"]), int(settings["max_tokens"]), int(settings["max_aliases"])
+    rules = [*QueryDepthLimiter(max_depth=depth).validation_rules,
+             *MaxAliasesLimiter(max_alias_count=aliases).validation_rules]
     return [
-        lambda: QueryDepthLimiter(max_depth=depth),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=aliases),
     ]
 
 

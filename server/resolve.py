@@ -17,4 +17,9 @@ async def class_info(info: Info, model: str, key: str) -> ClassInfo:
 
 
 async def class_index(info: Info, model: str, key: str) -> int:
+    """The index of the class named by ``key``; a key of digits IS an index (no store round trip:
+    the store checks the index in the call that uses it and answers NotFound)."""
+    text = key.strip()
+    if text.isdigit():
+        return int(text)
     return (await class_info(info, model, key)).index

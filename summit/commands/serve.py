@@ -13,6 +13,8 @@ from summit.errors import BadInput
 
 log = logging.getLogger("summit.server")
 
+KEEP_ALIVE_S = 30  # idle keep-alive connections stay open this long (uvicorn's 5 s races busy clients)
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     store = parser.add_argument_group("store")
@@ -103,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
         # uvicorn re-raises SIGTERM after its graceful shutdown; end cleanly (exit 0, store closed) instead.
         previous = signal.signal(signal.SIGTERM, _exit_cleanly)
         try:
-            uvicorn.run(app, host=settings["host"], port=settings["port"], log_level="info", lifespan="off")
+            uvicorn.run(app, host=settings["host"], port=settings["port"], log_level="info", lifespan="off",
+                        timeout_keep_alive=KEEP_ALIVE_S)
         finally:
             signal.signal(signal.SIGTERM, previous)
     except SystemExit as stop:

@@ -17,8 +17,8 @@ def test_nested_query_one_call_per_level(client_for, store) -> None:
     nodes = body["data"]["model"]["classGraph"]["nodes"]
     assert len(nodes) == 4
     assert all(n["neuron"]["examples"] for n in nodes)
-    # models (root), class_by_key + class_graph (graph level), one batched call per nested loader
-    assert proxy.calls == {"models": 1, "class_by_key": 1, "class_graph": 1, "examples": 1, "featurevis": 1}
+    # models (root), class_graph (graph level; a key of digits needs no lookup), one batched call per loader
+    assert proxy.calls == {"models": 1, "class_graph": 1, "examples": 1, "featurevis": 1}
     assert sorted(proxy.args["examples"][0][1]) == ["a:0", "a:1", "b:0", "c:1"]
 
 
