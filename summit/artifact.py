@@ -83,6 +83,13 @@ def conform(table: str, df: pl.DataFrame) -> pl.DataFrame:
         raise ArtifactError(f"table {table!r}: column types do not fit the schema ({exc})") from None
 
 
+def _public_mode(path: str) -> None:
+    """mkstemp files are 0600; give the final file the usual umask-based mode."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old or the new file, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -92,6 +99,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        _public_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -107,6 +115,7 @@ def write_table(artifact: Path | str, table: str, df: pl.DataFrame) -> Path:
     os.close(fd)
     try:
         df.write_parquet(tmp, compression="zstd", statistics=True)
+        _public_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

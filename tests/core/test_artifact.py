@@ -92,3 +92,9 @@ def test_missing_required_table(tmp_path):
     (root / "neurons.parquet").unlink()
     with pytest.raises(ArtifactError, match="table 'neurons' is missing"):
         artifact.open_artifact(root)
+
+
+def test_written_files_are_readable_by_other_users(tmp_path):
+    root = _minimal(tmp_path)
+    for name in ("manifest.json", "classes.parquet"):
+        assert (root / name).stat().st_mode & 0o044 == 0o044, name
