@@ -160,6 +160,43 @@ export function minimiseCrossings(order: string[][], edges: LayoutEdge[], sweeps
   return best;
 }
 
+/** Pairs (a, b), a from `as` and b from `bs` (both sorted ascending), with a > b. O(|as| + |bs|). */
+function pairsAbove(as: number[], bs: number[]): number {
+  let c = 0, j = 0;
+  for (const a of as) {
+    while (j < bs.length && bs[j] < a) j++;
+    c += j;
+  }
+  return c;
+}
+
+/**
+ * Transpose heuristic: swap neighbouring nodes of a row while that lowers the
+ * crossings with the rows above and below. Never increases the total.
+ */
+export function transpose(order: string[][], edges: LayoutEdge[], maxPasses = 8): string[][] {
+  const nbrs = neighbourMap(edges);
+  const out = order.map((r) => r.slice());
+  for (let pass = 0; pass < maxPasses; pass++) {
+    let improved = false;
+    for (let r = 0; r < out.length; r++) {
+      const adj = [out[r - 1], out[r + 1]].filter((x): x is string[] => !!x).map((row) => new Map(row.map((id, i) => [id, i])));
+      const row = out[r];
+      // Sorted neighbour positions in each adjacent row; unaffected by swaps inside this row.
+      const np = new Map(row.map((id) => [id, adj.map((pos) =>
+        (nbrs.get(id) ?? []).map((n) => pos.get(n.id)).filter((p): p is number => p !== undefined).sort((x, y) => x - y))]));
+      for (let i = 0; i + 1 < row.length; i++) {
+        const u = np.get(row[i])!, v = np.get(row[i + 1])!;
+        let before = 0, after = 0;
+        for (let k = 0; k < adj.length; k++) { before += pairsAbove(u[k], v[k]); after += pairsAbove(v[k], u[k]); }
+        if (after < before) { [row[i], row[i + 1]] = [row[i + 1], row[i]]; improved = true; }
+      }
+    }
+    if (!improved) break;
+  }
+  return out;
+}
+
 /** Tile side per node: area proportional to count, between tileMin and tileMax. */
 export function tileSizes(nodes: LayoutNode[], tileMin: number, tileMax: number): Map<string, number> {
   const max = Math.max(1, ...nodes.map((n) => n.count));
@@ -170,7 +207,7 @@ export function tileSizes(nodes: LayoutNode[], tileMin: number, tileMax: number)
 export function layeredLayout(nodes: LayoutNode[], edges: LayoutEdge[], opts: LayoutOptions = DEFAULT_LAYOUT): Layout {
   const { order: fileOrder, rowLayers } = groupRows(nodes);
   const fileOrderCrossings = countCrossings(fileOrder, edges);
-  const order = minimiseCrossings(fileOrder, edges, opts.sweeps);
+  const order = transpose(minimiseCrossings(fileOrder, edges, opts.sweeps), edges);
   const sizes = tileSizes(nodes, opts.tileMin, opts.tileMax);
   const rowWidths = order.map((ids) =>
     ids.reduce((w, id) => w + (sizes.get(id) ?? opts.tileMin), 0) + opts.gap * Math.max(0, ids.length - 1));
