@@ -17,7 +17,16 @@ from typing import Any
 import torch
 from torch import nn
 
-from ingest.influence import Geometry, conv_geometry, fold_bn, onehop, pair_keys, select_channels, top_inputs
+from ingest.influence import (
+    Geometry,
+    conv_geometry,
+    fold_bn,
+    onehop,
+    pair_keys,
+    select_channels,
+    split_1x1,
+    top_inputs,
+)
 from ingest.stats import ActivationStats, ClassStats, SparseCounts, TopExamples
 from ingest.structure import PairPlan
 from summit.errors import BadInput
@@ -56,6 +65,7 @@ class Ingestor:
         self.hop_counts: dict[tuple[int, int], SparseCounts] = {}
         self.skip: dict[int, torch.Tensor] = {}
         self.kernels: dict[tuple[int, int], tuple[torch.Tensor, Geometry]] = {}
+        self.splits: dict[tuple[int, int], tuple[torch.Tensor, torch.Tensor] | None] = {}
         self.x_consumers: dict[str, list[tuple[int, int]]] = {}
         self.skip_consumers: dict[str, list[int]] = {}
         self.grad_pairs = [p for p, plan in enumerate(plans) if plan.rule == "grad"]
@@ -68,7 +78,9 @@ class Ingestor:
                         bn = self.modules[hop.bn] if hop.bn else None
                         assert isinstance(conv, nn.Conv2d)
                         assert bn is None or isinstance(bn, nn.BatchNorm2d)
-                        self.kernels[(p, h)] = (fold_bn(conv, bn).to(device), conv_geometry(conv))
+                        kernel = fold_bn(conv, bn).to(device)
+                        self.kernels[(p, h)] = (kernel, conv_geometry(conv))
+                        self.splits[(p, h)] = split_1x1(kernel)
                         self.x_consumers.setdefault(hop.x_from, []).append((p, h))
                         if len(chain) > 1:
                             self.hop_counts[(p, h)] = SparseCounts(device)
@@ -140,7 +152,7 @@ class Ingestor:
             x = inputs[0].detach()
             for key in consumers:
                 kernel, geometry = self.kernels[key]
-                idx, kth = top_inputs(onehop(x, kernel, geometry), self.k)
+                idx, kth = top_inputs(onehop(x, kernel, geometry, self.splits[key]), self.k)
                 self._hop_idx[key] = idx
                 self._hop_kth[key] = kth
             if skips:

@@ -99,8 +99,21 @@ def _pad_same(x: torch.Tensor, kernel: tuple[int, int], g: Geometry) -> torch.Te
     return F.pad(x, pads) if any(pads) else x
 
 
-def onehop(x: torch.Tensor, kernel: torch.Tensor, g: Geometry) -> torch.Tensor:
-    """Contributions (B, N_out, N_in): max over output positions of X_i conv K[j, i] (no bias)."""
+def split_1x1(kernel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """(max(K, 0), min(K, 0)) of a 1x1 kernel as (N_out, N_in) matrices, else None."""
+    if kernel.shape[-1] != 1 or kernel.shape[-2] != 1:
+        return None
+    k = kernel[:, :, 0, 0]
+    return k.clamp(min=0), k.clamp(max=0)
+
+
+def onehop(
+    x: torch.Tensor, kernel: torch.Tensor, g: Geometry, split: tuple[torch.Tensor, torch.Tensor] | None = None
+) -> torch.Tensor:
+    """Contributions (B, N_out, N_in): max over output positions of X_i conv K[j, i] (no bias).
+
+    ``split`` is ``split_1x1(kernel)`` precomputed (for 1x1 kernels, saves two passes per batch).
+    """
     kh, kw = int(kernel.shape[-2]), int(kernel.shape[-1])
     padding = g.padding
     if g.same:
@@ -113,9 +126,9 @@ def onehop(x: torch.Tensor, kernel: torch.Tensor, g: Geometry) -> torch.Tensor:
         if sh != 1 or sw != 1:
             x = x[..., ::sh, ::sw]
         mn, mx = torch.aminmax(x.flatten(2), dim=-1)
-        k = kernel[:, :, 0, 0].to(x.dtype)
-        out = k.clamp(min=0)[None] * mx[:, None, :]
-        return out.addcmul_(k.clamp(max=0)[None], mn[:, None, :])
+        kp, kn = split if split is not None else split_1x1(kernel.to(x.dtype))  # type: ignore[misc]
+        out = kp[None] * mx[:, None, :]
+        return out.addcmul_(kn[None], mn[:, None, :])
     return _pair_map_maxima(x, kernel.to(x.dtype), g.stride, padding, g.dilation)
 
 

@@ -79,7 +79,7 @@ def test_batch_size_invariance(tmp_path, model):
 
 
 def test_three_shards_merged_equal_one_process(tmp_path):
-    lm, ds = make("resnet")
+    lm, ds = make("inverted_residual")
     base = ingest(tmp_path, "one", lm, ds, batch_size=5)
     s = settings(batch_size=5)
     device = torch.device("cpu")
