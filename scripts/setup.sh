@@ -116,7 +116,7 @@ setup_system() {
 # ------------------------------------------------------------- docker compose (validation only)
 setup_compose() {
   if ! command -v docker >/dev/null; then
-    apt_install docker-cli || apt_install docker.io
+    apt_install docker.io  # Debian 12 ships the docker CLI in docker.io
   fi
   if docker compose version >/dev/null 2>&1; then
     log "compose: $(docker compose version --short 2>/dev/null || echo present)"
