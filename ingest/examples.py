@@ -9,7 +9,9 @@ gives the crop for any argmax position of that layer.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,27 +110,37 @@ def write_patches(
     load: Callable[[int], torch.Tensor | None],
     fields: Mapping[str, Field],
     undo: Callable[[torch.Tensor], torch.Tensor],
+    threads: int | None = None,
 ) -> set[tuple[str, int, int]]:
     """Write the patch JPEGs; ``picks[sample] = [(layer, channel, rank, pos), ...]``.
 
-    Each image is loaded once (``load(sample)`` gives the model-input tensor or None).
+    Each image is loaded once (``load(sample)`` gives the model-input tensor or None);
+    images are cropped and encoded on a small thread pool (PIL releases the GIL).
     Returns the (layer, channel, rank) written.
     """
-    written = set()
-    for sample, wanted in sorted(picks.items()):
+    for layer in {w[0] for wanted in picks.values() for w in wanted}:
+        (out / MEDIA_DIR / media_path(layer, 0, 0)).parent.mkdir(parents=True, exist_ok=True)
+
+    def one(sample: int) -> list[tuple[str, int, int]]:
         tensor = load(sample)
         if tensor is None:
-            continue
+            return []
         image = to_pil(tensor, undo)
-        for layer, channel, rank, pos in wanted:
+        done = []
+        for layer, channel, rank, pos in picks[sample]:
             crop = image.crop(fields[layer].box(pos, image.height, image.width))
             crop.thumbnail((PATCH_MAX_SIDE, PATCH_MAX_SIDE))
             buf = io.BytesIO()
             crop.save(buf, format="JPEG", quality=88)
-            target = out / MEDIA_DIR / media_path(layer, channel, rank)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(buf.getvalue())
-            written.add((layer, channel, rank))
+            (out / MEDIA_DIR / media_path(layer, channel, rank)).write_bytes(buf.getvalue())
+            done.append((layer, channel, rank))
+        return done
+
+    workers = threads or min(4, os.cpu_count() or 1)
+    written: set[tuple[str, int, int]] = set()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for done in pool.map(one, sorted(picks)):
+            written.update(done)
     return written
 
 

@@ -24,7 +24,7 @@ class SparseCounts:
     memory stays bounded by the number of distinct keys plus one flush worth of keys.
     """
 
-    def __init__(self, device: torch.device | str = "cpu", flush_at: int = 1 << 22):
+    def __init__(self, device: torch.device | str = "cpu", flush_at: int = 1 << 21):
         self.device = torch.device(device)
         self.flush_at = flush_at
         self.keys = torch.empty(0, dtype=torch.int64, device=self.device)
