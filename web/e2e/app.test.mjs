@@ -102,13 +102,35 @@ describe("Summit web app (real server, headless Chromium)", { concurrency: false
     await page.waitForSelector("[data-testid=embedding]");
     const c = classes[5];
     await page.waitForFunction(() => Number(document.querySelector("[data-testid=embedding]")?.dataset.pointCount) > 0);
-    await page.waitForTimeout(700); // let the initial glide settle
+    await page.waitForSelector("[data-testid=embedding][data-settled=true]"); // the initial glide has finished
     const pt = await page.$eval("[data-testid=embedding]", (el, i) => el.summitPointAt(i), c.index);
     assert.ok(pt, "the class has an embedding point");
     await page.mouse.click(pt[0], pt[1]);
     const want = await graphCounts(c.wnid);
     await waitGraph(page, { classIndex: c.index, nodes: want.nodes, edges: want.edges });
     await shot(page, "03-class-from-embedding");
+
+    // Hovering a class row highlights its point (drawn in the hover colour #2f6fde).
+    const other = classes[8];
+    await page.hover(`[data-testid=class-row][data-class-index="${other.index}"]`);
+    await page.waitForTimeout(100);
+    const rgb = await page.$eval("[data-testid=embedding]", (el, i) => {
+      const [x, y] = el.summitPointAt(i);
+      const cv = el.querySelector("canvas"), r = cv.getBoundingClientRect(), d = window.devicePixelRatio || 1;
+      const px = cv.getContext("2d").getImageData(Math.round((x - r.left) * d), Math.round((y - r.top) * d), 1, 1).data;
+      return [px[0], px[1], px[2]];
+    }, other.index);
+    assert.ok(rgb.every((v, i) => Math.abs(v - [0x2f, 0x6f, 0xde][i]) < 40), `hovered row's point colour ${rgb}`);
+
+    // The layer minimap moves the points to another layer's embedding.
+    const layers = await page.$$eval("[data-testid=layer-minimap] button", (bs) => bs.map((b) => b.dataset.layer));
+    assert.ok(layers.length >= 2, "one minimap button per layer");
+    const before = await page.$eval("[data-testid=embedding]", (el, i) => el.summitPointAt(i), c.index);
+    await page.click(`[data-testid=layer-minimap] button[data-layer="${layers[0]}"]`);
+    await page.waitForFunction((l) => new URLSearchParams(location.search).get("layer") === l, layers[0]);
+    await page.waitForSelector("[data-testid=embedding][data-settled=true]");
+    const moved = await page.$eval("[data-testid=embedding]", (el, i) => el.summitPointAt(i), c.index);
+    assert.notDeepEqual(moved, before, "points moved to the first layer's positions");
     await page.close();
   });
 
