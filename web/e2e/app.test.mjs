@@ -11,6 +11,8 @@ const CLASSES_Q = `query($model: String) { model(id: $model) { classes(first: 10
 const COMPARE_Q = `query($model: String, $a: String!, $b: String!) { model(id: $model) { compare(a: $a, b: $b) { shared { neuron { id } } onlyA { neuron { id } } onlyB { neuron { id } } edges { src } } } }`;
 const PATHS_Q = `query($model: String, $key: String!, $from: String!) { model(id: $model) { paths(classKey: $key, from: $from, k: 5) { neurons } } }`;
 
+const PATHS_TO_Q = `query($model: String, $key: String!, $from: String!, $to: String) { model(id: $model) { paths(classKey: $key, from: $from, to: $to, k: 5) { neurons } } }`;
+
 let stack;
 let classes;
 const pageErrors = [];
@@ -305,6 +307,20 @@ describe("Summit web app (real server, headless Chromium)", { concurrency: false
     const want = (await stack.gql(PATHS_Q, { model: stack.models.main, key: c.wnid, from })).model.paths;
     await page.waitForFunction((n) => document.querySelector("[data-testid=paths]")?.querySelector("ol, p.muted:not([role=status])") && Number(document.querySelector("[data-testid=paths]").dataset.pathCount) === n, want.length);
     await shot(page, "10-paths");
+
+    // Paths between two chosen neurons: open a neuron on the first path, "paths from -> here".
+    assert.ok(want.length > 0, "the fixture has a path to the top layer");
+    const to = want[0].neurons[2];
+    await page.click(`[data-node-id="${to}"]`);
+    await page.waitForSelector(`[data-testid=neuron-panel][data-neuron-id="${to}"]`);
+    await page.click("[data-testid=path-to]");
+    const between = (await stack.gql(PATHS_TO_Q, { model: stack.models.main, key: c.wnid, from, to })).model.paths;
+    assert.ok(between.length > 0 && between.every((p) => p.neurons[0] === from && p.neurons.at(-1) === to));
+    await page.waitForFunction(({ n, to }) => {
+      const el = document.querySelector("[data-testid=paths]");
+      return el && el.textContent.includes(`→ ${to}`) && el.querySelector("ol") && Number(el.dataset.pathCount) === n;
+    }, { n: between.length, to });
+    await page.waitForFunction((to) => new URLSearchParams(location.search).get("to") === to, to);
     await page.close();
   });
 
