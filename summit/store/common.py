@@ -175,25 +175,31 @@ def compare(a: ClassGraph, b: ClassGraph) -> Comparison:
 
 
 def neighbourhood_edges(
-    src: np.ndarray, dst: np.ndarray, cnt: np.ndarray, centre: int, hops: int
-) -> tuple[set[int], list[tuple[int, int, int]]]:
-    """Undirected BFS over packed edges: nodes within ``hops`` and the edges touching nodes nearer than ``hops``."""
+    src: np.ndarray, dst: np.ndarray, size: int, centre: int, hops: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Undirected BFS over packed edges of ``size`` nodes.
+
+    Returns the node ordinals within ``hops`` of ``centre`` and the indices of the edges that touch a
+    node nearer than ``hops`` (so both their ends are within ``hops``).
+    """
     if hops < 1:
         raise BadInput(f"hops must be >= 1, got {hops}")
-    seen = {centre}
-    frontier = np.array([centre], dtype=np.int64)
+    seen = np.zeros(size, dtype=bool)
+    seen[centre] = True
+    frontier = np.zeros(size, dtype=bool)
+    frontier[centre] = True
     chosen = np.zeros(len(src), dtype=bool)
     for _ in range(hops):
-        if frontier.size == 0:
+        touch = frontier[src] | frontier[dst]
+        if not touch.any():
             break
-        touch = np.isin(src, frontier) | np.isin(dst, frontier)
         chosen |= touch
-        reached = np.union1d(src[touch], dst[touch])
-        new = [int(x) for x in reached if int(x) not in seen]
-        seen.update(new)
-        frontier = np.array(new, dtype=np.int64)
-    idx = np.flatnonzero(chosen)
-    return seen, [(int(src[i]), int(dst[i]), int(cnt[i])) for i in idx]
+        reached = np.zeros(size, dtype=bool)
+        reached[src[touch]] = True
+        reached[dst[touch]] = True
+        frontier = reached & ~seen
+        seen |= reached
+    return np.flatnonzero(seen), np.flatnonzero(chosen)
 
 
 def ordered_unique(values: Sequence[str]) -> list[str]:

@@ -276,15 +276,19 @@ class CypherStore(ABC):
         blob, count_blob = self._fetch_class_influence(load, class_index)
         src, dst, cnt = common.unpack_edges(blob)
         counts = np.frombuffer(count_blob, dtype="<i8") if count_blob else np.zeros(len(cache.neurons), np.int64)
-        ords, triples = common.neighbourhood_edges(src, dst, cnt, cache.ord_by_id[neuron_id], hops)
+        size = len(cache.neurons)
+        ords, picked = common.neighbourhood_edges(src, dst, size, cache.ord_by_id[neuron_id], hops)
         node_rows, _ = self._fetch_class_graph(load, class_index, with_edges=False)
-        pagerank = {r["id"]: float(r["pagerank"]) for r in node_rows}
-        nodes = common.sort_nodes(
-            GraphNode(cache.neurons[o], int(counts[o]), pagerank.get(cache.neurons[o].id, 0.0)) for o in ords
-        )
-        edges = common.sort_edges(
-            GraphEdge(cache.neurons[s].id, cache.neurons[d].id, c) for s, d, c in triples
-        )
+        pagerank = np.zeros(size)
+        for r in node_rows:
+            pagerank[cache.ord_by_id[r["id"]]] = float(r["pagerank"])
+        ords = ords[np.lexsort((cache.id_rank[ords], -pagerank[ords], cache.layer_of[ords]))]
+        nodes = tuple(GraphNode(cache.neurons[o], int(counts[o]), float(pagerank[o])) for o in ords.tolist())
+        es, ed, ec = src[picked], dst[picked], cnt[picked]
+        order = np.lexsort((cache.id_rank[ed], cache.id_rank[es]))
+        names = cache.neurons
+        edges = tuple(GraphEdge(names[a].id, names[b].id, c)
+                      for a, b, c in zip(es[order].tolist(), ed[order].tolist(), ec[order].tolist(), strict=True))
         return ClassGraph(cls, nodes, edges)
 
     def paths(
