@@ -12,6 +12,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from summit.errors import BadInput
@@ -44,14 +45,17 @@ _TYPES = {
 }
 
 
+def _bytes_text(blob: bytes) -> str:
+    """A byte array as neo4j-admin's ``byte[]`` text: signed bytes joined by the array delimiter."""
+    return ARRAY_DELIMITER.join(np.frombuffer(blob, dtype=np.int8).astype(str).tolist())
+
+
 def _to_text(frame: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
     cols = []
     for name, kind in kinds.items():
         col = pl.col(name)
         if kind == "BLOB":
-            col = col.map_elements(
-                lambda b: ARRAY_DELIMITER.join(str(x) for x in memoryview(b).cast("b")), return_dtype=pl.Utf8
-            )
+            col = col.map_elements(_bytes_text, return_dtype=pl.Utf8)
         elif kind.endswith("[]"):
             col = col.cast(pl.List(pl.Utf8)).list.join(ARRAY_DELIMITER)
         cols.append(col.alias(name))
