@@ -93,3 +93,27 @@ def test_missing_neo4j_fails_instead_of_skipping(
     assert "skipped" not in out, out
     assert message in out, out
     assert "scripts/neo4j.sh start" in out, out
+
+
+def test_neo4j_empty_wipes_data_constraints_and_indexes(
+    neo4j_driver: Any, request: pytest.FixtureRequest
+) -> None:
+    neo4j_driver.execute_query(
+        "CREATE CONSTRAINT probe_token IF NOT EXISTS FOR (p:FoundationProbe) REQUIRE p.token IS UNIQUE"
+    )
+    neo4j_driver.execute_query("CREATE INDEX probe_layer IF NOT EXISTS FOR (p:FoundationProbe) ON (p.layer)")
+    neo4j_driver.execute_query(
+        "UNWIND range(1, 25) AS i CREATE (:FoundationProbe {token: toString(i)})-[:NEXT]->(:Other)"
+    )
+    driver = request.getfixturevalue("neo4j_empty")
+    counts = driver.execute_query(
+        "CALL () { MATCH (n) RETURN count(n) AS nodes } CALL () { MATCH ()-[r]->() RETURN count(r) AS rels } "
+        "RETURN nodes, rels"
+    ).records[0]
+    assert (counts["nodes"], counts["rels"]) == (0, 0)
+    assert driver.execute_query("SHOW CONSTRAINTS YIELD name").records == []
+    names = [
+        r["name"]
+        for r in driver.execute_query("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP'").records
+    ]
+    assert names == []
