@@ -144,6 +144,7 @@ run_ingest(lm, Killer(ds.images, ds.labels, ds.corrupt), settings(batch_size=4, 
 """
 
 
+@pytest.mark.slow
 def test_resume_after_kill_equals_uninterrupted(tmp_path):
     lm, ds = make("inverted_residual")
     base = ingest(tmp_path, "whole", lm, ds, batch_size=4)
