@@ -33,3 +33,10 @@ export const LABEL_ZOOM = 0.7;
 export const EMBED_LABEL_ZOOM = 2.2;
 export const SLIDER_DEBOUNCE_MS = 120;
 export const URL_DEBOUNCE_MS = 250;
+
+/** Attribution graph: left gutter (screen px) for the layer names, and readability floors at the initial view. */
+export const GRAPH_GUTTER = 104;
+export const GRAPH_PAD = 20;
+export const GRAPH_MIN_ROW_PX = 64;
+export const GRAPH_MIN_TILE_PX = 32;
+export const GRAPH_MAX_FIT_ZOOM = 1.25;

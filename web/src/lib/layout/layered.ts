@@ -8,18 +8,26 @@ export interface LayoutNode { id: string; layerIndex: number; count: number }
 export interface LayoutEdge { src: string; dst: string; weight: number }
 
 export interface LayoutOptions {
-  /** Vertical distance between row centres (world units). */
+  /** Vertical distance between row centres (world units; 1 world unit = 1 screen px at zoom 1). */
   rowGap: number;
-  /** Horizontal gap between neighbouring tiles. */
+  /** Smallest horizontal gap between neighbouring tiles. */
   gap: number;
   /** Tile side for the smallest and largest count. */
   tileMin: number;
   tileMax: number;
   /** Maximum number of down+up sweep pairs. */
   sweeps: number;
+  /**
+   * Width (world units) to spread each row over; 0 packs rows tightly. A row
+   * narrower than this gets one equal slot per node, but never wider than
+   * `maxSlot`, so a 2-neuron row is not torn to the panel's edges.
+   */
+  width: number;
+  /** Largest distance between neighbouring tile centres when spreading. */
+  maxSlot: number;
 }
 
-export const DEFAULT_LAYOUT: LayoutOptions = { rowGap: 150, gap: 14, tileMin: 34, tileMax: 80, sweeps: 12 };
+export const DEFAULT_LAYOUT: LayoutOptions = { rowGap: 116, gap: 14, tileMin: 40, tileMax: 76, sweeps: 12, width: 0, maxSlot: 220 };
 
 export interface PlacedNode { id: string; row: number; x: number; y: number; size: number }
 
@@ -203,29 +211,71 @@ export function tileSizes(nodes: LayoutNode[], tileMin: number, tileMax: number)
   return new Map(nodes.map((n) => [n.id, tileMin + (tileMax - tileMin) * Math.sqrt(Math.max(0, n.count) / max)]));
 }
 
-/** Full layout: rows, crossing-reduced order, positions (each row centred). */
-export function layeredLayout(nodes: LayoutNode[], edges: LayoutEdge[], opts: LayoutOptions = DEFAULT_LAYOUT): Layout {
+/** Rows in crossing-reduced order (the expensive part; independent of the panel size). */
+export interface OrderedGraph {
+  order: string[][];
+  rowLayers: number[];
+  sizes: Map<string, number>;
+  crossings: number;
+  fileOrderCrossings: number;
+}
+
+export function orderGraph(nodes: LayoutNode[], edges: LayoutEdge[], opts: Partial<LayoutOptions> = {}): OrderedGraph {
+  const o = { ...DEFAULT_LAYOUT, ...opts };
   const { order: fileOrder, rowLayers } = groupRows(nodes);
   const fileOrderCrossings = countCrossings(fileOrder, edges);
-  const order = transpose(minimiseCrossings(fileOrder, edges, opts.sweeps), edges);
-  const sizes = tileSizes(nodes, opts.tileMin, opts.tileMax);
-  const rowWidths = order.map((ids) =>
-    ids.reduce((w, id) => w + (sizes.get(id) ?? opts.tileMin), 0) + opts.gap * Math.max(0, ids.length - 1));
-  const width = Math.max(0, ...rowWidths);
-  const nRows = order.length;
-  const rowY = order.map((_, r) => (nRows - 1 - r) * opts.rowGap + opts.tileMax / 2);
+  const order = transpose(minimiseCrossings(fileOrder, edges, o.sweeps), edges);
+  return { order, rowLayers, sizes: tileSizes(nodes, o.tileMin, o.tileMax), crossings: countCrossings(order, edges), fileOrderCrossings };
+}
+
+/**
+ * Positions for an ordered graph (cheap; redone when the panel resizes).
+ * Row 0 (input side) is at the bottom; every tile lies inside x >= 0, so a
+ * label gutter left of x = 0 never overlaps a node. Each row is centred on
+ * the layout's width; rows narrower than `opts.width` are spread over it.
+ */
+export function placeRows(g: OrderedGraph, opts: Partial<LayoutOptions> = {}): Layout {
+  const o = { ...DEFAULT_LAYOUT, ...opts };
+  const size = (id: string) => g.sizes.get(id) ?? o.tileMin;
+  const tight = g.order.map((ids) => ids.reduce((w, id) => w + size(id), 0) + o.gap * Math.max(0, ids.length - 1));
+  const width = Math.max(0, o.width, ...tight);
+  const nRows = g.order.length;
+  const top = o.tileMax / 2;
+  const rowY = g.order.map((_, r) => (nRows - 1 - r) * o.rowGap + top);
   const placed = new Map<string, PlacedNode>();
-  order.forEach((ids, r) => {
-    let x = (width - rowWidths[r]) / 2;
-    for (const id of ids) {
-      const size = sizes.get(id) ?? opts.tileMin;
-      placed.set(id, { id, row: r, x: x + size / 2, y: rowY[r], size });
-      x += size + opts.gap;
+  g.order.forEach((ids, r) => {
+    const n = ids.length;
+    // Equal slots when they are wide enough for every tile of the row, else tight packing.
+    const slot = n > 0 ? Math.min(o.maxSlot, width / n) : 0;
+    const fitsSlots = ids.every((id) => size(id) + o.gap <= slot + 1e-9);
+    if (fitsSlots) {
+      const x0 = (width - slot * n) / 2;
+      ids.forEach((id, i) => placed.set(id, { id, row: r, x: x0 + slot * (i + 0.5), y: rowY[r], size: size(id) }));
+    } else {
+      let x = (width - tight[r]) / 2;
+      for (const id of ids) {
+        placed.set(id, { id, row: r, x: x + size(id) / 2, y: rowY[r], size: size(id) });
+        x += size(id) + o.gap;
+      }
     }
   });
   return {
-    order, rowLayers, rowY, nodes: placed, width,
-    height: nRows > 0 ? (nRows - 1) * opts.rowGap + opts.tileMax : 0,
-    crossings: countCrossings(order, edges), fileOrderCrossings,
+    order: g.order, rowLayers: g.rowLayers, rowY, nodes: placed, width,
+    height: nRows > 0 ? (nRows - 1) * o.rowGap + o.tileMax : 0,
+    crossings: g.crossings, fileOrderCrossings: g.fileOrderCrossings,
   };
+}
+
+/** Full layout: rows, crossing-reduced order, positions. */
+export function layeredLayout(nodes: LayoutNode[], edges: LayoutEdge[], opts: Partial<LayoutOptions> = {}): Layout {
+  return placeRows(orderGraph(nodes, edges, opts), opts);
+}
+
+/**
+ * Smallest zoom at which rows are at least `minRowPx` apart and the smallest
+ * tile is at least `minTilePx` wide on screen.
+ */
+export function readableMinZoom(minRowPx: number, minTilePx: number, opts: Partial<LayoutOptions> = {}): number {
+  const o = { ...DEFAULT_LAYOUT, ...opts };
+  return Math.max(minRowPx / o.rowGap, minTilePx / o.tileMin);
 }

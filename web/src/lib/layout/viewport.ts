@@ -42,3 +42,30 @@ export function parseTransform(s: string | null): Transform | null {
   if (parts.length !== 3 || parts.some((v) => !Number.isFinite(v)) || parts[0] <= 0) return null;
   return { k: parts[0], x: parts[1], y: parts[2] };
 }
+
+export interface ReadableFitOptions {
+  /** Screen pixels kept free on the left (the row-label gutter). */
+  left: number;
+  /** Margin on the other sides. */
+  pad: number;
+  /** Zoom bounds: never smaller than minK (readability), never larger than maxK. */
+  minK: number;
+  maxK: number;
+}
+
+/**
+ * Initial view for a tall layered graph: fit the width (between minK and
+ * maxK), content starting right of the `left` gutter (centred in the rest when
+ * narrower). When the content is taller than the viewport at that zoom, its top
+ * is aligned with the top margin so the output layers show first and the user
+ * scrolls down; otherwise it is centred vertically.
+ */
+export function readableFit(b: Bounds, w: number, h: number, o: ReadableFitOptions): Transform {
+  const bw = Math.max(1e-9, b.x1 - b.x0), bh = Math.max(0, b.y1 - b.y0);
+  const availW = Math.max(1, w - o.left - o.pad);
+  const k = Math.min(o.maxK, Math.max(o.minK, availW / bw));
+  const x = o.left + Math.max(0, (availW - bw * k) / 2) - b.x0 * k;
+  const tall = bh * k + 2 * o.pad > h;
+  const y = tall ? o.pad - b.y0 * k : (h - bh * k) / 2 - b.y0 * k;
+  return { k, x, y };
+}
