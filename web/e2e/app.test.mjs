@@ -375,7 +375,22 @@ describe("Summit web app (real server, headless Chromium)", { concurrency: false
     await page.$eval("[data-testid=graph]", (el) => el.summitDrawTimes());
     const t0 = Date.now();
     await page.mouse.move(box[0], box[1]);
-    for (let i = 0; i < 30; i++) await page.mouse.wheel(0, i < 15 ? -60 : 40);
+    const zoomOf = () => page.$eval("[data-testid=graph]", (el) => Number(el.dataset.zoom));
+    const probe = (await page.$$eval("[data-testid=graph] [data-node-id]", (els) => els.map((e) => e.dataset.nodeId)))[0];
+    const boxOf = () => page.$eval("[data-testid=graph]", (el, id) => el.summitNodeBox(id), probe);
+    // Ctrl+wheel (and trackpad pinch) zooms ...
+    const k0 = await zoomOf();
+    await page.keyboard.down("Control");
+    for (let i = 0; i < 15; i++) await page.mouse.wheel(0, i < 8 ? -60 : 40);
+    await page.keyboard.up("Control");
+    const k1 = await zoomOf();
+    assert.notEqual(k1, k0, "ctrl+wheel zooms");
+    // ... the plain wheel scrolls vertically at the same zoom.
+    const b0 = await boxOf();
+    for (let i = 0; i < 15; i++) await page.mouse.wheel(0, i < 8 ? 60 : -40);
+    const b1 = await boxOf();
+    assert.equal(await zoomOf(), k1, "the plain wheel does not zoom");
+    assert.ok(Math.abs(b1.y - b0.y - -(8 * 60 - 7 * 40)) < 1 && Math.abs(b1.x - b0.x) < 1e-6, `wheel scrolled by ${b1.y - b0.y} px`);
     await page.mouse.down();
     for (let i = 0; i < 30; i++) await page.mouse.move(box[0] + 8 * i, box[1] + 3 * i);
     await page.mouse.up();
