@@ -79,4 +79,5 @@ def _graphs(artifact: Path, settings: Settings) -> None:
         print("graphs: not available in this build; run `summit graphs` later", file=sys.stderr)
         return
     summary = build_graphs(artifact, settings)
-    print(f"graphs: {summary}")
+    print(f"graphs: {summary.get('classes')} classes, {summary.get('class_nodes')} graph nodes, "
+          f"{summary.get('class_edges')} graph edges")
