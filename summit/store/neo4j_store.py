@@ -92,15 +92,22 @@ class Neo4jStore(CypherStore):
 
     # --- plumbing -------------------------------------------------------------
     def _rows(self, query: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[Row]:
-        from neo4j.exceptions import ServiceUnavailable
+        """Run one statement: writes in a managed (retried) transaction, reads as one auto-commit round trip."""
+        import neo4j
+        from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
         try:
-            records, _, _ = self._driver.execute_query(
-                query, params or {}, database_=self.database, routing_=self._write if write else self._read
-            )
-        except ServiceUnavailable as exc:
+            if write:
+                records, _, _ = self._driver.execute_query(
+                    query, params or {}, database_=self.database, routing_=self._write
+                )
+                return [dict(r) for r in records]
+            with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                result = session.run(query, params or {})
+                keys = result.keys()
+                return [dict(zip(keys, values, strict=True)) for values in result.values()]
+        except (ServiceUnavailable, SessionExpired) as exc:
             raise StoreUnavailable(f"Neo4j at {self.uri} went away: {exc}") from None
-        return [dict(r) for r in records]
 
     def ping(self) -> bool:
         try:
@@ -136,15 +143,24 @@ class Neo4jStore(CypherStore):
         self, load: str, class_index: int, *, with_edges: bool = True
     ) -> tuple[list[Row], list[Row]]:
         params = {"key": f"{load}|{class_index}", "ci": class_index}
-        nodes = self._rows(
-            f"MATCH (c:{CLASS} {{key: $key}})-[h:{HAS_NODE}]->(n:{NEURON}) "
-            "RETURN n.id AS id, h.count AS count, h.pagerank AS pagerank", params)
-        edges = []
-        if with_edges:
-            edges = self._rows(
-                f"MATCH (c:{CLASS} {{key: $key}})-[:{HAS_NODE}]->(a:{NEURON})-[e:{GRAPH_EDGE}]->(b:{NEURON}) "
-                "WHERE e.class = $ci RETURN a.id AS src, b.id AS dst, e.weight AS weight", params)
-        return nodes, edges
+        nodes_part = (
+            f"MATCH (c:{CLASS} {{key: $key}}) OPTIONAL MATCH (c)-[h:{HAS_NODE}]->(n:{NEURON}) "
+            "WITH c, collect(CASE WHEN n IS NULL THEN NULL "
+            "ELSE {id: n.id, count: h.count, pagerank: h.pagerank} END) AS nodes "
+        )
+        if not with_edges:
+            rows = self._rows(nodes_part + "RETURN nodes", params)
+            return (rows[0]["nodes"] if rows else []), []
+        rows = self._rows(
+            nodes_part
+            + f"OPTIONAL MATCH (c)-[:{HAS_NODE}]->(a:{NEURON})-[e:{GRAPH_EDGE}]->(b:{NEURON}) WHERE e.class = $ci "
+            "RETURN nodes, collect(CASE WHEN e IS NULL THEN NULL "
+            "ELSE {src: a.id, dst: b.id, weight: e.weight} END) AS edges",
+            params,
+        )
+        if not rows:
+            return [], []
+        return rows[0]["nodes"], rows[0]["edges"]
 
     def _fetch_top_classes(self, load: str, neuron_id: str, limit: int) -> list[Row]:
         return self._rows(
