@@ -107,6 +107,24 @@ def make_calls(store: Any, model: str, n: int, seed: int) -> list[tuple[str, Cal
     return calls
 
 
+def first_classes(data: Any, n: int) -> Any:
+    """The load restricted to classes 0..n-1 (a smaller total, the same per-class query sizes)."""
+    import dataclasses
+
+    import polars as pl
+
+    keep = {
+        "classes": pl.col("index") < n, "activations": pl.col("class_index") < n,
+        "influences": pl.col("class") < n, "class_nodes": pl.col("class_index") < n,
+        "class_edges": pl.col("class") < n,
+        "similarity": (pl.col("class_index") < n) & (pl.col("other_index") < n),
+        "points": pl.col("class_index") < n, "class_influence": pl.col("class") < n,
+    }
+    changes = {name: getattr(data, name).filter(expr) for name, expr in keep.items()}
+    model = dict(data.model, classes=n)
+    return dataclasses.replace(data, model=model, **changes)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -125,6 +143,8 @@ def main() -> int:
     parser.add_argument("--password-env", default="TEST_NEO4J_PASSWORD")
     parser.add_argument("--batch", type=int, default=20000)
     parser.add_argument("--no-load", action="store_true", help="query what is already loaded")
+    parser.add_argument("--classes", type=int, default=0,
+                        help="load only the first N classes (all neurons; per-class sizes unchanged)")
     args = parser.parse_args()
 
     from summit.artifact import model_id, read_manifest
@@ -136,6 +156,8 @@ def main() -> int:
     if not args.no_load:
         started = time.perf_counter()
         data = read_load_data(args.artifact)
+        if args.classes:
+            data = first_classes(data, args.classes)
         prep = time.perf_counter() - started
         rows = data.rows()
         print(f"artifact {args.artifact}: {rows:,} rows to write "
