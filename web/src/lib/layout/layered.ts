@@ -27,7 +27,7 @@ export interface LayoutOptions {
   maxSlot: number;
 }
 
-export const DEFAULT_LAYOUT: LayoutOptions = { rowGap: 116, gap: 14, tileMin: 40, tileMax: 76, sweeps: 12, width: 0, maxSlot: 220 };
+export const DEFAULT_LAYOUT: LayoutOptions = { rowGap: 116, gap: 14, tileMin: 40, tileMax: 76, sweeps: 12, width: 0, maxSlot: 260 };
 
 export interface PlacedNode { id: string; row: number; x: number; y: number; size: number }
 

@@ -1,7 +1,7 @@
 /** Readability of the graph view: row height, tile size, use of the panel width, label gutter, initial view. */
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LAYOUT, layeredLayout, orderGraph, placeRows, readableMinZoom, type LayoutEdge, type LayoutNode } from "./layered";
-import { readableFit, toScreen } from "./viewport";
+import { clampScroll, readableFit, toScreen } from "./viewport";
 
 /** A tall graph like the real demo: 17 layers, 1-3 neurons each, chained edges. */
 function tall(layers = 17): { nodes: LayoutNode[]; edges: LayoutEdge[] } {
@@ -104,5 +104,20 @@ describe("label gutter", () => {
         for (const p of layout.nodes.values()) expect(toScreen(t, p.x - p.size / 2, 0)[0]).toBeGreaterThanOrEqual(FIT.left - 1e-9);
       }
     }
+  });
+});
+
+describe("clampScroll", () => {
+  const b = { x0: 0, y0: 0, x1: 500, y1: 2000 };
+  const o = { left: 104, pad: 20 };
+  it("stops a tall graph at its top and bottom", () => {
+    expect(clampScroll({ k: 1, x: 104, y: 500 }, b, 1000, 700, o).y).toBe(20);
+    expect(clampScroll({ k: 1, x: 104, y: -5000 }, b, 1000, 700, o).y).toBe(700 - 20 - 2000);
+    expect(clampScroll({ k: 1, x: 104, y: -300 }, b, 1000, 700, o).y).toBe(-300);
+  });
+  it("leaves an axis that fits alone; clamps a wide one to the gutter", () => {
+    expect(clampScroll({ k: 1, x: 333, y: 0 }, b, 1000, 700, o).x).toBe(333);
+    expect(clampScroll({ k: 0.2, x: 0, y: 999 }, b, 1000, 700, o).y).toBe(999);
+    expect(clampScroll({ k: 3, x: 300, y: 0 }, b, 1000, 700, o).x).toBe(104);
   });
 });

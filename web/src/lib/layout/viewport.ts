@@ -69,3 +69,19 @@ export function readableFit(b: Bounds, w: number, h: number, o: ReadableFitOptio
   const y = tall ? o.pad - b.y0 * k : (h - bh * k) / 2 - b.y0 * k;
   return { k, x, y };
 }
+
+/**
+ * Scrolling limits: when the content is larger than the viewport along an
+ * axis, keep its edges from scrolling past the margins (top/bottom `pad`,
+ * left `left`, right `pad`); a smaller axis is left as it is.
+ */
+export function clampScroll(t: Transform, b: Bounds, w: number, h: number, o: { left: number; pad: number }): Transform {
+  const clampAxis = (v: number, lo: number, hi: number) => (lo <= hi ? Math.min(hi, Math.max(lo, v)) : v);
+  const tall = (b.y1 - b.y0) * t.k + 2 * o.pad > h;
+  const wide = (b.x1 - b.x0) * t.k + o.left + o.pad > w;
+  return {
+    k: t.k,
+    x: wide ? clampAxis(t.x, w - o.pad - b.x1 * t.k, o.left - b.x0 * t.k) : t.x,
+    y: tall ? clampAxis(t.y, h - o.pad - b.y1 * t.k, o.pad - b.y0 * t.k) : t.y,
+  };
+}
