@@ -282,7 +282,17 @@ describe("Summit web app (real server, headless Chromium)", { concurrency: false
     await page.keyboard.press("Enter");
     await waitGraph(page, { classIndex: c.index });
     await page.focus("[data-testid=graph]");
+    // Walk down to the input-side row: the focused neuron is scrolled into view each time.
     await page.keyboard.press("ArrowRight");
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press("ArrowDown");
+      const inView = await page.$eval("[data-testid=graph]", (el) => {
+        const id = el.querySelector(".sr-only").textContent.replace("neuron ", "");
+        const b = el.summitNodeBox(id);
+        return b && b.y - b.size / 2 >= 0 && b.y + b.size / 2 <= el.clientHeight && b.x - b.size / 2 >= 0 && b.x + b.size / 2 <= el.clientWidth;
+      });
+      assert.ok(inView, `focused neuron visible after ${i + 1} ArrowDown presses`);
+    }
     await page.keyboard.press("Enter");
     await page.waitForSelector("[data-testid=neuron-panel]");
     await page.keyboard.press("Escape");

@@ -19,6 +19,12 @@ describe("placeLabels", () => {
     expect(out.length).toBeLessThan(cs.length);
     for (let i = 0; i < out.length; i++) for (let j = i + 1; j < out.length; j++) expect(overlap(out[i].box, out[j].box)).toBe(false);
   });
+  it("keeps air between side-by-side labels", () => {
+    // a's label spans 157..217; b (near the right edge) can only label to its left: 219..279 (2 px of air) is refused.
+    expect(placeLabels([cand(150, 100), cand(286, 100)], view).map((p) => p.index)).toEqual([0]);
+    // 5 px of air is enough.
+    expect(placeLabels([cand(150, 100), cand(289, 100)], view).map((p) => p.index)).toEqual([0, 1]);
+  });
   it("uses the left side when the right is taken or outside the view", () => {
     const out = placeLabels([cand(100, 100), cand(98, 102), cand(280, 50)], view);
     expect(out.find((p) => p.index === 1)?.align).toBe("right");

@@ -26,7 +26,7 @@ const overlaps = (a: Box, b: Box) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 &
  * `view` is the visible box; labels must lie fully inside it unless forced.
  * Returns the placed labels; `x` is the text anchor for `align`.
  */
-export function placeLabels(cands: LabelCandidate[], view: Box, gap = 3): PlacedLabel[] {
+export function placeLabels(cands: LabelCandidate[], view: Box, gap = 4): PlacedLabel[] {
   const placed: PlacedLabel[] = [];
   // A coarse grid of placed boxes keeps this near O(n) for a few thousand points.
   const cell = 64;
@@ -37,7 +37,9 @@ export function placeLabels(cands: LabelCandidate[], view: Box, gap = 3): Placed
       for (let cy = Math.floor(b.y0 / cell); cy <= Math.floor(b.y1 / cell); cy++) out.push(`${cx},${cy}`);
     return out;
   };
-  const free = (b: Box) => cellsOf(b).every((c) => !(grid.get(c) ?? []).some((o) => overlaps(o, b)));
+  // Neighbouring labels keep `gap` pixels of air between them (side by side) and 1 px above/below.
+  const grown = (b: Box): Box => ({ x0: b.x0 - gap, y0: b.y0 - 1, x1: b.x1 + gap, y1: b.y1 + 1 });
+  const free = (b: Box) => { const g = grown(b); return cellsOf(g).every((c) => !(grid.get(c) ?? []).some((o) => overlaps(o, g))); };
   const inside = (b: Box) => b.x0 >= view.x0 && b.x1 <= view.x1 && b.y0 >= view.y0 && b.y1 <= view.y1;
   cands.forEach((c, index) => {
     const y0 = c.y - c.h / 2, y1 = c.y + c.h / 2;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fitBounds, formatTransform, panBy, parseTransform, toScreen, toWorld, zoomAt } from "./viewport";
+import { fitBounds, formatTransform, panBy, panIntoView, parseTransform, toScreen, toWorld, zoomAt } from "./viewport";
 
 describe("viewport", () => {
   it("round-trips world/screen", () => {
@@ -32,5 +32,19 @@ describe("viewport", () => {
     expect(parseTransform("a,b,c")).toBeNull();
     expect(parseTransform("0,1,2")).toBeNull();
     expect(parseTransform(null)).toBeNull();
+  });
+});
+
+describe("panIntoView", () => {
+  it("pans the least needed to show a box, and not at all when it is visible", () => {
+    const t = { k: 2, x: 0, y: 0 };
+    expect(panIntoView(t, { x0: 10, y0: 10, x1: 20, y1: 20 }, 400, 300, 10)).toEqual(t);
+    // Below the viewport: bottom edge lands at h - margin.
+    const below = panIntoView(t, { x0: 10, y0: 200, x1: 20, y1: 210 }, 400, 300, 10);
+    expect(below.y).toBe(300 - 10 - 420);
+    expect(below.x).toBe(0);
+    // Left of the gutter: left edge lands at the gutter.
+    const left = panIntoView({ k: 1, x: -100, y: 0 }, { x0: 50, y0: 10, x1: 60, y1: 20 }, 400, 300, 10, 104);
+    expect(left.x).toBe(104 - 50);
   });
 });

@@ -85,3 +85,12 @@ export function clampScroll(t: Transform, b: Bounds, w: number, h: number, o: { 
     y: tall ? clampAxis(t.y, h - o.pad - b.y1 * t.k, o.pad - b.y0 * t.k) : t.y,
   };
 }
+
+/** Smallest pan that brings the world box `b` fully inside the viewport (with `margin`; `left` on the left). */
+export function panIntoView(t: Transform, b: Bounds, w: number, h: number, margin: number, left = margin): Transform {
+  const shift = (lo: number, hi: number, min: number, max: number) =>
+    hi - lo > max - min ? min - lo : lo < min ? min - lo : hi > max ? max - hi : 0;
+  const dx = shift(b.x0 * t.k + t.x, b.x1 * t.k + t.x, left, w - margin);
+  const dy = shift(b.y0 * t.k + t.y, b.y1 * t.k + t.y, margin, h - margin);
+  return { k: t.k, x: t.x + dx, y: t.y + dy };
+}
