@@ -117,6 +117,8 @@ EMBEDDED_SHARED_DDL: tuple[str, ...] = (
     f"CREATE NODE TABLE IF NOT EXISTS {MODEL}(id STRING, active_load STRING, name STRING, classes INT64, "
     "images INT64, top1_correct INT64, dataset STRING, created STRING, PRIMARY KEY(id))",
     f"CREATE NODE TABLE IF NOT EXISTS {LOAD}(id STRING, model STRING, created STRING, PRIMARY KEY(id))",
+    # Added after the first release: stores created before it gain the column here.
+    f"ALTER TABLE {MODEL} ADD IF NOT EXISTS artifact_path STRING DEFAULT ''",
 )
 
 _LOAD_ID = re.compile(r"^L[0-9a-f]{16}$")

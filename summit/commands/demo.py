@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"\ndemo artifact: {out} (model {run_id!r}, {classes} classes)", file=sys.stderr)
     if args.no_serve:
         return 0
-    serve = ["serve", *store_args, "--media-root", str(out / "media")]
+    serve = ["serve", *store_args]  # the store records the artifact path, so media needs no flag
     serve += _opt("--host", args.host) + _opt("--port", args.port)
     _step(serve)
     return 0

@@ -34,6 +34,7 @@ class ModelInfo:
     layers: tuple[LayerInfo, ...]
     dataset: str = ""
     created: str = ""
+    artifact_path: str = ""  # where the artifact was loaded from (its media/ folder is served)
 
 
 @dataclass(frozen=True)

@@ -85,10 +85,10 @@ def _write_all(data: LoadData, out: Path, database: str) -> list[str]:
     model = pl.DataFrame({
         "id": [m["id"]], "active_load": [load], "name": [m["name"]], "classes": [m["classes"]],
         "images": [m["images"]], "top1_correct": [m["top1_correct"]], "dataset": [m["dataset"]],
-        "created": [m["created"]], "label": [MODEL],
+        "created": [m["created"]], "artifact_path": [m["artifact_path"]], "label": [MODEL],
     })
     _write(out / f"{MODEL}.csv", [f"id:ID({MODEL})", "active_load", "name", "classes:long", "images:long",
-                                  "top1_correct:long", "dataset", "created", ":LABEL"], model)
+                                  "top1_correct:long", "dataset", "created", "artifact_path", ":LABEL"], model)
     loads = pl.DataFrame({"id": [load], "model": [m["id"]], "created": [m["created"]], "label": [LOAD]})
     _write(out / f"{LOAD}.csv", [f"id:ID({LOAD})", "model", "created", ":LABEL"], loads)
     args += [f"--nodes={MODEL}={out / f'{MODEL}.csv'}", f"--nodes={LOAD}={out / f'{LOAD}.csv'}"]

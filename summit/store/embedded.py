@@ -115,11 +115,17 @@ class EmbeddedStore(CypherStore):
     def _fetch_models(self) -> list[Row]:
         if self.read_only and not self._has_shared_tables():
             return []
+        # A store written before artifact_path existed, opened read-only, lacks the column.
+        path = "m.artifact_path" if self._model_has_artifact_path() else "''"
         return self._rows(
             f"MATCH (m:{MODEL}) RETURN m.id AS id, m.active_load AS active_load, m.name AS name, "
             "m.classes AS classes, m.images AS images, m.top1_correct AS top1_correct, "
-            "m.dataset AS dataset, m.created AS created"
+            f"m.dataset AS dataset, m.created AS created, {path} AS artifact_path"
         )
+
+    def _model_has_artifact_path(self) -> bool:
+        rows = self._rows(f"CALL TABLE_INFO('{MODEL}') RETURN name")
+        return any(r["name"] == "artifact_path" for r in rows)
 
     def _fetch_active_load(self, model: str) -> str | None:
         if self.read_only and not self._has_shared_tables():
@@ -251,10 +257,12 @@ class EmbeddedStore(CypherStore):
             self._write_tables(load, data, say)
             self._exec(
                 f"MERGE (m:{MODEL} {{id: $id}}) SET m.active_load = $load, m.name = $name, m.classes = $classes, "
-                "m.images = $images, m.top1_correct = $top1, m.dataset = $dataset, m.created = $created",
+                "m.images = $images, m.top1_correct = $top1, m.dataset = $dataset, m.created = $created, "
+                "m.artifact_path = $artifact_path",
                 {"id": model, "load": load, "name": data.model["name"], "classes": data.model["classes"],
                  "images": data.model["images"], "top1": data.model["top1_correct"],
-                 "dataset": data.model["dataset"], "created": data.model["created"]},
+                 "dataset": data.model["dataset"], "created": data.model["created"],
+                 "artifact_path": data.model["artifact_path"]},
             )
         except BaseException:
             self._drop_load(load)

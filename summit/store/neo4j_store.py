@@ -124,7 +124,7 @@ class Neo4jStore(CypherStore):
         return self._rows(
             f"MATCH (m:{MODEL}) RETURN m.id AS id, m.active_load AS active_load, m.name AS name, "
             "m.classes AS classes, m.images AS images, m.top1_correct AS top1_correct, "
-            "m.dataset AS dataset, m.created AS created"
+            "m.dataset AS dataset, m.created AS created, m.artifact_path AS artifact_path"
         )
 
     def _fetch_active_load(self, model: str) -> str | None:
@@ -254,9 +254,11 @@ class Neo4jStore(CypherStore):
             m = data.model
             self._rows(
                 f"MERGE (m:{MODEL} {{id: $id}}) SET m.active_load = $load, m.name = $name, m.classes = $classes, "
-                "m.images = $images, m.top1_correct = $top1, m.dataset = $dataset, m.created = $created",
+                "m.images = $images, m.top1_correct = $top1, m.dataset = $dataset, m.created = $created, "
+                "m.artifact_path = $artifact_path",
                 {"id": model, "load": load, "name": m["name"], "classes": m["classes"], "images": m["images"],
-                 "top1": m["top1_correct"], "dataset": m["dataset"], "created": m["created"]},
+                 "top1": m["top1_correct"], "dataset": m["dataset"], "created": m["created"],
+                 "artifact_path": m["artifact_path"]},
                 write=True,
             )
         except BaseException:

@@ -150,6 +150,7 @@ def read_load_data(artifact: Path | str) -> LoadData:
         "images": int(classes["images"].sum() or 0),
         "top1_correct": int(classes["top1_correct"].sum() or 0),
         "dataset": str(dataset_section.get("root", "")),
+        "artifact_path": str(Path(artifact).resolve()),
         "created": str(manifest.get("created", "") or _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")),
     }
     return LoadData(model, class_rows, layers, neuron_rows, activations, influences, class_nodes, class_edges,

@@ -169,6 +169,7 @@ class CypherStore(ABC):
             id=row["id"], name=row["name"] or "", classes=int(row["classes"]), images=int(row["images"]),
             top1_correct=int(row["top1_correct"]), layers=tuple(cache.layers),
             dataset=row["dataset"] or "", created=row["created"] or "",
+            artifact_path=row.get("artifact_path") or "",
         )
 
     def model(self, model: str) -> ModelInfo:

@@ -235,3 +235,17 @@ def test_every_field_on_neo4j_store_same_answers(neo4j_store: Any, embedded_stor
         if key == "models":  # same run, loaded at different moments: only `created` may differ
             continue
         assert got[key] == expected[key], key
+
+
+@pytest.mark.parametrize("kind", ["embedded", "neo4j"])
+def test_media_found_from_the_recorded_artifact_path(kind: str, request: pytest.FixtureRequest,
+                                                     artifact: Path) -> None:
+    """Without --media-root the server serves each model's media from where it was loaded."""
+    store = request.getfixturevalue(f"{kind}_store")
+    model = store.models()[0]
+    assert Path(model.artifact_path) == artifact.resolve()
+    client = TestClient(create_app(make_settings(), store, web_dir=artifact / "no-web"))
+    media = read_table(artifact, "examples")["media"][0]
+    response = client.get(f"/media/{model.id}/{media}")
+    assert response.status_code == 200
+    assert response.content == (artifact / "media" / media).read_bytes()
