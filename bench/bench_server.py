@@ -1,7 +1,7 @@
 """Benchmark: loopback load test of `summit serve` answering class-graph queries.
 
     .venv/bin/python bench/bench_server.py [--scale full|small] [--clients 50] [--duration 60]
-        [--max-requests 200000] [--artifact DIR] [--store-path PATH]
+        [--max-requests 200000] [--client auto|wrk|httpx] [--artifact DIR] [--store-path PATH]
 
 1. Uses the synthetic artifact at InceptionV1 x ImageNet scale (``--scale full``:
    9 layers / 5,484 neurons, 1,000 classes, >= 20 M influence rows; the same
@@ -9,10 +9,13 @@
    a small one (``--scale small``: 100 classes, 5 layers) for a quick run.
 2. Loads it into an embedded store of its own (once; reused later).
 3. Starts the real server (`summit serve`) in a subprocess on 127.0.0.1 only.
-4. ``--clients`` concurrent clients (httpx AsyncClient, closed loop) ask for the
-   web app's class-graph query (class, nodes with neuron images, edges) of random
-   classes for ``--duration`` seconds or ``--max-requests`` requests, whichever
-   comes first.
+4. ``--clients`` concurrent clients ask for the web app's class-graph query
+   (class, nodes with neuron images, edges) of random classes. ``--client wrk``
+   (the default when ``/usr/bin/wrk`` exists; ``apt-get install -y wrk``): the C
+   load generator wrk with ``bench/wrk_class_graph.lua``, 1 thread, for
+   ``--duration`` seconds, so the client does not compete with the server for
+   the CPU. ``--client httpx``: httpx AsyncClient coroutines in this process
+   (closed loop) for ``--duration`` seconds or ``--max-requests`` requests.
 5. Prints requests/s, p50/p95/p99 latency, the error count and the ratio of
    p95 to the target (p95 <= 100 ms, 0 errors on the embedded store).
 """
@@ -21,8 +24,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
+import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -36,6 +42,7 @@ sys.path.insert(0, str(REPO))
 
 HOST = "127.0.0.1"  # loopback only, never configurable
 TARGET_P95_MS = 100.0
+WRK_SCRIPT = Path(__file__).resolve().with_name("wrk_class_graph.lua")
 SCALES: dict[str, dict[str, Any]] = {
     "full": {"dir": "synth-inception-1000",
              "synth": ["--classes", "1000", "--channels", "inception", "--influence-rows", "20000000",
@@ -151,6 +158,20 @@ async def load_test(base: str, classes: int, clients: int, duration: float, max_
     return latencies, len(errors), elapsed, errors[:5], len(asked)
 
 
+def wrk_test(base: str, classes: int, clients: int, duration: float, wrk: str,
+             tmp: Path) -> tuple[dict[str, int], list[str]]:
+    """Run wrk (1 thread, ``clients`` connections, ``duration`` s); its done() line as a dict, plus stderr lines."""
+    template = tmp / "class-graph-body.json"
+    template.write_text(json.dumps({"query": CLASS_GRAPH, "variables": {"key": "__KEY__"}}))
+    command = [wrk, "-t1", f"-c{clients}", f"-d{max(1, round(duration))}s", "--timeout", "30s",
+               "-s", str(WRK_SCRIPT), f"{base}/graphql", "--", str(classes), str(template)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 120, check=False)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("WRK ")), None)
+    if done.returncode != 0 or line is None:
+        raise SystemExit(f"wrk failed ({done.returncode}): {done.stderr.strip()[:500] or done.stdout[-500:]}")
+    return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", line)}, done.stderr.splitlines()[:5]
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process (Linux /proc), to report server CPU per request."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -174,7 +195,15 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--response-cache", type=int, default=None,
                         help="server setting response_cache (0 = measure without the response cache)")
+    parser.add_argument("--client", choices=("auto", "wrk", "httpx"), default="auto",
+                        help="load generator: wrk (C, default when installed) or httpx (Python, in this process)")
     args = parser.parse_args()
+    wrk = shutil.which("wrk")
+    if args.client == "wrk" and wrk is None:
+        parser.error("--client wrk: wrk is not installed (apt-get install -y wrk), or use --client httpx")
+    client = "wrk" if args.client == "wrk" or (args.client == "auto" and wrk is not None) else "httpx"
+    if args.client == "auto" and wrk is None:
+        print("wrk not found (apt-get install -y wrk): using the httpx client in this process")
     if args.clients < 1 or args.duration <= 0 or args.max_requests < 1:
         parser.error("--clients, --duration and --max-requests must be positive")
     bench_dir = REPO / ".cache" / "bench"
@@ -195,11 +224,17 @@ def main() -> int:
         base = f"http://{HOST}:{port}"
         # warm-up: a few requests so lazy caches (catalogue, class list) are built before timing
         asyncio.run(load_test(base, classes, clients=2, duration=2.0, max_requests=20, seed=args.seed + 1))
-        print(f"load: {args.clients} clients, {args.duration:g} s (max {args.max_requests} requests), "
+        bound = "" if client == "wrk" else f" (max {args.max_requests} requests)"
+        print(f"load: client {client}, {args.clients} clients, {args.duration:g} s{bound}, "
               f"random classes of {classes}", flush=True)
         load_before, cpu_before = os.getloadavg()[0], cpu_seconds(proc.pid)
-        latencies, errors, elapsed, samples, distinct = asyncio.run(
-            load_test(base, classes, args.clients, args.duration, args.max_requests, args.seed))
+        if client == "wrk":
+            assert wrk is not None
+            bench_dir.mkdir(parents=True, exist_ok=True)
+            stats, samples = wrk_test(base, classes, args.clients, args.duration, wrk, bench_dir)
+        else:
+            latencies, errors, elapsed, samples, distinct = asyncio.run(
+                load_test(base, classes, args.clients, args.duration, args.max_requests, args.seed))
         server_cpu = cpu_seconds(proc.pid) - cpu_before
         load_after = os.getloadavg()[0]
     finally:
@@ -208,18 +243,33 @@ def main() -> int:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
-    if not latencies:
+    if client == "wrk":
+        count, elapsed = stats["requests"], stats["duration_us"] / 1e6
+        p50, p95, p99, mean, slowest = (stats[k] / 1000 for k in ("p50_us", "p95_us", "p99_us", "mean_us", "max_us"))
+        kinds = ("non2xx", "connect", "read", "write", "timeout", "graphql")
+        errors = sum(stats[k] for k in kinds)
+        detail = ", ".join(f"{k} {stats[k]}" for k in kinds)
+        asked_line = "random per request (wrk script; the first request of each is a response-cache miss)"
+    else:
+        if not latencies:
+            print("no requests completed")
+            return 1
+        count = len(latencies)
+        p50, p95, p99 = (percentile(latencies, q) for q in (50, 95, 99))
+        mean, slowest = statistics.fmean(latencies), max(latencies)
+        detail = "non-200, GraphQL errors, empty graphs and transport errors"
+        asked_line = f"{distinct} distinct asked (the first request of each is a response-cache miss)"
+    if count == 0:
         print("no requests completed")
         return 1
-    p50, p95, p99 = (percentile(latencies, q) for q in (50, 95, 99))
-    print(f"requests      {len(latencies)} in {elapsed:.1f} s = {len(latencies) / elapsed:.1f} requests/s")
-    print(f"latency ms    p50 {p50:.1f}   p95 {p95:.1f}   p99 {p99:.1f}   mean {statistics.fmean(latencies):.1f}   "
-          f"max {max(latencies):.1f}")
-    print(f"server CPU    {server_cpu * 1000 / len(latencies):.1f} ms per request "
+    print(f"client        {client} ({args.clients} connections)")
+    print(f"requests      {count} in {elapsed:.1f} s = {count / elapsed:.1f} requests/s")
+    print(f"latency ms    p50 {p50:.1f}   p95 {p95:.1f}   p99 {p99:.1f}   mean {mean:.1f}   max {slowest:.1f}")
+    print(f"server CPU    {server_cpu * 1000 / count:.1f} ms per request "
           f"({server_cpu:.1f} s CPU in {elapsed:.1f} s wall = {server_cpu / elapsed:.2f} cores)")
-    print(f"classes       {distinct} distinct asked (the first request of each is a response-cache miss)")
+    print(f"classes       {asked_line}")
     print(f"machine load  {load_before:.1f} -> {load_after:.1f} (1-min load average; {os.cpu_count()} CPUs)")
-    print(f"errors        {errors}")
+    print(f"errors        {errors} ({detail})")
     for sample in samples:
         print(f"  e.g. {sample}")
     ok = errors == 0 and p95 <= TARGET_P95_MS
