@@ -24,6 +24,7 @@ from server.errors import shape_error
 from server.health import health_endpoint
 from server.loaders import Loaders
 from server.media import MediaRoots, media_endpoint
+from server.neuron_images import NeuronImages
 from server.response_cache import CachedGraphQL, ResponseCache
 from server.schema import build_schema
 from server.store_access import ModelsMemo, StoreGateway, store_limiter
@@ -41,6 +42,7 @@ class SummitGraphQL(GraphQL[Context, None]):
         self.store = store
         self.limiter = limiter
         self.models_memo = ModelsMemo()
+        self.neuron_images = NeuronImages()
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Every error of every path (parse, validation, execution) gets its code here, once."""
@@ -51,7 +53,8 @@ class SummitGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         del request, response
         gateway = StoreGateway(self.store, self.limiter, timeout=float(self.settings["request_timeout"]))
-        return Context(settings=self.settings, gateway=gateway, loaders=Loaders(gateway), models_memo=self.models_memo)
+        return Context(settings=self.settings, gateway=gateway, loaders=Loaders(gateway), models_memo=self.models_memo,
+                       neuron_images=self.neuron_images)
 
 
 def create_app(

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from strawberry.types import Info as _Info
 
 from server.loaders import Loaders, ModelLoaders
+from server.neuron_images import NeuronImages
 from server.store_access import ModelsMemo, StoreGateway
 from summit.store.base import GraphStore
 
@@ -20,6 +21,7 @@ class Context:
     gateway: StoreGateway
     loaders: Loaders
     models_memo: ModelsMemo
+    neuron_images: NeuronImages | None = None  # app-wide picture memo (None: ask the store every request)
 
     @property
     def store(self) -> GraphStore:

@@ -34,11 +34,15 @@ class ModelsMemo:
         self.ttl = ttl
         self._models: list[ModelInfo] | None = None
         self._at = 0.0
+        self.generation = 0  # bumped whenever the model list differs from the last one seen
 
     async def get(self, gateway: StoreGateway) -> list[ModelInfo]:
         now = time.monotonic()
         if self._models is None or now - self._at >= self.ttl:
-            self._models = await gateway.call(gateway.store.models)
+            models = await gateway.call(gateway.store.models)
+            if self._models is not None and models != self._models:
+                self.generation += 1
+            self._models = models
             self._at = now
         return self._models
 

@@ -6,6 +6,7 @@ import strawberry
 
 from server.context import Info, media_url
 from server.limits import check_count
+from server.neuron_images import MISSING
 from server.types.example import Example
 from summit.store import base
 
@@ -42,8 +43,19 @@ class Neuron:
 
     @strawberry.field(description="One picture of the neuron: its first feature visualisation, else its top example.")
     async def image(self, info: Info) -> str | None:
+        memo, generation = info.context.neuron_images, info.context.models_memo.generation
+        if memo is not None:
+            known = memo.get(generation, self.model, self.id)
+            if known is not MISSING:
+                return None if known is None else media_url(self.model, str(known))
+        path = await self._image_path(info)
+        if memo is not None:
+            memo.put(generation, self.model, self.id, path)
+        return None if path is None else media_url(self.model, path)
+
+    async def _image_path(self, info: Info) -> str | None:
         paths = await self._featurevis_paths(info)
         if paths:
-            return media_url(self.model, paths[0])
+            return paths[0]
         examples = await info.context.model_loaders(self.model).examples.load(self.id)
-        return media_url(self.model, examples[0].media) if examples else None
+        return examples[0].media if examples else None

@@ -105,8 +105,10 @@ def run(args: argparse.Namespace) -> int:
         # uvicorn re-raises SIGTERM after its graceful shutdown; end cleanly (exit 0, store closed) instead.
         previous = signal.signal(signal.SIGTERM, _exit_cleanly)
         try:
+            # no access log (a log line per request costs CPU under load; errors are still logged);
+            # uvicorn picks uvloop and httptools (project dependencies) for the event loop and HTTP parsing
             uvicorn.run(app, host=settings["host"], port=settings["port"], log_level="info", lifespan="off",
-                        timeout_keep_alive=KEEP_ALIVE_S)
+                        timeout_keep_alive=KEEP_ALIVE_S, access_log=False)
         finally:
             signal.signal(signal.SIGTERM, previous)
     except SystemExit as stop:
