@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from server.store_access import ModelsMemo, StoreGateway
+from summit.ids import neuron_id
+
 DEFAULT_MAX_ENTRIES = 200_000
 _MISSING = object()
 
@@ -19,7 +22,7 @@ class NeuronImages:
     """``(model, neuron id) -> media path or None``, valid for one model-list generation."""
 
     def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES):
-        self._max = max_entries
+        self.max_entries = max_entries
         self._generation: int | None = None
         self._entries: OrderedDict[tuple[str, str], str | None] = OrderedDict()
 
@@ -39,10 +42,44 @@ class NeuronImages:
     def put(self, generation: int, model: str, neuron_id: str, path: str | None) -> None:
         self._sync(generation)
         self._entries[(model, neuron_id)] = path
-        while len(self._entries) > self._max:
+        while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 
 
 MISSING = _MISSING
 
-__all__ = ["MISSING", "NeuronImages"]
+
+PREFILL_BATCH = 1000  # neurons per store call while prefilling
+
+
+async def prefill(memo: NeuronImages, models_memo: ModelsMemo, gateway: StoreGateway) -> int:
+    """Remember the picture of every neuron of every loaded model (a few store calls per model).
+
+    Run once in the background by ``summit serve`` so the first class graphs do not each
+    look their nodes' pictures up. Stops when the model list changes meanwhile (entries
+    of an old generation must not replace newer ones). Returns the neurons remembered.
+    """
+    store = gateway.store
+    models = await models_memo.get(gateway)
+    generation = models_memo.generation
+    featurevis = getattr(store, "featurevis", None)
+    done = 0
+    for model in models:
+        ids = [neuron_id(layer.name, channel) for layer in model.layers for channel in range(layer.channels)]
+        for start in range(0, min(len(ids), memo.max_entries - done), PREFILL_BATCH):
+            chunk = ids[start:start + PREFILL_BATCH]
+            examples = await gateway.call(store.examples, model.id, chunk)
+            visuals = await gateway.call(featurevis, model.id, chunk) if featurevis is not None else {}
+            if models_memo.generation != generation:
+                return done
+            for nid in chunk:
+                paths = visuals.get(nid) or ()
+                found = examples.get(nid) or ()
+                path = paths[0] if paths else (found[0].media if found else None)
+                if memo.get(generation, model.id, nid) is MISSING:
+                    memo.put(generation, model.id, nid, path)
+            done += len(chunk)
+    return done
+
+
+__all__ = ["MISSING", "NeuronImages", "prefill"]

@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         where = redact_uri(settings["neo4j_uri"]) if settings["store"] == "neo4j" else (
             settings["embedded_path"] or "default path")
         log.info("serving http://%s:%s/ (store: %s at %s)", settings["host"], settings["port"], settings["store"], where)
-        app = create_app(settings, store, web_dir=args.web_dir)
+        app = create_app(settings, store, web_dir=args.web_dir, prefill_images=True)
         # uvicorn re-raises SIGTERM after its graceful shutdown; end cleanly (exit 0, store closed) instead.
         previous = signal.signal(signal.SIGTERM, _exit_cleanly)
         try:
