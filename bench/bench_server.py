@@ -265,6 +265,9 @@ def main() -> int:
     print(f"client        {client} ({args.clients} connections)")
     print(f"requests      {count} in {elapsed:.1f} s = {count / elapsed:.1f} requests/s")
     print(f"latency ms    p50 {p50:.1f}   p95 {p95:.1f}   p99 {p99:.1f}   mean {mean:.1f}   max {slowest:.1f}")
+    implied = args.clients / (count / elapsed) * 1000  # Little's law: a closed loop keeps `clients` in flight
+    print(f"cross-check   mean latency implied by {args.clients} clients / throughput = {implied:.1f} ms "
+          f"(measured mean {mean:.1f} ms; {'consistent' if mean <= implied * 1.25 else 'INCONSISTENT: latencies suspect'})")
     print(f"server CPU    {server_cpu * 1000 / count:.1f} ms per request "
           f"({server_cpu:.1f} s CPU in {elapsed:.1f} s wall = {server_cpu / elapsed:.2f} cores)")
     print(f"classes       {asked_line}")
