@@ -59,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
     summary = run_ingest(loaded, dataset, settings, options, world=world)
     if summary is None:
         return 0
+    if args.weights:
+        _record_weights_file(Path(args.out), Path(args.weights))
     t = summary["timings"]
     rate = summary["images"] / t["stream_seconds"] if t.get("stream_seconds") else 0.0
     print(
@@ -70,6 +72,15 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_graphs:
         _graphs(Path(args.out), settings)
     return 0
+
+
+def _record_weights_file(artifact: Path, weights: Path) -> None:
+    """Remember an explicit weights file so featurevis and faithfulness can reload the same model."""
+    from summit.artifact import read_manifest, update_manifest
+
+    model = dict(read_manifest(artifact).get("model") or {})
+    model["weights"] = str(weights.resolve())
+    update_manifest(artifact, model=model)
 
 
 def _graphs(artifact: Path, settings: Settings) -> None:

@@ -60,3 +60,19 @@ def test_efficientnet_lite0_small_run(tmp_path, capsys):
     first = examples.row(0, named=True)
     assert (out / "media" / first["media"]).exists()
     assert json.loads((out / "manifest.json").read_text())["format_version"] == 1
+
+
+@pytest.mark.slow
+@pytest.mark.realmodel
+def test_explicit_weights_file_is_recorded_for_later_steps(tmp_path, capsys):
+    from ingest.models import efficientnet_lite0_weights_file
+
+    weights = efficientnet_lite0_weights_file()
+    out = tmp_path / "lite0w"
+    code = main(["ingest", "--model", "efficientnet_lite0", "--weights", str(weights), "--data", str(VAL),
+                 "--out", str(out), "--limit", "2", "--batch-size", "2", "--workers", "0", "--no-graphs",
+                 "--device", "cpu"])
+    assert code == 0, capsys.readouterr().err
+    model = open_artifact(out)["model"]
+    assert model["weights"] == str(weights.resolve())
+    assert len(model["weights_sha256"]) == 64
