@@ -175,28 +175,13 @@ class EmbeddedStore(CypherStore):
             {"ids": neuron_ids},
         )
 
-    def _fetch_influence(
-        self, load: str, neuron_id: str, class_index: int | None, direction: str, limit: int
-    ) -> list[Row]:
+    def _influence_pattern(self, load: str, neuron_id: str, side: str) -> tuple[str, dict[str, Any]]:
         n, r = table(NEURON, load), table(INFLUENCES, load)
-        params: dict[str, Any] = {"id": neuron_id, "limit": limit}
-        where = ""
-        if class_index is not None:
-            where = "WHERE r.class = $ci "
-            params["ci"] = class_index
-        count = "r.count" if class_index is not None else "sum(r.count)"
         patterns = {
             "out": f"(a:{n} {{id: $id}})-[r:{r}]->(b:{n})",
             "in": f"(a:{n})-[r:{r}]->(b:{n} {{id: $id}})",
         }
-        rows: list[Row] = []
-        for side in (("out", "in") if direction == "both" else (direction,)):
-            rows += self._rows(
-                f"MATCH {patterns[side]} {where}RETURN a.id AS src, b.id AS dst, {count} AS count "
-                "ORDER BY count DESC, src, dst LIMIT $limit",
-                params,
-            )
-        return rows
+        return patterns[side], {"id": neuron_id}
 
     def _fetch_class_influence(self, load: str, class_index: int) -> tuple[bytes | None, bytes | None]:
         rows = self._rows(

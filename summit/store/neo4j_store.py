@@ -183,24 +183,12 @@ class Neo4jStore(CypherStore):
             {"keys": [f"{load}|{i}" for i in neuron_ids]},
         )
 
-    def _fetch_influence(
-        self, load: str, neuron_id: str, class_index: int | None, direction: str, limit: int
-    ) -> list[Row]:
-        params: dict[str, Any] = {"key": f"{load}|{neuron_id}", "limit": limit, "ci": class_index}
-        where = "WHERE r.class = $ci " if class_index is not None else ""
-        count = "r.count" if class_index is not None else "sum(r.count)"
+    def _influence_pattern(self, load: str, neuron_id: str, side: str) -> tuple[str, dict[str, Any]]:
         patterns = {
             "out": f"(a:{NEURON} {{key: $key}})-[r:{INFLUENCES}]->(b:{NEURON})",
             "in": f"(a:{NEURON})-[r:{INFLUENCES}]->(b:{NEURON} {{key: $key}})",
         }
-        rows: list[Row] = []
-        for side in (("out", "in") if direction == "both" else (direction,)):
-            rows += self._rows(
-                f"MATCH {patterns[side]} {where}RETURN a.id AS src, b.id AS dst, {count} AS count "
-                "ORDER BY count DESC, src, dst LIMIT $limit",
-                params,
-            )
-        return rows
+        return patterns[side], {"key": f"{load}|{neuron_id}"}
 
     def _fetch_class_influence(self, load: str, class_index: int) -> tuple[bytes | None, bytes | None]:
         rows = self._rows(f"MATCH (x:{CLASS_INFLUENCE} {{key: $key}}) RETURN x.edges AS edges, x.counts AS counts",

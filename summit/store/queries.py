@@ -96,9 +96,27 @@ class CypherStore(ABC):
     def _fetch_examples(self, load: str, neuron_ids: list[str]) -> list[Row]: ...
 
     @abstractmethod
+    def _rows(self, query: str, params: dict[str, Any] | None = None) -> list[Row]: ...
+
+    @abstractmethod
+    def _influence_pattern(self, load: str, neuron_id: str, side: str) -> tuple[str, dict[str, Any]]: ...
+    # the MATCH pattern binding (a)-[r:INFLUENCES]->(b) with the neuron at ``a`` ("out") or ``b`` ("in")
+
     def _fetch_influence(
         self, load: str, neuron_id: str, class_index: int | None, direction: str, limit: int
-    ) -> list[Row]: ...  # src, dst, count (ordered count desc, src, dst; summed when class_index is None)
+    ) -> list[Row]:
+        """src, dst, count (count desc, src, dst per side; summed over classes when class_index is None)."""
+        where = "WHERE r.class = $ci " if class_index is not None else ""
+        count = "r.count" if class_index is not None else "sum(r.count)"
+        rows: list[Row] = []
+        for side in (("out", "in") if direction == "both" else (direction,)):
+            pattern, params = self._influence_pattern(load, neuron_id, side)
+            rows += self._rows(
+                f"MATCH {pattern} {where}RETURN a.id AS src, b.id AS dst, {count} AS count "
+                "ORDER BY count DESC, src, dst LIMIT $limit",
+                {**params, "limit": limit, **({"ci": class_index} if class_index is not None else {})},
+            )
+        return rows
 
     @abstractmethod
     def _fetch_class_influence(self, load: str, class_index: int) -> tuple[bytes | None, bytes | None]: ...
