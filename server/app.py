@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,11 @@ from server.errors import shape_error
 from server.health import health_endpoint
 from server.loaders import Loaders
 from server.media import MediaRoots, media_endpoint
-from server.neuron_images import NeuronImages, prefill
+from server.neuron_images import ClassGraphs, NeuronImages
 from server.response_cache import CachedGraphQL, ResponseCache
 from server.schema import build_schema
 from server.store_access import ModelsMemo, StoreGateway, store_limiter
+from server.warmup import WarmUpReport, warm_up
 from server.web import DEFAULT_WEB_DIR, web_endpoint
 from summit.store.base import GraphStore
 
@@ -40,7 +42,7 @@ class SummitGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with a fresh context (gateway, deadline, loaders) per request."""
 
     def __init__(self, settings: Mapping[str, Any], store: GraphStore, limiter: anyio.CapacityLimiter,
-                 prefill_images: bool = False):
+                 warm: bool = False):
         super().__init__(build_schema(settings), graphql_ide="graphiql" if settings["dev"] else None,
                          allow_queries_via_get=True)
         self.settings = settings
@@ -48,8 +50,10 @@ class SummitGraphQL(GraphQL[Context, None]):
         self.limiter = limiter
         self.models_memo = ModelsMemo()
         self.neuron_images = NeuronImages()
-        self._prefill: asyncio.Task[int] | None = None
-        self._prefill_wanted = prefill_images
+        self.class_graphs = ClassGraphs()
+        self._warm_up: asyncio.Task[WarmUpReport] | None = None
+        self._warm_up_wanted = warm
+        self.warm_up_report = WarmUpReport()
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Every error of every path (parse, validation, execution) gets its code here, once."""
@@ -57,30 +61,46 @@ class SummitGraphQL(GraphQL[Context, None]):
             result.errors = [shape_error(e) for e in result.errors]
         return await super().process_result(request, result)
 
+    def start_warm_up(self) -> asyncio.Task[WarmUpReport] | None:
+        """Start filling the memos in the background (once; needs the running event loop)."""
+        if self._warm_up_wanted and self._warm_up is None:
+            background = StoreGateway(self.store, self.limiter, timeout=WARM_UP_TIMEOUT_S)
+            self._warm_up = asyncio.get_running_loop().create_task(
+                warm_up(self.neuron_images, self.class_graphs, self.models_memo, background, self.warm_up_report))
+            self._warm_up.add_done_callback(_report_warm_up)
+        return self._warm_up
+
+    def warm_up_state(self) -> dict[str, Any]:
+        """For /healthz: off, running, done or failed, with what is remembered so far."""
+        task = self._warm_up
+        if task is None:
+            state = "pending" if self._warm_up_wanted else "off"
+        elif not task.done():
+            state = "running"
+        else:
+            state = "failed" if task.cancelled() or task.exception() is not None else "done"
+        return {"state": state, "graphs": self.warm_up_report.graphs, "images": self.warm_up_report.images}
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         del request, response
-        if self._prefill_wanted and self._prefill is None:
-            # the first request starts it (the event loop runs by now); a failure only costs the shortcut
-            background = StoreGateway(self.store, self.limiter, timeout=PREFILL_TIMEOUT_S)
-            self._prefill = asyncio.get_running_loop().create_task(
-                prefill(self.neuron_images, self.models_memo, background))
-            self._prefill.add_done_callback(_report_prefill)
+        self.start_warm_up()  # normally started by the app's startup; a no-op after the first time
         gateway = StoreGateway(self.store, self.limiter, timeout=float(self.settings["request_timeout"]))
         return Context(settings=self.settings, gateway=gateway, loaders=Loaders(gateway), models_memo=self.models_memo,
-                       neuron_images=self.neuron_images)
+                       neuron_images=self.neuron_images, class_graphs=self.class_graphs)
 
 
-PREFILL_TIMEOUT_S = 600.0
+WARM_UP_TIMEOUT_S = 3600.0  # one deadline for all store calls of the warm-up
 
 
-def _report_prefill(task: asyncio.Task[int]) -> None:
+def _report_warm_up(task: asyncio.Task[WarmUpReport]) -> None:
     if task.cancelled():
         return
     error = task.exception()
     if error is not None:
-        log.warning("neuron picture prefill failed (%s); pictures are looked up per request", type(error).__name__)
+        log.warning("warm-up failed (%s); answers are looked up per request", type(error).__name__)
     else:
-        log.info("remembered the pictures of %d neurons", task.result())
+        report = task.result()
+        log.info("warm-up done: remembered %d class graphs and %d neuron pictures", report.graphs, report.images)
 
 
 def create_app(
@@ -89,23 +109,29 @@ def create_app(
     *,
     web_dir: Path | None = None,
     media_roots: Mapping[str, Path] | None = None,
-    prefill_images: bool = False,
+    warm: bool = False,
 ) -> Starlette:
     """Build the app around an open store (the caller opens and closes it).
 
-    ``prefill_images``: on the first request, remember every neuron's picture in the
-    background (``summit serve`` does; tests that count store calls do not).
+    ``warm``: when the app starts (or on its first request, without a lifespan), remember
+    every class's graph and every neuron's picture in the background (``server.warmup``;
+    ``summit serve`` does unless the setting ``warm_up`` is off; tests that count store
+    calls do not).
     """
     limiter = store_limiter(store)
     roots = MediaRoots(store, str(settings["media_root"]), media_roots)
-    graphql: Any = SummitGraphQL(settings, store, limiter, prefill_images=prefill_images)
+    view = SummitGraphQL(settings, store, limiter, warm=warm)
+    graphql: Any = view
     if int(settings["response_cache"]) > 0:
-        graphql = CachedGraphQL(graphql, ResponseCache(store, limiter, int(settings["response_cache"])))
+        def gateway() -> StoreGateway:
+            return StoreGateway(store, limiter, timeout=float(settings["request_timeout"]))
+
+        graphql = CachedGraphQL(graphql, ResponseCache(view.models_memo, gateway, int(settings["response_cache"])))
     graphql = BodyLimit(graphql)
     web = web_endpoint(Path(web_dir) if web_dir is not None else DEFAULT_WEB_DIR)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        Route("/healthz", health_endpoint(store, limiter, settings), methods=["GET"]),
+        Route("/healthz", health_endpoint(store, limiter, settings, view.warm_up_state), methods=["GET"]),
         Route("/media/{model}/{path:path}", media_endpoint(roots), methods=["GET", "HEAD"]),
         Route("/", web, methods=["GET", "HEAD"]),
         Route("/{path:path}", web, methods=["GET", "HEAD"]),
@@ -115,7 +141,18 @@ def create_app(
     if origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                                      allow_headers=["content-type"], max_age=600))
-    return Starlette(routes=routes, middleware=middleware)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        del app
+        task = view.start_warm_up()
+        try:
+            yield
+        finally:
+            if task is not None and not task.done():
+                task.cancel()
+
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
 __all__ = ["create_app"]

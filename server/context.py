@@ -10,7 +10,7 @@ from urllib.parse import quote
 from strawberry.types import Info as _Info
 
 from server.loaders import Loaders, ModelLoaders
-from server.neuron_images import NeuronImages
+from server.neuron_images import ClassGraphs, NeuronImages
 from server.store_access import ModelsMemo, StoreGateway
 from summit.store.base import GraphStore
 
@@ -22,6 +22,7 @@ class Context:
     loaders: Loaders
     models_memo: ModelsMemo
     neuron_images: NeuronImages | None = None  # app-wide picture memo (None: ask the store every request)
+    class_graphs: ClassGraphs | None = None  # app-wide class-graph memo (None: ask the store every request)
 
     @property
     def store(self) -> GraphStore:

@@ -1,9 +1,9 @@
-"""``/healthz``: is the store reachable? 200 with the model count, else 503."""
+"""``/healthz``: is the store reachable? 200 with the model count, else 503; and the warm-up's state."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import anyio
@@ -19,7 +19,8 @@ log = logging.getLogger("summit.server")
 HEALTH_TIMEOUT = 5.0
 
 
-def health_endpoint(store: GraphStore, limiter: anyio.CapacityLimiter, settings: Mapping[str, Any]) -> Endpoint:
+def health_endpoint(store: GraphStore, limiter: anyio.CapacityLimiter, settings: Mapping[str, Any],
+                    warm_up_state: Callable[[], dict[str, Any]] | None = None) -> Endpoint:
     timeout = min(float(settings["request_timeout"]), HEALTH_TIMEOUT)
 
     def probe() -> int:
@@ -30,6 +31,8 @@ def health_endpoint(store: GraphStore, limiter: anyio.CapacityLimiter, settings:
     async def health(request: Request) -> JSONResponse:
         del request
         body: dict[str, Any] = {"store": settings["store"]}
+        if warm_up_state is not None:
+            body["warmUp"] = warm_up_state()
         try:
             with anyio.fail_after(timeout):
                 models = await anyio.to_thread.run_sync(probe, limiter=limiter, abandon_on_cancel=True)

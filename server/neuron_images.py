@@ -1,85 +1,36 @@
-"""An app-wide memo of each neuron's picture path (the data is read-only between model loads).
+"""The app-wide memos of the class-graph path: each neuron's picture and each class's graph.
 
 A class graph shows one picture per node; finding it costs a store call for the
-node's feature visualisations or top examples. The answer only changes when a
-model is (re)loaded, so it is remembered per (model, neuron id) and forgotten
-whenever the store's model list changes (``ModelsMemo.generation``). At most
-``max_entries`` entries are kept (oldest forgotten first).
+node's feature visualisations or top examples, and the graph itself is a store
+call too. Both answers only change when a model is (re)loaded, so they are
+remembered (``server.memo.GenerationMemo``) and filled for every neuron and every
+class in the background by ``server.warmup`` when ``summit serve`` starts.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from server.memo import MISSING, GenerationMemo
+from summit.store import base
 
-from server.store_access import ModelsMemo, StoreGateway
-from summit.ids import neuron_id
+DEFAULT_MAX_IMAGES = 200_000
+DEFAULT_MAX_GRAPHS = 10_000  # class graphs at a model's own thresholds: tens of KB each
 
-DEFAULT_MAX_ENTRIES = 200_000
-_MISSING = object()
-
-
-class NeuronImages:
-    """``(model, neuron id) -> media path or None``, valid for one model-list generation."""
-
-    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES):
-        self.max_entries = max_entries
-        self._generation: int | None = None
-        self._entries: OrderedDict[tuple[str, str], str | None] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def _sync(self, generation: int) -> None:
-        if generation != self._generation:
-            self._entries.clear()
-            self._generation = generation
-
-    def get(self, generation: int, model: str, neuron_id: str) -> object:
-        """The remembered path (or None: the neuron has no picture), else ``MISSING``."""
-        self._sync(generation)
-        return self._entries.get((model, neuron_id), _MISSING)
-
-    def put(self, generation: int, model: str, neuron_id: str, path: str | None) -> None:
-        self._sync(generation)
-        self._entries[(model, neuron_id)] = path
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+ImageKey = tuple[str, str]  # (model id, neuron id)
+GraphKey = tuple[str, int, int | None, int]  # (model id, class index, top_n, min_weight)
 
 
-MISSING = _MISSING
+class NeuronImages(GenerationMemo[ImageKey, str | None]):
+    """``(model, neuron id) -> media path of its picture, or None (no picture)``."""
+
+    def __init__(self, max_entries: int = DEFAULT_MAX_IMAGES):
+        super().__init__(max_entries)
 
 
-PREFILL_BATCH = 1000  # neurons per store call while prefilling
+class ClassGraphs(GenerationMemo[GraphKey, base.ClassGraph]):
+    """``(model, class index, top_n, min_weight) -> the store's ClassGraph`` (frozen records)."""
+
+    def __init__(self, max_entries: int = DEFAULT_MAX_GRAPHS):
+        super().__init__(max_entries)
 
 
-async def prefill(memo: NeuronImages, models_memo: ModelsMemo, gateway: StoreGateway) -> int:
-    """Remember the picture of every neuron of every loaded model (a few store calls per model).
-
-    Run once in the background by ``summit serve`` so the first class graphs do not each
-    look their nodes' pictures up. Stops when the model list changes meanwhile (entries
-    of an old generation must not replace newer ones). Returns the neurons remembered.
-    """
-    store = gateway.store
-    models = await models_memo.get(gateway)
-    generation = models_memo.generation
-    featurevis = getattr(store, "featurevis", None)
-    done = 0
-    for model in models:
-        ids = [neuron_id(layer.name, channel) for layer in model.layers for channel in range(layer.channels)]
-        for start in range(0, min(len(ids), memo.max_entries - done), PREFILL_BATCH):
-            chunk = ids[start:start + PREFILL_BATCH]
-            examples = await gateway.call(store.examples, model.id, chunk)
-            visuals = await gateway.call(featurevis, model.id, chunk) if featurevis is not None else {}
-            if models_memo.generation != generation:
-                return done
-            for nid in chunk:
-                paths = visuals.get(nid) or ()
-                found = examples.get(nid) or ()
-                path = paths[0] if paths else (found[0].media if found else None)
-                if memo.get(generation, model.id, nid) is MISSING:
-                    memo.put(generation, model.id, nid, path)
-            done += len(chunk)
-    return done
-
-
-__all__ = ["MISSING", "NeuronImages", "prefill"]
+__all__ = ["MISSING", "ClassGraphs", "NeuronImages"]

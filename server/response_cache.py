@@ -2,43 +2,37 @@
 
 POSTed queries are keyed by their (query, variables, operationName); only
 answers without errors are kept (LRU, ``response_cache`` entries). The cache is
-dropped when the store's model list changes (checked at most once per
-``CHECK_EVERY`` seconds, so a reload shows within that time). Every request
-still passes the same limits: a cached answer is one that already passed them.
+dropped when the store's model list changes (the app's ``ModelsMemo``, which
+looks at most once a second, so a reload shows within about that time). Every
+request still passes the same limits: a cached answer is one that already passed them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-import anyio
-import anyio.to_thread
-
-from summit.store.base import GraphStore
+from server.store_access import ModelsMemo, StoreGateway
 
 ASGIApp = Callable[[MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
                    Awaitable[None]]
 
-CHECK_EVERY = 1.0  # seconds between checks of the store's model list
 MAX_BODY = 64 * 1024  # larger requests are not cached (the token limit keeps real queries far below)
 MAX_ENTRY = 4 * 1024 * 1024  # larger answers are not cached
 
 
 class ResponseCache:
-    """LRU of response bodies, cleared when ``generation()`` (the store's model list) changes."""
+    """LRU of response bodies, cleared when the store's model list changes (``ModelsMemo.generation``)."""
 
-    def __init__(self, store: GraphStore, limiter: anyio.CapacityLimiter, max_entries: int):
-        self._store = store
-        self._limiter = limiter
+    def __init__(self, models_memo: ModelsMemo, gateway: Callable[[], StoreGateway], max_entries: int):
+        self._models_memo = models_memo
+        self._gateway = gateway
         self._max = max_entries
         self._entries: OrderedDict[str, bytes] = OrderedDict()
-        self._generation: str | None = None
-        self._checked = -CHECK_EVERY
+        self._generation: int | None = None
         self.hits = 0
         self.misses = 0
 
@@ -46,15 +40,10 @@ class ResponseCache:
         return len(self._entries)
 
     async def _refresh(self) -> None:
-        now = time.monotonic()
-        if now - self._checked < CHECK_EVERY:
-            return
-        self._checked = now
-        models = await anyio.to_thread.run_sync(self._store.models, limiter=self._limiter)
-        generation = repr(models)
-        if generation != self._generation:
+        await self._models_memo.get(self._gateway())
+        if self._models_memo.generation != self._generation:
             self._entries.clear()
-            self._generation = generation
+            self._generation = self._models_memo.generation
 
     @staticmethod
     def key(body: bytes) -> str | None:
@@ -77,6 +66,8 @@ class ResponseCache:
         except Exception:  # store unreachable: answer nothing from the cache, let the query report it
             self._entries.clear()
             self._generation = None
+            return None
+        if self._models_memo.failing:  # the last look at the store failed: let the query report it
             return None
         body = self._entries.get(key)
         if body is None:

@@ -7,7 +7,9 @@ database answers ``LIMIT_EXCEEDED`` instead of holding the client.
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import logging
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -19,6 +21,7 @@ from summit.errors import LimitExceeded
 from summit.store.base import GraphStore, ModelInfo
 
 T = TypeVar("T")
+log = logging.getLogger("summit.server")
 
 DEFAULT_CONCURRENCY = 8
 
@@ -27,24 +30,63 @@ class ModelsMemo:
     """The store's model list, remembered for ``ttl`` seconds (shared by all requests of an app).
 
     Every query starts from the model list; asking the store once a second instead of once
-    per request keeps a round trip off every request. A newly loaded model shows within ``ttl``.
+    per request keeps a round trip off every request. Only one refresh is ever in flight:
+    the first caller (nothing remembered yet) waits for it together with everyone arriving
+    meanwhile, and once a list is known an expired one is answered at once while one
+    background refresh asks the store (stale-while-revalidate). Without that, every request
+    arriving during a slow refresh started its own, and under load on the embedded store
+    (one connection) 50 of them queued for a second. A newly loaded model shows within
+    ``ttl`` plus one refresh; ``refresh()`` asks now.
     """
 
     def __init__(self, ttl: float = 1.0):
         self.ttl = ttl
         self._models: list[ModelInfo] | None = None
         self._at = 0.0
+        self._inflight: asyncio.Future[list[ModelInfo]] | None = None
         self.generation = 0  # bumped whenever the model list differs from the last one seen
+        self.refreshes = 0  # store calls made
+        self.failing = False  # the last refresh failed (the store may be down)
 
     async def get(self, gateway: StoreGateway) -> list[ModelInfo]:
-        now = time.monotonic()
-        if self._models is None or now - self._at >= self.ttl:
-            models = await gateway.call(gateway.store.models)
-            if self._models is not None and models != self._models:
-                self.generation += 1
-            self._models = models
-            self._at = now
+        if self._models is None:
+            return await self.refresh(gateway)
+        if time.monotonic() - self._at >= self.ttl and self._inflight is None:
+            self._start(gateway)
         return self._models
+
+    async def refresh(self, gateway: StoreGateway) -> list[ModelInfo]:
+        """Ask the store for the list now (joining the refresh in flight, if any)."""
+        inflight = self._inflight if self._inflight is not None else self._start(gateway)
+        return await asyncio.shield(inflight)
+
+    def _start(self, gateway: StoreGateway) -> asyncio.Future[list[ModelInfo]]:
+        task = asyncio.ensure_future(self._fetch(gateway))
+        self._inflight = task
+        task.add_done_callback(self._finished)
+        return task
+
+    async def _fetch(self, gateway: StoreGateway) -> list[ModelInfo]:
+        self.refreshes += 1
+        try:
+            models = await gateway.call(gateway.store.models)
+        except Exception:
+            self.failing = True
+            raise
+        self.failing = False
+        if self._models is not None and models != self._models:
+            self.generation += 1
+        self._models = models
+        self._at = time.monotonic()
+        return models
+
+    def _finished(self, task: asyncio.Future[list[ModelInfo]]) -> None:
+        if self._inflight is task:
+            self._inflight = None
+        if not task.cancelled() and task.exception() is not None:
+            # a failed background refresh keeps the old list; the next expired get() tries again
+            self._at = time.monotonic()
+            log.warning("model list refresh failed (%s)", type(task.exception()).__name__)
 
 
 def store_limiter(store: GraphStore) -> anyio.CapacityLimiter:

@@ -146,6 +146,8 @@ SETTINGS: tuple[Setting, ...] = (
     _S("request_timeout", 10.0, float, "Per-request timeout in seconds.", "server", minimum=0.1),
     _S("response_cache", 4096, int, "GraphQL responses kept in memory (read-only data; dropped when a model "
        "is (re)loaded); 0 = off.", "server", minimum=0),
+    _S("warm_up", True, bool, "At start, remember every class's graph and every neuron's picture in the "
+       "background so first views of a class answer as fast as later ones.", "server"),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -8,6 +8,7 @@ import strawberry
 
 from server.context import Info
 from server.limits import check_count, check_neuron_id, check_range, check_result_size
+from server.memo import MISSING, Missing
 from server.resolve import class_index, class_info
 from server.types.class_connection import ClassConnection, matches, order_classes
 from server.types.class_graph import ClassGraph
@@ -89,8 +90,14 @@ class Model:
         if min_weight < 0:
             raise BadInput(f"minWeight must be >= 0, got {min_weight}")
         index = await class_index(info, self.id, class_key)
-        gateway = info.context.gateway
-        record = await gateway.call(gateway.store.class_graph, self.id, index, top_n=top_n, min_weight=min_weight)
+        memo, generation = info.context.class_graphs, info.context.models_memo.generation
+        key = (self.id, index, top_n, min_weight)
+        record = MISSING if memo is None else memo.get(generation, key)
+        if isinstance(record, Missing):
+            gateway = info.context.gateway
+            record = await gateway.call(gateway.store.class_graph, self.id, index, top_n=top_n, min_weight=min_weight)
+            if memo is not None:
+                memo.put(generation, key, record)
         return _check_graph_size(ClassGraph.from_record(self.id, record), info.context.max_results)
 
     @strawberry.field(description="One neuron with its top classes, examples and influence edges.")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
 
 from server.context import Info, media_url
 from server.limits import check_count
-from server.neuron_images import MISSING
+from server.memo import Missing
 from server.types.example import Example
 from summit.store import base
 
@@ -42,15 +44,23 @@ class Neuron:
         return [media_url(self.model, p) for p in await self._featurevis_paths(info)]
 
     @strawberry.field(description="One picture of the neuron: its first feature visualisation, else its top example.")
-    async def image(self, info: Info) -> str | None:
+    def image(self, info: Info) -> str | None:
+        # A plain (not async) resolver: a class graph asks this of every node, and graphql-core
+        # runs each awaitable list item as a task (measured: 2 of the 5 ms of a 29-node graph).
+        # The app-wide memo (filled at start by server.warmup) answers at once; a miss returns
+        # a coroutine, which graphql-core awaits like any async resolver's result.
         memo, generation = info.context.neuron_images, info.context.models_memo.generation
         if memo is not None:
-            known = memo.get(generation, self.model, self.id)
-            if known is not MISSING:
-                return None if known is None else media_url(self.model, str(known))
+            known = memo.get(generation, (self.model, self.id))
+            if not isinstance(known, Missing):
+                return None if known is None else media_url(self.model, known)
+        return cast("str | None", self._image_url(info))
+
+    async def _image_url(self, info: Info) -> str | None:
+        memo, generation = info.context.neuron_images, info.context.models_memo.generation
         path = await self._image_path(info)
         if memo is not None:
-            memo.put(generation, self.model, self.id, path)
+            memo.put(generation, (self.model, self.id), path)
         return None if path is None else media_url(self.model, path)
 
     async def _image_path(self, info: Info) -> str | None:

@@ -34,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="allow cross-origin requests from ORIGIN (repeatable; default: CORS off)")
     http.add_argument("--media-root", metavar="DIR",
                       help="folder served under /media (a model's media folder, or one subfolder per model id)")
+    http.add_argument("--no-warm-up", dest="warm_up", action="store_false", default=None,
+                      help="do not remember every class graph and neuron picture in the background at start")
     http.add_argument("--web-dir", metavar="DIR", type=Path, help="built web app to serve at / (default: web/dist)")
     parser.add_argument("--print-schema", action="store_true", help="print the GraphQL schema (SDL) and exit")
 
@@ -55,6 +57,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
         "neo4j_password_env": args.password_env, "neo4j_password_file": args.password_file,
         "neo4j_database": args.database, "host": args.host, "port": args.port, "dev": args.dev,
         "cors_origins": ",".join(args.cors) if args.cors else None, "media_root": args.media_root,
+        "warm_up": args.warm_up,
     }
 
 
@@ -101,13 +104,13 @@ def run(args: argparse.Namespace) -> int:
         where = redact_uri(settings["neo4j_uri"]) if settings["store"] == "neo4j" else (
             settings["embedded_path"] or "default path")
         log.info("serving http://%s:%s/ (store: %s at %s)", settings["host"], settings["port"], settings["store"], where)
-        app = create_app(settings, store, web_dir=args.web_dir, prefill_images=True)
+        app = create_app(settings, store, web_dir=args.web_dir, warm=bool(settings["warm_up"]))
         # uvicorn re-raises SIGTERM after its graceful shutdown; end cleanly (exit 0, store closed) instead.
         previous = signal.signal(signal.SIGTERM, _exit_cleanly)
         try:
             # no access log (a log line per request costs CPU under load; errors are still logged);
             # uvicorn picks uvloop and httptools (project dependencies) for the event loop and HTTP parsing
-            uvicorn.run(app, host=settings["host"], port=settings["port"], log_level="info", lifespan="off",
+            uvicorn.run(app, host=settings["host"], port=settings["port"], log_level="info", lifespan="on",
                         timeout_keep_alive=KEEP_ALIVE_S, access_log=False)
         finally:
             signal.signal(signal.SIGTERM, previous)

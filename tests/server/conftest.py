@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -76,3 +77,26 @@ def gql(client: TestClient) -> Gql:
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors", [])]
+
+
+def graphql_view(client: TestClient) -> Any:
+    """The app's SummitGraphQL view (under the body limit and the response cache, when on)."""
+    from server.app import SummitGraphQL
+
+    for route in client.app.routes:  # type: ignore[attr-defined]
+        if getattr(route, "path", None) == "/graphql":
+            view = route.endpoint
+            while not isinstance(view, SummitGraphQL):
+                view = view.app
+            return view
+    raise AssertionError("no /graphql route")
+
+
+def wait_for_generation(client: TestClient, memo: Any, generation: int) -> None:
+    """Ask until the app's model-list memo has seen ``generation`` (it refreshes behind requests)."""
+    for _ in range(200):
+        if memo.generation >= generation:
+            return
+        client.get("/graphql", params={"query": "{ models { id } }"})
+        time.sleep(0.01)
+    raise AssertionError(f"the model list memo never reached generation {generation}")

@@ -129,7 +129,8 @@ def test_web_app_and_spa_fallback(client_for, store, tmp_path: Path) -> None:
 def test_healthz(client_for, store) -> None:
     ok = client_for(store).get("/healthz")
     assert ok.status_code == 200
-    assert ok.json() == {"store": "embedded", "status": "ok", "reachable": True, "models": 1}
+    assert ok.json() == {"store": "embedded", "status": "ok", "reachable": True, "models": 1,
+                         "warmUp": {"state": "off", "graphs": 0, "images": 0}}
     down = client_for(StoreProxy(store, fail={"ping": ConnectionError("bolt://u:hunter2@x refused")})).get("/healthz")
     assert down.status_code == 503
     assert down.json()["reachable"] is False

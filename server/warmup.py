@@ -1,0 +1,76 @@
+"""Fill the app-wide memos in the background when ``summit serve`` starts.
+
+Without it the first request for each class pays for its store calls (the graph,
+then its nodes' pictures) on top of building the answer; at 1,000 classes that
+made the first seconds of a load test an order of magnitude slower than the
+rest. The warm-up asks the store for every neuron's picture (a few batched
+calls per model) and every class's graph at the model's own thresholds (one call
+per class, one at a time, so requests keep the other store threads). It stops
+when the model list changes meanwhile: entries of an old generation must not
+replace newer ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server.neuron_images import MISSING, ClassGraphs, NeuronImages
+from server.store_access import ModelsMemo, StoreGateway
+from summit.ids import neuron_id
+
+IMAGE_BATCH = 1000  # neurons per store call
+
+
+@dataclass
+class WarmUpReport:
+    images: int = 0
+    graphs: int = 0
+
+
+async def warm_up(images: NeuronImages, graphs: ClassGraphs | None, models_memo: ModelsMemo,
+                  gateway: StoreGateway, report: WarmUpReport | None = None) -> WarmUpReport:
+    """Remember every neuron's picture, then (``graphs`` given) every class's graph.
+
+    Returns the counts; ``report``, when given, is the object updated as it goes (for /healthz).
+    """
+    report = WarmUpReport() if report is None else report
+    store = gateway.store
+    models = await models_memo.get(gateway)
+    generation = models_memo.generation
+    featurevis = getattr(store, "featurevis", None)
+    for model in models:
+        ids = [neuron_id(layer.name, channel) for layer in model.layers for channel in range(layer.channels)]
+        for start in range(0, min(len(ids), images.max_entries - report.images), IMAGE_BATCH):
+            chunk = ids[start:start + IMAGE_BATCH]
+            examples = await gateway.call(store.examples, model.id, chunk)
+            visuals = await gateway.call(featurevis, model.id, chunk) if featurevis is not None else {}
+            if models_memo.generation != generation:
+                return report
+            for nid in chunk:
+                paths = visuals.get(nid) or ()
+                found = examples.get(nid) or ()
+                path = paths[0] if paths else (found[0].media if found else None)
+                if images.get(generation, (model.id, nid)) is MISSING:
+                    images.put(generation, (model.id, nid), path)
+            report.images += len(chunk)
+    if graphs is None:
+        return report
+    for model in models:
+        classes = await gateway.call(store.classes, model.id)
+        if models_memo.generation != generation:
+            return report
+        for cls in classes:
+            if report.graphs >= graphs.max_entries:
+                return report
+            key = (model.id, cls.index, None, 0)
+            if graphs.contains(generation, key):
+                continue
+            graph = await gateway.call(store.class_graph, model.id, cls.index, top_n=None, min_weight=0)
+            if models_memo.generation != generation:
+                return report
+            graphs.put(generation, key, graph)
+            report.graphs += 1
+    return report
+
+
+__all__ = ["WarmUpReport", "warm_up"]
