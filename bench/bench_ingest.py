@@ -1,7 +1,7 @@
 """Benchmark: ingest pipeline throughput over bare forward-pass throughput (same model, batch, machine).
 
     .venv/bin/python bench/bench_ingest.py [--model efficientnet_lite0] [--batch 32] [--reps 5]
-                                           [--device cpu] [--data DIR]
+                                           [--device cpu] [--data DIR] [--weights FILE]
 
 Three variants run on the same preprocessed batch of real images (decoding is
 excluded from all three), interleaved round-robin so that machine load hits
@@ -31,12 +31,13 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "imagenet-val-1300"
 
 
-def load(model_name: str, device: torch.device):
+def load(model_name: str, device: torch.device, weights: str | None = None):
     from ingest.models import load_model
     from summit.errors import SummitError
 
     try:
-        return load_model(model_name, device=device), "real weights"
+        return load_model(model_name, weights=weights, device=device), (
+            "real weights" if weights is None else f"weights {weights}")
     except SummitError as exc:
         import timm
 
@@ -77,6 +78,7 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--weights", default=None, help="weights file (default: the model's own)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     args = parser.parse_args()
 
@@ -85,7 +87,7 @@ def main() -> int:
     from summit.settings import resolve
 
     device = resolve_device(args.device)
-    loaded, weights = load(args.model, device)
+    loaded, weights = load(args.model, device, args.weights)
     images, labels = batch_of_images(loaded, args.data, args.batch)
     images = images.to(device)
     index = torch.arange(images.shape[0])

@@ -1,0 +1,59 @@
+"""On a GPU, counts do not depend on the batch size either (runs where CUDA is present; needs no polars)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import torch
+
+from ingest.pipeline import RunState, build_ingestor, stream
+from summit.settings import resolve
+from tests.ingest.models_zoo import ZOO, build, random_images
+from tests.ingest.tiny import TensorImages, loaded
+
+pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA (runs where a GPU is present)")
+
+N_IMAGES = 36
+CLASSES = 3
+LABELS = [(n * 7) % CLASSES for n in range(N_IMAGES)]
+
+
+def flat(state: Any, prefix: str = "") -> dict[str, torch.Tensor]:
+    if isinstance(state, dict):
+        out: dict[str, torch.Tensor] = {}
+        for key, value in state.items():
+            out.update(flat(value, f"{prefix}{key}/"))
+        return out
+    return {prefix.rstrip("/"): state}
+
+
+def accumulate(name: str, device: str, batch: int) -> dict[str, torch.Tensor]:
+    model = build(name, seed=3)
+    lm = loaded(model, ZOO[name][1], CLASSES, 8)
+    ds = TensorImages(random_images(N_IMAGES, seed=4), LABELS, set())
+    s = resolve({"workers": 0, "device": device, "influence_topk": 2, "activation_mass": 0.2,
+                 "examples_per_neuron": 3, "batch_size": batch}, environ={})
+    ing = build_ingestor(lm, s, torch.device(device))
+    stream(ing, ds, list(range(N_IMAGES)), RunState(torch.zeros(N_IMAGES, dtype=torch.bool)), s, progress=False)
+    return flat(ing.state_dict())
+
+
+@pytest.mark.parametrize("model", ["inception", "inverted_residual"])
+def test_cuda_counts_do_not_depend_on_batch_size(model):
+    base = accumulate(model, "cuda", 32)
+    assert any(k.startswith(("hop_counts/", "direct/")) for k in base)  # influence was counted
+    for batch in (1, 7):
+        other = accumulate(model, "cuda", batch)
+        assert other.keys() == base.keys()
+        for key, value in base.items():
+            if value.dtype.is_floating_point:
+                torch.testing.assert_close(other[key], value, rtol=1e-5, atol=1e-6, msg=key)
+            else:
+                assert torch.equal(other[key], value), f"{key} differs at batch {batch}"
+
+
+def test_cuda_sees_the_same_images_as_cpu():
+    cpu, gpu = accumulate("inverted_residual", "cpu", 8), accumulate("inverted_residual", "cuda", 8)
+    assert torch.equal(cpu["classes/images"], gpu["classes/images"])
+    assert int(gpu["classes/images"].sum()) == N_IMAGES
