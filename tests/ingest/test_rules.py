@@ -63,7 +63,12 @@ def test_kxk_chunked_maps_equal_bruteforce(monkeypatch, kernel, stride, padding,
     x = torch.randn(3, 5, 9, 9, dtype=torch.float64)
     expected = pair_maps_bruteforce(x, conv.weight.detach(), conv)
     assert torch.allclose(onehop(x, conv.weight.detach(), conv_geometry(conv)), expected, atol=1e-12)
-    monkeypatch.setattr(influence, "PAIR_MAP_CHUNK", 1)  # one output channel per chunk
+    monkeypatch.setattr(influence, "PAIR_MAP_CHUNK", 1)  # one input channel per matmul chunk
+    assert torch.allclose(onehop(x, conv.weight.detach(), conv_geometry(conv)), expected, atol=1e-12)
+    monkeypatch.setattr(influence, "IM2COL_CHUNK", 1)  # and one image per im2col chunk
+    assert torch.allclose(onehop(x, conv.weight.detach(), conv_geometry(conv)), expected, atol=1e-12)
+    monkeypatch.setattr(influence, "PAIR_MAP_CHUNK", 2 * 6 * 81)  # uneven chunks: 2 inputs, then the rest
+    monkeypatch.setattr(influence, "IM2COL_CHUNK", 2 * 5 * kernel * kernel * 81)
     assert torch.allclose(onehop(x, conv.weight.detach(), conv_geometry(conv)), expected, atol=1e-12)
 
 
