@@ -24,7 +24,7 @@ fmt:
 	.venv/bin/ruff format $(PYDIRS)
 
 bench:
-	@set -e; found=0; for f in bench/*.py; do [ -e "$$f" ] || continue; found=1; \
+	@set -e; found=0; for f in bench/bench_*.py; do [ -e "$$f" ] || continue; found=1; \
 	  echo "==> $$f"; $(PY) "$$f"; done; \
 	  [ $$found = 1 ] || { echo "no benchmarks in bench/"; exit 1; }
 

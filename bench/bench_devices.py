@@ -3,6 +3,8 @@
     python bench/bench_devices.py [--model efficientnet_lite0] [--weights FILE] [--data data/demo]
         [--limit 256] [--devices cuda,cpu] [--batches 16,64] [--workers 4] [--influence auto]
 
+Without a GPU it runs on cpu only, at every batch size (e.g. ``--limit 48 --batches 8,32``).
+
 For every (device, batch size) the dataset's first ``--limit`` images are streamed
 through the real ingest (``ingest.pipeline.stream``: data loading, hooks,
 selection, activation counts, examples, influence counts) and timed (images/s,
@@ -114,14 +116,18 @@ def main() -> int:
     parser.add_argument("--weights", default=None, help="weights file (default: the model's own)")
     parser.add_argument("--data", type=Path, default=REPO / "data" / "demo")
     parser.add_argument("--limit", type=int, default=256)
-    parser.add_argument("--devices", default="cuda,cpu")
+    parser.add_argument("--devices", default="cuda,cpu" if torch.cuda.is_available() else "cpu",
+                        help="comma-separated (default: cuda,cpu with a GPU, else cpu)")
     parser.add_argument("--batches", default="16,64")
     parser.add_argument("--cpu-batches", default=None, help="batch sizes on cpu (default: the first of --batches)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--influence", default="auto")
     args = parser.parse_args()
     batches = [int(b) for b in args.batches.split(",")]
-    cpu_batches = [int(b) for b in args.cpu_batches.split(",")] if args.cpu_batches else batches[:1]
+    if args.cpu_batches:
+        cpu_batches = [int(b) for b in args.cpu_batches.split(",")]
+    else:  # cpu beside a GPU: one batch size (a reference); cpu alone: all of them (the batch-size check)
+        cpu_batches = batches if args.devices == "cpu" else batches[:1]
     runs: dict[tuple[str, int], dict[str, Any]] = {}
     print(f"model {args.model}, data {args.data} (first {args.limit} images), influence {args.influence}, "
           f"workers {args.workers}, torch {torch.__version__}")

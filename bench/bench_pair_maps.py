@@ -1,6 +1,6 @@
 """Micro-benchmark: ways to compute the pair-map maxima of a k x k conv (the influence rule's hot spot).
 
-    python bench/bench_pair_maps.py [--device cuda] [--batch 64] [--reps 10]
+    python bench/bench_pair_maps.py [--device cuda] [--batch 64] [--reps 10]   (cpu: batch 4, 2 reps)
 
 out[b, j, i] = max over output positions of (X[b, i] conv K[j, i]) for GoogLeNet-like
 shapes. Variants: ``grouped`` (the previous implementation: one grouped conv per chunk of
@@ -82,9 +82,10 @@ SHAPES = [  # (name, n_in, n_out, size, k, padding): GoogLeNet inception 3x3 bra
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--device", default="cuda")
-    parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--reps", type=int, default=10)
+    gpu = torch.cuda.is_available()
+    parser.add_argument("--device", default="cuda" if gpu else "cpu")
+    parser.add_argument("--batch", type=int, default=64 if gpu else 4)
+    parser.add_argument("--reps", type=int, default=10 if gpu else 2)
     args = parser.parse_args()
     device = torch.device(args.device)
     torch.backends.cudnn.benchmark = False

@@ -36,6 +36,7 @@ import json
 import math
 import os
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -170,10 +171,13 @@ def process_test(base: str, classes: int, clients: int, duration: float, max_req
                str(body_template(tmp)), "--classes", str(classes), "--clients", str(clients),
                "--duration", str(duration), "--max-requests", str(max_requests), "--seed", str(seed),
                "--out", str(out)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 300, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"load client failed ({done.returncode}): {done.stderr.strip()[-800:]}")
     result: dict[str, Any] = json.loads(out.read_text())
+    result["client_cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return result
 
 
@@ -318,6 +322,10 @@ def main() -> int:
           f"(measured mean {mean:.1f} ms; {'consistent' if consistent else 'INCONSISTENT: latencies suspect'})")
     print(f"server CPU    {server_cpu * 1000 / count:.2f} ms per request "
           f"({server_cpu:.1f} s CPU in {elapsed:.1f} s wall = {server_cpu / elapsed:.2f} cores)")
+    if args.client == "process":
+        client_cpu = float(record["client_cpu"])
+        print(f"client CPU    {client_cpu:.1f} s in {elapsed:.1f} s wall = {client_cpu / elapsed:.2f} cores "
+              "(the load client shares the machine with the server)")
     print(f"warm-up       at the end of the load: {warm_after}")
     print(f"machine load  {load_before:.1f} -> {load_after:.1f} (1-min load average; {os.cpu_count()} CPUs)")
     print(f"errors        {errors} ({detail})")

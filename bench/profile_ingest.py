@@ -1,6 +1,6 @@
 """Profile one ingest batch (torch.profiler): the operators that cost the most, CPU and device time.
 
-    python bench/profile_ingest.py [--model googlenet] [--weights FILE] [--device cuda] [--batch 64]
+    python bench/profile_ingest.py [--model efficientnet_lite0] [--weights FILE] [--device auto] [--batch 64]
         [--influence auto] [--rows 20]
 
 A follow-up tool for bench_ingest.py: where the pipeline's time goes beyond the
@@ -22,9 +22,9 @@ sys.path.insert(0, str(REPO))
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--model", default="googlenet")
+    parser.add_argument("--model", default="efficientnet_lite0")
     parser.add_argument("--weights", default=None)
-    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--device", default="auto", help="auto (cuda when present), cpu, cuda")
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--influence", default="auto")
     parser.add_argument("--rows", type=int, default=20)
