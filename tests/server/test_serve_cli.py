@@ -74,8 +74,35 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.slow
-def test_real_server_answers(tmp_path: Path) -> None:
+def start(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
+    """``summit serve`` on a free port over the store at tmp_path/db; the process and its base URL once healthy."""
+    port = free_port()
+    summit = Path(sys.executable).with_name("summit")
+    proc = subprocess.Popen(
+        [str(summit), "serve", "--embedded", str(tmp_path / "db"), "--port", str(port),
+         "--media-root", str(tmp_path / "art" / "media"), "--web-dir", str(tmp_path), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "NEO4J_PASSWORD": "hunter2"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.kill()
+    pytest.fail("server did not become healthy")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> bytes:
+    proc.terminate()
+    out, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 0
+    return out
+
+
+@pytest.fixture
+def small_store(tmp_path: Path) -> str:
     from summit.store.embedded import EmbeddedStore
     from summit.synth import write_synthetic_artifact
 
@@ -83,31 +110,40 @@ def test_real_server_answers(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "db")
     model = store.load_artifact(str(tmp_path / "art"))
     store.close()
-    port = free_port()
-    summit = Path(sys.executable).with_name("summit")
-    proc = subprocess.Popen(
-        [str(summit), "serve", "--embedded", str(tmp_path / "db"), "--port", str(port),
-         "--media-root", str(tmp_path / "art" / "media"), "--web-dir", str(tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "NEO4J_PASSWORD": "hunter2"},
-    )
-    base = f"http://127.0.0.1:{port}"
+    return model
+
+
+@pytest.mark.slow
+def test_real_server_answers(tmp_path: Path, small_store: str) -> None:
+    proc, base = start(tmp_path)
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("server did not become healthy")
         body = httpx.post(f"{base}/graphql", json={"query": '{ model { id classGraph(classKey: "0") { nodes { neuron { image } } } } }'}).json()
-        assert body["data"]["model"]["id"] == model
+        assert body["data"]["model"]["id"] == small_store
         url = body["data"]["model"]["classGraph"]["nodes"][0]["neuron"]["image"]
         assert httpx.get(base + url).status_code == 200
         assert "npm run build" in httpx.get(base + "/").text
+        for _ in range(100):  # the warm-up started with the server and remembers all 3 classes
+            warm = httpx.get(f"{base}/healthz").json()["warmUp"]
+            if warm["state"] == "done":
+                break
+            time.sleep(0.05)
+        assert warm["state"] == "done"
+        assert warm["images"] == 3 * 6  # every neuron of the 3 layers x 6 channels
+        assert warm["graphs"] in (2, 3)  # class 0's graph may have been remembered by the request first
     finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=20)
-    assert proc.returncode == 0
+        out = stop(proc)
     assert b"hunter2" not in out
     assert b"serving http://127.0.0.1" in out
+    assert b"warm-up done" in out
+
+
+@pytest.mark.slow
+def test_no_warm_up_flag(tmp_path: Path, small_store: str) -> None:
+    proc, base = start(tmp_path, "--no-warm-up")
+    try:
+        body = httpx.post(f"{base}/graphql", json={"query": '{ model { classGraph(classKey: "1") { edges { src } } } }'})
+        assert body.status_code == 200
+        assert httpx.get(f"{base}/healthz").json()["warmUp"] == {"state": "off", "graphs": 0, "images": 0}
+    finally:
+        out = stop(proc)
+    assert b"warm-up" not in out
