@@ -1,7 +1,7 @@
 """Benchmark: how the ingest accumulators grow with images and classes (the full-ImageNet question).
 
-    python bench/bench_scale.py [--model efficientnet_lite0] [--images 20000] [--classes 1000]
-        [--batch 256] [--device auto] [--data data/demo] [--report-every 5000]
+    python bench/bench_scale.py [--model efficientnet_lite0] [--images N] [--classes 1000]
+        [--batch 256] [--device auto] [--data data/demo] [--report-every N]
 
 A full ImageNet run streams 1.28 M images of 1,000 classes; the influence counts are
 sparse keys (class, dst channel, src channel) per layer pair, so their size grows
@@ -48,12 +48,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--model", default="efficientnet_lite0")
     parser.add_argument("--weights", default=None)
-    parser.add_argument("--images", type=int, default=20000)
+    parser.add_argument("--images", type=int, default=None,
+                        help="images to stream (default: 20,000 on a GPU, 512 on cpu)")
     parser.add_argument("--classes", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--data", type=Path, default=REPO / "data" / "demo")
-    parser.add_argument("--report-every", type=int, default=5000)
+    parser.add_argument("--report-every", type=int, default=None,
+                        help="images between reports (default: a quarter of --images)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
@@ -64,6 +66,12 @@ def main() -> int:
     from summit.settings import resolve
 
     device = resolve_device(args.device)
+    if args.images is None:
+        args.images = 20000 if device.type == "cuda" else 512
+    if args.report_every is None:
+        args.report_every = max(1, args.images // 4)
+    if args.images < 1 or args.batch < 1 or args.classes < 1:
+        parser.error("--images, --batch and --classes must be positive")
     loaded = load_model(args.model, weights=args.weights, device=device)
     if args.classes > len(loaded.output_wnids):
         parser.error(f"--classes {args.classes}: the model has {len(loaded.output_wnids)} outputs")
