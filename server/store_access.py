@@ -45,7 +45,6 @@ class ModelsMemo:
         self._at = 0.0
         self._inflight: asyncio.Future[list[ModelInfo]] | None = None
         self.generation = 0  # bumped whenever the model list differs from the last one seen
-        self.refreshes = 0  # store calls made
         self.failing = False  # the last refresh failed (the store may be down)
 
     async def get(self, gateway: StoreGateway) -> list[ModelInfo]:
@@ -67,7 +66,6 @@ class ModelsMemo:
         return task
 
     async def _fetch(self, gateway: StoreGateway) -> list[ModelInfo]:
-        self.refreshes += 1
         try:
             models = await gateway.call(gateway.store.models)
         except Exception:
