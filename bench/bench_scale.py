@@ -57,6 +57,8 @@ def main() -> int:
     parser.add_argument("--report-every", type=int, default=None,
                         help="images between reports (default: a quarter of --images)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--counts-device", default="device", choices=("auto", "device", "cpu"),
+                        help="where the sparse counts live (setting counts_device; default: the run's device)")
     args = parser.parse_args()
 
     from ingest.data import open_dataset
@@ -78,10 +80,12 @@ def main() -> int:
     dataset = open_dataset(args.data, output_wnids=loaded.output_wnids, transform=loaded.transform)
     pool = torch.stack([item.image for item in (dataset[i] for i in range(len(dataset))) if item.image is not None])
     pool = pool.to(device)
-    ing = build_ingestor(loaded, resolve({"device": str(device)}, environ={}), device)
+    ing = build_ingestor(loaded, resolve({"device": str(device), "counts_device": args.counts_device}, environ={}),
+                         device)
     gen = torch.Generator().manual_seed(args.seed)
     print(f"model {args.model}, device {device}, {pool.shape[0]} distinct images reused, labels random over "
-          f"{args.classes} classes, batch {args.batch}, {len(ing.plans)} influence plans")
+          f"{args.classes} classes, batch {args.batch}, {len(ing.plans)} influence plans, "
+          f"counts on {ing.counts_device}")
     print(f"{'images':>8} {'keys':>14} {'MiB':>9} {'largest accumulator':>28} {'peak dev MiB':>13} {'img/s':>8}")
     done, next_report = 0, args.report_every
     started = time.perf_counter()
@@ -103,6 +107,12 @@ def main() -> int:
                 peak = torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else float("nan")
                 print(f"{done:8d} {keys:14,d} {keys * 16 / 2**20:9.1f} {name:>18s} {largest:9,d} {peak:13.0f} "
                       f"{done / elapsed:8.1f}", flush=True)
+    from ingest.finalize import merge_pair
+
+    started = time.perf_counter()
+    edges = sum(merge_pair(ing, p).keys.numel() for p in range(len(ing.plans)))
+    print(f"per-class merges of every pair (end of a run): {time.perf_counter() - started:.1f} s, "
+          f"{edges:,d} influence rows")
     sizes = accumulator_keys(ing)
     print("largest accumulators: " + ", ".join(
         f"{name} {keys:,d}" for name, keys in sorted(sizes.items(), key=lambda kv: -kv[1])[:6]))

@@ -45,7 +45,9 @@ class Ingestor:
         num_classes: int,
         method: Mapping[str, Any],
         device: torch.device,
+        counts_device: torch.device | None = None,
     ):
+        """``counts_device``: where the sparse influence counts live (default: ``device``)."""
         self.model = model
         self.layers = list(layers)
         self.channels = dict(channels)
@@ -53,6 +55,7 @@ class Ingestor:
         self.num_classes = num_classes
         self.method = dict(method)
         self.device = device
+        self.counts_device = device if counts_device is None else counts_device
         self.k = int(method["influence_topk"])
         self.modules = dict(model.named_modules())
         self.classes = ClassStats(num_classes, device)
@@ -83,14 +86,14 @@ class Ingestor:
                         self.splits[(p, h)] = split_1x1(kernel)
                         self.x_consumers.setdefault(hop.x_from, []).append((p, h))
                         if len(chain) > 1:
-                            self.hop_counts[(p, h)] = SparseCounts(device)
+                            self.hop_counts[(p, h)] = SparseCounts(self.counts_device)
                 if plan.direct_chains:
-                    self.direct[p] = SparseCounts(device)
+                    self.direct[p] = SparseCounts(self.counts_device)
                 if plan.skip is not None:
                     self.skip[p] = torch.zeros(num_classes, plan.n_dst, dtype=torch.int64, device=device)
                     self.skip_consumers.setdefault(plan.skip.x_from, []).append(p)
             elif plan.rule == "grad":
-                self.direct[p] = SparseCounts(device)
+                self.direct[p] = SparseCounts(self.counts_device)
         self._grad_src = {plans[p].src for p in self.grad_pairs}
         self._grad_dst = {plans[p].dst for p in self.grad_pairs}
         self._reset_batch()

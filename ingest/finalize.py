@@ -34,14 +34,15 @@ class PairResult:
 
 def merge_pair(ing: Ingestor, p: int) -> PairResult:
     plan = ing.plans[p]
-    empty = torch.empty(0, dtype=torch.int64, device=ing.device)
+    dev = ing.counts_device  # where the sparse counts live; everything merged with them goes there
+    empty = torch.empty(0, dtype=torch.int64, device=dev)
     if plan.rule in ("none",):
         return PairResult(plan, empty, empty)
     direct = ing.direct[p].get() if p in ing.direct else (empty, empty)
     if plan.rule == "grad" or (not plan.composed_chains and plan.skip is None):
         return PairResult(plan, *direct)
     parts = [direct]
-    prune = torch.zeros(plan.n_dst, dtype=torch.bool, device=ing.device)
+    prune = torch.zeros(plan.n_dst, dtype=torch.bool, device=dev)
     for chain in plan.composed_chains:
         first = plan.hops[chain[0]]
         weights = ing.hop_counts[(p, chain[0])].get()
@@ -54,9 +55,10 @@ def merge_pair(ing: Ingestor, p: int) -> PairResult:
         parts.append((remap_out(weights[0], last.n_out, plan.n_dst, plan.n_src, last.out_offset), weights[1]))
         prune[last.out_offset : last.out_offset + last.n_out] = True
     if plan.skip is not None:
-        c, j = torch.nonzero(ing.skip[p], as_tuple=True)
+        skip = ing.skip[p].to(dev)
+        c, j = torch.nonzero(skip, as_tuple=True)
         keys = (c * plan.n_dst + j) * plan.n_src + j
-        parts.append((keys, ing.skip[p][c, j]))
+        parts.append((keys, skip[c, j]))
         if plan.composed_chains:
             prune |= True
     keys, counts = max_union(*parts)
@@ -72,7 +74,7 @@ def _edges_per_target(ing: Ingestor, plan: PairPlan, direct: tuple[torch.Tensor,
     c_count = ing.num_classes
     if not plan.direct_chains:
         e = ing.k * 4
-        return torch.full((c_count,), e, dtype=torch.int64, device=ing.device), float(e)
+        return torch.full((c_count,), e, dtype=torch.int64, device=ing.counts_device), float(e)
     targets = sum(plan.hops[c[0]].n_out for c in plan.direct_chains)
     cls = direct[0] // (plan.n_dst * plan.n_src)
     distinct = torch.bincount(cls, minlength=c_count).to(torch.float64)

@@ -28,7 +28,7 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, Dataset, Subset
 
 from ingest.capture import Ingestor
-from ingest.devices import resolve_device
+from ingest.devices import resolve_counts_device, resolve_device
 from ingest.model_spec import LoadedModel
 from ingest.structure import derive_plans, trace_model
 from summit.errors import BadInput
@@ -173,7 +173,11 @@ def build_ingestor(loaded: LoadedModel, settings: Settings, device: torch.device
     method = settings.group("method")
     plans = derive_plans(model, list(loaded.layers), trace, str(method["influence"]))
     channels = {name: trace.shapes[name][1] for name in loaded.layers}
-    return Ingestor(model, list(loaded.layers), channels, plans, len(loaded.output_wnids), method, device)
+    counts_device = resolve_counts_device(str(settings["counts_device"]), device)
+    if counts_device != device:
+        log.info("sparse influence counts kept on %s (run device %s; setting counts_device)", counts_device, device)
+    return Ingestor(model, list(loaded.layers), channels, plans, len(loaded.output_wnids), method, device,
+                    counts_device)
 
 
 def stream(

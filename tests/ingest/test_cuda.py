@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 import torch
 
+from ingest.capture import Ingestor
+from ingest.finalize import merge_pair
 from ingest.pipeline import RunState, build_ingestor, stream
 from summit.settings import resolve
 from tests.ingest.models_zoo import ZOO, build, random_images
@@ -28,15 +30,19 @@ def flat(state: Any, prefix: str = "") -> dict[str, torch.Tensor]:
     return {prefix.rstrip("/"): state}
 
 
-def accumulate(name: str, device: str, batch: int) -> dict[str, torch.Tensor]:
+def run(name: str, device: str, batch: int, counts_device: str = "device") -> Ingestor:
     model = build(name, seed=3)
     lm = loaded(model, ZOO[name][1], CLASSES, 8)
     ds = TensorImages(random_images(N_IMAGES, seed=4), LABELS, set())
     s = resolve({"workers": 0, "device": device, "influence_topk": 2, "activation_mass": 0.2,
-                 "examples_per_neuron": 3, "batch_size": batch}, environ={})
+                 "examples_per_neuron": 3, "batch_size": batch, "counts_device": counts_device}, environ={})
     ing = build_ingestor(lm, s, torch.device(device))
     stream(ing, ds, list(range(N_IMAGES)), RunState(torch.zeros(N_IMAGES, dtype=torch.bool)), s, progress=False)
-    return flat(ing.state_dict())
+    return ing
+
+
+def accumulate(name: str, device: str, batch: int) -> dict[str, torch.Tensor]:
+    return flat(run(name, device, batch).state_dict())
 
 
 @pytest.mark.parametrize("model", ["inception", "inverted_residual"])
@@ -57,3 +63,18 @@ def test_cuda_sees_the_same_images_as_cpu():
     cpu, gpu = accumulate("inverted_residual", "cpu", 8), accumulate("inverted_residual", "cuda", 8)
     assert torch.equal(cpu["classes/images"], gpu["classes/images"])
     assert int(gpu["classes/images"].sum()) == N_IMAGES
+
+
+@pytest.mark.parametrize("model", ["inception", "inverted_residual"])
+def test_counts_kept_on_the_host_equal_counts_on_the_gpu(model):
+    on_gpu, on_host = run(model, "cuda", 8), run(model, "cuda", 8, counts_device="cpu")
+    assert on_host.counts_device == torch.device("cpu")
+    assert all(c.device == torch.device("cpu") for c in [*on_host.direct.values(), *on_host.hop_counts.values()])
+    gpu_state, host_state = flat(on_gpu.state_dict()), flat(on_host.state_dict())
+    assert gpu_state.keys() == host_state.keys()
+    for key, value in gpu_state.items():
+        assert torch.equal(host_state[key], value), key
+    for p in range(len(on_gpu.plans)):  # the per-class merges of composed hops agree too
+        a, b = merge_pair(on_gpu, p), merge_pair(on_host, p)
+        assert torch.equal(a.keys.cpu(), b.keys)
+        assert torch.equal(a.counts.cpu(), b.counts)
