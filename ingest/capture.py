@@ -11,12 +11,14 @@ in ``try`` and removed in ``finally`` (``Ingestor.hooks``).
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import torch
 from torch import nn
 
+from ingest.devices import gpu_memory_short
 from ingest.influence import (
     Geometry,
     conv_geometry,
@@ -32,6 +34,8 @@ from ingest.structure import PairPlan
 from summit.errors import BadInput
 from summit.ids import parse_neuron_id
 
+log = logging.getLogger(__name__)
+
 
 class Ingestor:
     """Accumulators of a run plus the per-batch computation that updates them."""
@@ -46,8 +50,10 @@ class Ingestor:
         method: Mapping[str, Any],
         device: torch.device,
         counts_device: torch.device | None = None,
+        spill: bool = False,
     ):
-        """``counts_device``: where the sparse influence counts live (default: ``device``)."""
+        """``counts_device``: where the sparse influence counts live (default: ``device``);
+        ``spill``: move them to host memory when the GPU runs short (``counts_device auto``)."""
         self.model = model
         self.layers = list(layers)
         self.channels = dict(channels)
@@ -56,6 +62,7 @@ class Ingestor:
         self.method = dict(method)
         self.device = device
         self.counts_device = device if counts_device is None else counts_device
+        self.spill = spill and self.counts_device.type == "cuda"
         self.k = int(method["influence_topk"])
         self.modules = dict(model.named_modules())
         self.classes = ClassStats(num_classes, device)
@@ -196,6 +203,20 @@ class Ingestor:
         if grad:
             self._count_grad_pairs(labels)
         self._reset_batch()
+        if self.spill and gpu_memory_short(self.counts_device):
+            self.move_counts(torch.device("cpu"))
+
+    def move_counts(self, device: torch.device) -> None:
+        """Move every sparse influence counter to ``device`` (e.g. host memory when the GPU runs short)."""
+        moved = sum(c.get()[0].numel() for c in [*self.direct.values(), *self.hop_counts.values()])
+        for counts in [*self.direct.values(), *self.hop_counts.values()]:
+            counts.to(device)
+        log.warning("GPU memory is running short: moved %d sparse influence counts from %s to %s "
+                    "(slower from here; setting counts_device)", moved, self.counts_device, device)
+        self.counts_device = device
+        self.spill = False
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
 
     def _count_conv_pair(self, p: int, plan: PairPlan, labels: torch.Tensor) -> None:
         for chain in plan.chains:

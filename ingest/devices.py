@@ -21,26 +21,33 @@ def resolve_device(name: str) -> torch.device:
 
 
 # A full-ImageNet run's sparse influence counts reached 20 GiB of device memory after
-# 100,000 images and still grow (bench/bench_scale.py, 1,000 classes): below this much
-# GPU memory, ``counts_device auto`` keeps them in host memory instead. That costs speed
-# (H200, 16 host cores: 354 instead of 2,209 img/s for the model-side work, 30 s instead
-# of 0.6 s for the end-of-run merges at 4,096 images), not results (the same keys).
-AUTO_COUNTS_MIN_GPU_BYTES = 40 * 2**30
+# 100,000 images and still grow (bench/bench_scale.py, 1,000 classes). With
+# ``counts_device auto`` they start on the GPU and move to host memory once less than
+# this share of the GPU's memory is left. Host counts cost speed (H200, 16 host cores:
+# 354 instead of 2,209 img/s for the model-side work, 30 s instead of 0.6 s for the
+# end-of-run merges at 4,096 images), not results (the same keys).
+SPILL_WHEN_AVAILABLE_BELOW = 0.25
 
 
-def resolve_counts_device(choice: str, device: torch.device, gpu_bytes: int | None = None) -> torch.device:
-    """The device of the sparse influence counts for setting ``counts_device`` on run device ``device``.
-
-    ``gpu_bytes``: the GPU's memory (default: asked from CUDA); only used by 'auto' on a GPU.
-    """
+def resolve_counts_device(choice: str, device: torch.device) -> tuple[torch.device, bool]:
+    """(where the sparse influence counts start, whether they may move to the host) for ``counts_device``."""
     if choice == "device":
-        return device
+        return device, False
     if choice == "cpu":
-        return torch.device("cpu")
+        return torch.device("cpu"), False
     if choice != "auto":
         raise BadInput(f"counts_device {choice!r}: use auto, device or cpu")
-    if device.type != "cuda":
-        return device
-    if gpu_bytes is None:
-        gpu_bytes = int(torch.cuda.get_device_properties(device).total_memory)
-    return torch.device("cpu") if gpu_bytes < AUTO_COUNTS_MIN_GPU_BYTES else device
+    return device, device.type == "cuda"
+
+
+def should_spill(free: int, reserved: int, allocated: int, total: int,
+                 threshold: float = SPILL_WHEN_AVAILABLE_BELOW) -> bool:
+    """True when the GPU memory still available (free, plus what the allocator caches unused) is short."""
+    available = free + max(reserved - allocated, 0)
+    return available < threshold * total
+
+
+def gpu_memory_short(device: torch.device, threshold: float = SPILL_WHEN_AVAILABLE_BELOW) -> bool:
+    free, total = torch.cuda.mem_get_info(device)
+    return should_spill(free, torch.cuda.memory_reserved(device), torch.cuda.memory_allocated(device), total,
+                        threshold)

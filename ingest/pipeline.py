@@ -173,11 +173,11 @@ def build_ingestor(loaded: LoadedModel, settings: Settings, device: torch.device
     method = settings.group("method")
     plans = derive_plans(model, list(loaded.layers), trace, str(method["influence"]))
     channels = {name: trace.shapes[name][1] for name in loaded.layers}
-    counts_device = resolve_counts_device(str(settings["counts_device"]), device)
+    counts_device, spill = resolve_counts_device(str(settings["counts_device"]), device)
     if counts_device != device:
         log.info("sparse influence counts kept on %s (run device %s; setting counts_device)", counts_device, device)
     return Ingestor(model, list(loaded.layers), channels, plans, len(loaded.output_wnids), method, device,
-                    counts_device)
+                    counts_device, spill)
 
 
 def stream(

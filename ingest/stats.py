@@ -59,6 +59,19 @@ class SparseCounts:
         self.flush()
         return self.keys, self.counts
 
+    def to(self, device: torch.device | str) -> SparseCounts:
+        """Move the counts to ``device`` and fold the pending keys in there; later keys go there too.
+
+        The pending keys move first and are merged on the new device: moving off a GPU that
+        runs short must not need GPU memory for a merge.
+        """
+        self.device = torch.device(device)
+        self.keys, self.counts = self.keys.to(self.device), self.counts.to(self.device)
+        self._pending = [k.to(self.device) for k in self._pending]
+        self._pending_counts = [None if c is None else c.to(self.device) for c in self._pending_counts]
+        self.flush()
+        return self
+
     def merge(self, other: SparseCounts) -> SparseCounts:
         keys, counts = other.get()
         self.add(keys, counts)

@@ -109,8 +109,9 @@ SETTINGS: tuple[Setting, ...] = (
     _S("workers", 2, int, "Data-loading worker processes.", "ingest", minimum=0),
     _S("device", "auto", str, "Torch device: 'auto', 'cpu', 'cuda', 'cuda:N'.", "ingest"),
     _S("counts_device", "auto", str, "Where the sparse influence counts live: 'device' (the run's device), "
-       "'cpu' (host memory; for GPUs too small for a full-ImageNet run) or 'auto' (cpu on a GPU with less "
-       "than 40 GiB, else the device).", "ingest", choices=("auto", "device", "cpu")),
+       "'cpu' (host memory: slower, for GPUs too small for a full-ImageNet run) or 'auto' (the device, moved "
+       "to host memory when less than a quarter of the GPU's memory is left).", "ingest",
+       choices=("auto", "device", "cpu")),
     _S("checkpoint_every", 2048, int, "Images between atomic checkpoints of the accumulators.",
        "ingest", minimum=1),
     # --- feature visualisation ---------------------------------------------

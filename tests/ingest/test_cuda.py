@@ -78,3 +78,36 @@ def test_counts_kept_on_the_host_equal_counts_on_the_gpu(model):
         a, b = merge_pair(on_gpu, p), merge_pair(on_host, p)
         assert torch.equal(a.keys.cpu(), b.keys)
         assert torch.equal(a.counts.cpu(), b.counts)
+
+
+def test_counts_moved_to_the_host_mid_run_equal_counts_on_the_gpu(monkeypatch):
+    from ingest import capture
+
+    calls = []
+
+    def short_after_two_batches(device: torch.device) -> bool:  # the GPU "runs short" at the third batch
+        calls.append(device)
+        return len(calls) >= 3
+
+    monkeypatch.setattr(capture, "gpu_memory_short", short_after_two_batches)
+    on_gpu = run("inverted_residual", "cuda", 8)  # counts_device device: never asks
+    assert calls == []
+    spilled = run("inverted_residual", "cuda", 8, counts_device="auto")
+    assert len(calls) == 3  # asked after each batch until it moved, then never again
+    assert spilled.counts_device == torch.device("cpu")
+    assert all(c.device == torch.device("cpu") for c in [*spilled.direct.values(), *spilled.hop_counts.values()])
+    gpu_state, host_state = flat(on_gpu.state_dict()), flat(spilled.state_dict())
+    for key, value in gpu_state.items():
+        assert torch.equal(host_state[key], value), key
+    for p in range(len(on_gpu.plans)):
+        a, b = merge_pair(on_gpu, p), merge_pair(spilled, p)
+        assert torch.equal(a.keys.cpu(), b.keys)
+        assert torch.equal(a.counts.cpu(), b.counts)
+
+
+def test_gpu_memory_short_reads_the_card():
+    from ingest.devices import gpu_memory_short
+
+    device = torch.device("cuda", torch.cuda.current_device())
+    assert not gpu_memory_short(device, threshold=0.0)  # nothing is short of "no memory at all"
+    assert gpu_memory_short(device, threshold=1.01)  # and everything is short of more than the card

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ingest.devices import AUTO_COUNTS_MIN_GPU_BYTES, resolve_counts_device, resolve_device
+from ingest.devices import SPILL_WHEN_AVAILABLE_BELOW, resolve_counts_device, resolve_device, should_spill
 from ingest.pipeline import build_ingestor
+from ingest.stats import SparseCounts
 from summit.errors import BadInput
 from summit.settings import resolve
 from tests.ingest.models_zoo import ZOO, build
@@ -24,17 +25,27 @@ def test_bad_device_names_are_clear_errors():
     assert resolve_device("cpu") == torch.device("cpu")
 
 
-@pytest.mark.parametrize(("choice", "device", "gpu_bytes", "expected"), [
-    ("device", GPU, None, GPU),
-    ("cpu", GPU, None, torch.device("cpu")),
-    ("auto", torch.device("cpu"), None, torch.device("cpu")),
-    ("auto", GPU, 24 * 2**30, torch.device("cpu")),  # a 24 GiB card: counts in host memory
-    ("auto", GPU, AUTO_COUNTS_MIN_GPU_BYTES - 1, torch.device("cpu")),
-    ("auto", GPU, AUTO_COUNTS_MIN_GPU_BYTES, GPU),
-    ("auto", GPU, 80 * 2**30, GPU),  # an H100: counts stay on the GPU
+@pytest.mark.parametrize(("choice", "device", "expected"), [
+    ("device", GPU, (GPU, False)),
+    ("cpu", GPU, (torch.device("cpu"), False)),
+    ("auto", GPU, (GPU, True)),  # on the GPU, moved to the host when it runs short
+    ("auto", torch.device("cpu"), (torch.device("cpu"), False)),
 ])
-def test_counts_device(choice, device, gpu_bytes, expected):
-    assert resolve_counts_device(choice, device, gpu_bytes) == expected
+def test_counts_device(choice, device, expected):
+    assert resolve_counts_device(choice, device) == expected
+
+
+GIB = 2**30
+
+
+@pytest.mark.parametrize(("free", "reserved", "allocated", "spill"), [
+    (40 * GIB, 30 * GIB, 30 * GIB, False),  # half the card free
+    (10 * GIB, 60 * GIB, 60 * GIB, True),  # 12.5 % left
+    (10 * GIB, 60 * GIB, 45 * GIB, False),  # 10 free + 15 cached but unused = 31 %
+    (0, 80 * GIB, 80 * GIB, True),
+])
+def test_spill_when_little_gpu_memory_is_left(free, reserved, allocated, spill):
+    assert should_spill(free, reserved, allocated, 80 * GIB, SPILL_WHEN_AVAILABLE_BELOW) is spill
 
 
 def test_counts_device_is_validated_at_start():
@@ -51,3 +62,16 @@ def test_ingestor_puts_every_sparse_counter_on_the_counts_device():
     counters = [*ing.direct.values(), *ing.hop_counts.values()]
     assert counters  # the zoo model has influence plans
     assert all(c.device == ing.counts_device == torch.device("cpu") for c in counters)
+    assert not ing.spill  # nothing to spill from on the cpu
+
+
+def test_sparse_counts_move_with_pending_keys_folded_in():
+    counts = SparseCounts("cpu", flush_at=100)
+    counts.add(torch.tensor([5, 3, 5]))
+    counts.add(torch.tensor([3, 9]), torch.tensor([2, 1]))
+    counts.to("cpu")
+    keys, values = counts.keys, counts.counts  # moved means flushed: nothing pending
+    assert keys.tolist() == [3, 5, 9]
+    assert values.tolist() == [3, 2, 1]
+    counts.add(torch.tensor([9]))
+    assert [t.tolist() for t in counts.get()] == [[3, 5, 9], [3, 2, 2]]
