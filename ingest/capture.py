@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ingest.devices import gpu_memory_short
+from ingest.devices import gpu_free_bytes, gpu_memory_short
 from ingest.influence import (
     Geometry,
     conv_geometry,
@@ -211,7 +211,7 @@ class Ingestor:
         moved = sum(c.get()[0].numel() for c in [*self.direct.values(), *self.hop_counts.values()])
         for counts in [*self.direct.values(), *self.hop_counts.values()]:
             counts.to(device)
-        log.warning("GPU memory is running short: moved %d sparse influence counts from %s to %s "
+        log.warning("GPU memory is short: sparse influence counts (%d now) moved from %s to %s "
                     "(slower from here; setting counts_device)", moved, self.counts_device, device)
         self.counts_device = device
         self.spill = False
@@ -262,6 +262,12 @@ class Ingestor:
         }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        if self.spill:
+            # a resumed run whose counts had moved to the host must not bring them all back at once
+            sparse = [*state["direct"].values(), *state["hop_counts"].values()]
+            need = sum(2 * s["keys"].numel() * s["keys"].element_size() for s in sparse)
+            if need > gpu_free_bytes(self.counts_device) // 2:
+                self.move_counts(torch.device("cpu"))
         self.classes.load_state_dict(state["classes"])
         for k, acts in self.acts.items():
             acts.load_state_dict(state["acts"][k])

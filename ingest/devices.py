@@ -47,6 +47,11 @@ def should_spill(free: int, reserved: int, allocated: int, total: int,
     return available < threshold * total
 
 
+def gpu_free_bytes(device: torch.device) -> int:
+    """Memory the driver reports free on ``device`` (a CUDA device)."""
+    return int(torch.cuda.mem_get_info(device)[0])
+
+
 def gpu_memory_short(device: torch.device, threshold: float = SPILL_WHEN_AVAILABLE_BELOW) -> bool:
     free, total = torch.cuda.mem_get_info(device)
     return should_spill(free, torch.cuda.memory_reserved(device), torch.cuda.memory_allocated(device), total,

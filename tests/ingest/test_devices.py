@@ -75,3 +75,29 @@ def test_sparse_counts_move_with_pending_keys_folded_in():
     assert values.tolist() == [3, 2, 1]
     counts.add(torch.tensor([9]))
     assert [t.tolist() for t in counts.get()] == [[3, 5, 9], [3, 2, 2]]
+
+
+def test_resume_keeps_large_counts_on_the_host(monkeypatch):
+    """A checkpoint whose counts would fill more than half the free GPU memory is loaded to the host."""
+    from ingest import capture
+
+    model = build("inverted_residual", seed=3)
+    lm = loaded(model, ZOO["inverted_residual"][1], 3, 8)
+    settings = resolve({"device": "cpu", "counts_device": "cpu"}, environ={})
+    source = build_ingestor(lm, settings, torch.device("cpu"))
+    counters = [*source.direct.values(), *source.hop_counts.values()]
+    assert counters
+    for counts in counters:
+        counts.add(torch.arange(1000))
+    state = source.state_dict()
+    moved: list[torch.device] = []
+    for free, expect_move in ((10**9, False), (1000, True)):  # plenty free, then almost nothing
+        target = build_ingestor(lm, settings, torch.device("cpu"))
+        target.spill = True  # as on a GPU with counts_device auto
+        monkeypatch.setattr(capture, "gpu_free_bytes", lambda _device, free=free: free)
+        monkeypatch.setattr(target, "move_counts", moved.append)
+        moved.clear()
+        target.load_state_dict(state)
+        assert (moved == [torch.device("cpu")]) is expect_move
+        loaded_counters = [*target.direct.values(), *target.hop_counts.values()]
+        assert [c.get()[0].numel() for c in loaded_counters] == [1000] * len(counters)
