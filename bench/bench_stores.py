@@ -164,10 +164,7 @@ def main() -> int:
               f"({data.influences.height:,} influence rows); read+prepare {prep:.1f} s")
         for name, store in stores.items():
             started = time.perf_counter()
-            if name == "neo4j":
-                store.write_load(data, batch_rows=args.batch, progress=lambda m: print(f"    {m}", flush=True))
-            else:
-                store.write_load(data, progress=lambda m: print(f"    {m}", flush=True))
+            store.write_load(data, batch_rows=args.batch, progress=lambda m: print(f"    {m}", flush=True))
             seconds = time.perf_counter() - started
             print(f"load {name}: {seconds:.1f} s, {rows / seconds:,.0f} rows/s "
                   f"(+{prep:.1f} s shared read/prepare)", flush=True)

@@ -17,24 +17,11 @@ import polars as pl
 
 from summit.errors import BadInput
 from summit.graph_schema import (
-    ACTIVATES,
-    CLASS,
-    CLASS_INFLUENCE,
-    EXAMPLE,
-    GRAPH_EDGE,
-    HAS_EXAMPLE,
-    HAS_NODE,
-    IN_LAYER,
-    INFLUENCES,
-    LAYER,
     LOAD,
     MODEL,
-    NEURON,
     NODE_PROPERTIES,
-    POINT,
     REL_PROPERTIES,
     RELATIONSHIPS,
-    SIMILAR,
 )
 from summit.store.prepare import LoadData, new_load_id, read_load_data
 
@@ -93,9 +80,7 @@ def _write_all(data: LoadData, out: Path, database: str) -> list[str]:
     _write(out / f"{LOAD}.csv", [f"id:ID({LOAD})", "model", "created", ":LABEL"], loads)
     args += [f"--nodes={MODEL}={out / f'{MODEL}.csv'}", f"--nodes={LOAD}={out / f'{LOAD}.csv'}"]
 
-    nodes = {CLASS: data.classes, LAYER: data.layers, NEURON: data.neurons, EXAMPLE: data.examples,
-             POINT: data.points, CLASS_INFLUENCE: data.class_influence}
-    for label, frame in nodes.items():
+    for label, frame in data.node_frames().items():
         kinds = dict(NODE_PROPERTIES[label])
         natural = next(iter(kinds))
         text = _to_text(frame, kinds)
@@ -110,16 +95,7 @@ def _write_all(data: LoadData, out: Path, database: str) -> list[str]:
         _write(out / f"{label}.csv", header, keyed)
         args.append(f"--nodes={label}={out / f'{label}.csv'}")
 
-    rels = {
-        IN_LAYER: data.neurons.select("id", "layer"),
-        ACTIVATES: data.activations.select("class_index", "neuron_id", "count", "mean", "act_sum"),
-        INFLUENCES: data.influences.select("src", "dst", "class", "count"),
-        HAS_NODE: data.class_nodes.select("class_index", "neuron_id", "pagerank", "count"),
-        GRAPH_EDGE: data.class_edges.select("src", "dst", "class", "weight"),
-        SIMILAR: data.similarity.select("class_index", "other_index", "layer", "cosine"),
-        HAS_EXAMPLE: data.examples.select("neuron_id", "key"),
-    }
-    for rel, frame in rels.items():
+    for rel, frame in data.rel_frames().items():
         src, dst = RELATIONSHIPS[rel]
         a, b, *props = frame.columns
         keyed = frame.select(

@@ -30,10 +30,8 @@ from summit.graph_schema import (
     GRAPH_EDGE,
     HAS_EXAMPLE,
     HAS_NODE,
-    IN_LAYER,
     INFLUENCES,
     LAYER,
-    LOAD,
     MODEL,
     NEURON,
     NODE_PROPERTIES,
@@ -43,8 +41,9 @@ from summit.graph_schema import (
     embedded_load_ddl,
     table,
 )
-from summit.store.prepare import LoadData, new_load_id, read_load_data
-from summit.store.queries import CypherStore, Row
+from summit.store.lifecycle import CypherLoader
+from summit.store.prepare import LoadData
+from summit.store.queries import Row
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +58,7 @@ def _projection(var: str, label: str, skip: tuple[str, ...] = ()) -> str:
     return ", ".join(f"{var}.`{p}` AS `{p}`" for p, _ in NODE_PROPERTIES[label] if p not in skip)
 
 
-class EmbeddedStore(CypherStore):
+class EmbeddedStore(CypherLoader):
     """GraphStore and GraphLoader over a LadybugDB database directory/file."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
@@ -80,10 +79,10 @@ class EmbeddedStore(CypherStore):
         self.read_only = read_only
         if not read_only:
             for ddl in EMBEDDED_SHARED_DDL:
-                self._exec(ddl)
+                self._write(ddl)
 
     # --- plumbing -------------------------------------------------------------
-    def _exec(self, query: str, params: dict[str, Any] | None = None) -> Any:
+    def _write(self, query: str, params: dict[str, Any] | None = None) -> Any:
         with self._lock:
             return self._conn.execute(query, params or {})
 
@@ -214,91 +213,23 @@ class EmbeddedStore(CypherStore):
             self._conn.execute(f"COPY {name} FROM scan")
         del scan
 
-    def load_artifact(
-        self, artifact: str, *, batch_rows: int = 20000, progress: Callable[[str], None] | None = None
-    ) -> str:
-        """Load ``artifact`` as a new load of its model, flip the model to it, drop the previous load.
-
-        ``batch_rows`` is accepted for the GraphLoader protocol; the embedded store copies each table
-        with one ``COPY`` (LadybugDB's bulk path), so the batch size changes nothing here.
-        """
+    def _check_writable(self) -> None:
         if self.read_only:
-            raise BadInput(f"embedded store {self.path} is open read-only; cannot load")
-        if batch_rows < 1:
-            raise BadInput(f"batch_rows must be >= 1, got {batch_rows}")
-        data = read_load_data(artifact)
-        self.write_load(data, progress=progress)
-        return str(data.model["id"])
+            raise BadInput(f"embedded store {self.path} is open read-only; cannot load or drop")
 
-    def write_load(self, data: LoadData, *, progress: Callable[[str], None] | None = None) -> str:
-        say = progress or (lambda msg: log.info("%s", msg))
-        model = str(data.model["id"])
-        load = new_load_id()
-        self._exec(f"CREATE (:{LOAD} {{id: $id, model: $model, created: $created}})",
-                   {"id": load, "model": model, "created": data.model["created"]})
-        try:
-            for ddl in embedded_load_ddl(load):
-                self._exec(ddl)
-            self._write_tables(load, data, say)
-            self._exec(
-                f"MERGE (m:{MODEL} {{id: $id}}) SET m.active_load = $load, m.name = $name, m.classes = $classes, "
-                "m.images = $images, m.top1_correct = $top1, m.dataset = $dataset, m.created = $created, "
-                "m.artifact_path = $artifact_path",
-                {"id": model, "load": load, "name": data.model["name"], "classes": data.model["classes"],
-                 "images": data.model["images"], "top1": data.model["top1_correct"],
-                 "dataset": data.model["dataset"], "created": data.model["created"],
-                 "artifact_path": data.model["artifact_path"]},
-            )
-        except BaseException:
-            self._drop_load(load)
-            raise
-        self._drop_stale_loads(model, keep=load)
-        say(f"model {model!r} now served from load {load}")
-        return load
-
-    def _write_tables(self, load: str, data: LoadData, say: Callable[[str], None]) -> None:
-        def node(label: str, frame: pl.DataFrame) -> None:
+    def _write_load_data(self, load: str, data: LoadData, batch_rows: int, say: Callable[[str], None]) -> None:
+        """The load's own tables, each filled with one ``COPY`` (LadybugDB's bulk path: ``batch_rows``,
+        part of the loader protocol, changes nothing here)."""
+        del batch_rows
+        for ddl in embedded_load_ddl(load):
+            self._write(ddl)
+        for label, frame in data.node_frames().items():
             self._copy(table(label, load), frame.select([p for p, _ in NODE_PROPERTIES[label]]))
             say(f"{label}: {frame.height} nodes")
-
-        def rel(rel_type: str, frame: pl.DataFrame) -> None:
+        for rel_type, frame in data.rel_frames().items():
             self._copy(table(rel_type, load), frame)
             say(f"{rel_type}: {frame.height} relationships")
 
-        node(CLASS, data.classes)
-        node(LAYER, data.layers)
-        node(NEURON, data.neurons)
-        node(EXAMPLE, data.examples)
-        node(POINT, data.points)
-        node(CLASS_INFLUENCE, data.class_influence)
-        rel(IN_LAYER, data.neurons.select("id", "layer"))
-        rel(ACTIVATES, data.activations.select("class_index", "neuron_id", "count", "mean", "act_sum"))
-        rel(INFLUENCES, data.influences.select("src", "dst", "class", "count"))
-        rel(HAS_NODE, data.class_nodes.select("class_index", "neuron_id", "pagerank", "count"))
-        rel(GRAPH_EDGE, data.class_edges.select("src", "dst", "class", "weight"))
-        rel(SIMILAR, data.similarity.select("class_index", "other_index", "layer", "cosine"))
-        rel(HAS_EXAMPLE, data.examples.select("neuron_id", "key"))
-
-    def _drop_load(self, load: str) -> None:
+    def _delete_load_data(self, load: str) -> None:
         for ddl in embedded_drop_ddl(load):
-            self._exec(ddl)
-        self._exec(f"MATCH (l:{LOAD} {{id: $id}}) DELETE l", {"id": load})
-        with self._cache_lock:
-            self._caches.pop(load, None)
-
-    def _drop_stale_loads(self, model: str, keep: str | None) -> None:
-        rows = self._rows(f"MATCH (l:{LOAD}) WHERE l.model = $model RETURN l.id AS id", {"model": model})
-        for row in rows:
-            if row["id"] != keep:
-                self._drop_load(row["id"])
-
-    def drop_model(self, model: str) -> None:
-        if self.read_only:
-            raise BadInput(f"embedded store {self.path} is open read-only")
-        self._load(model)  # NotFound for an unknown model
-        self._exec(f"MATCH (m:{MODEL} {{id: $id}}) DELETE m", {"id": model})
-        self._drop_stale_loads(model, keep=None)
-
-    def loads(self) -> list[Row]:
-        """Every load in the store (active or left over by an interrupted load), for checks."""
-        return self._rows(f"MATCH (l:{LOAD}) RETURN l.id AS id, l.model AS model")
+            self._write(ddl)

@@ -25,10 +25,8 @@ from summit.graph_schema import (
     GRAPH_EDGE,
     HAS_EXAMPLE,
     HAS_NODE,
-    IN_LAYER,
     INFLUENCES,
     LAYER,
-    LOAD,
     MODEL,
     NEO4J_SCHEMA,
     NEURON,
@@ -38,8 +36,9 @@ from summit.graph_schema import (
     RELATIONSHIPS,
     SIMILAR,
 )
-from summit.store.prepare import LoadData, new_load_id, read_load_data
-from summit.store.queries import CypherStore, Row
+from summit.store.lifecycle import CypherLoader
+from summit.store.prepare import LoadData
+from summit.store.queries import Row
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,7 @@ def read_password(env_var: str = "NEO4J_PASSWORD", file: str = "") -> str:
     return value
 
 
-class Neo4jStore(CypherStore):
+class Neo4jStore(CypherLoader):
     """GraphStore and GraphLoader over a Neo4j database."""
 
     def __init__(self, uri: str, user: str, password: str, *, database: str = "neo4j"):
@@ -87,8 +86,6 @@ class Neo4jStore(CypherStore):
             raise StoreUnavailable(f"Neo4j at {uri} rejected user {user!r} (check the password)") from None
         except (ServiceUnavailable, OSError, ValueError) as exc:
             raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {exc}") from None
-        self._read = neo4j.RoutingControl.READ
-        self._write = neo4j.RoutingControl.WRITE
 
     # --- plumbing -------------------------------------------------------------
     def _rows(self, query: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[Row]:
@@ -99,7 +96,7 @@ class Neo4jStore(CypherStore):
         try:
             if write:
                 records, _, _ = self._driver.execute_query(
-                    query, params or {}, database_=self.database, routing_=self._write
+                    query, params or {}, database_=self.database, routing_=neo4j.RoutingControl.WRITE
                 )
                 return [dict(r) for r in records]
             with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
@@ -218,54 +215,22 @@ class Neo4jStore(CypherStore):
             self._rows(statement, write=True)
         self._rows("CALL db.awaitIndexes(300)", write=True)
 
-    def load_artifact(
-        self, artifact: str, *, batch_rows: int = 20000, progress: Callable[[str], None] | None = None
-    ) -> str:
-        if batch_rows < 1:
-            raise BadInput(f"batch_rows must be >= 1, got {batch_rows}")
-        data = read_load_data(artifact)
-        self.write_load(data, batch_rows=batch_rows, progress=progress)
-        return str(data.model["id"])
+    def _write(self, query: str, params: dict[str, Any] | None = None) -> Any:
+        return self._rows(query, params, write=True)
 
-    def write_load(
-        self, data: LoadData, *, batch_rows: int = 20000, progress: Callable[[str], None] | None = None
-    ) -> str:
-        say = progress or (lambda msg: log.info("%s", msg))
-        model = str(data.model["id"])
+    def _prepare_writes(self) -> None:
         self.ensure_schema()
-        load = new_load_id()
-        self._rows(f"CREATE (:{LOAD} {{id: $id, model: $model, created: $created}})",
-                   {"id": load, "model": model, "created": data.model["created"]}, write=True)
-        try:
-            self._write_nodes(load, data, batch_rows, say)
-            self._write_rels(load, data, batch_rows, say)
-            m = data.model
-            self._rows(
-                f"MERGE (m:{MODEL} {{id: $id}}) SET m.active_load = $load, m.name = $name, m.classes = $classes, "
-                "m.images = $images, m.top1_correct = $top1, m.dataset = $dataset, m.created = $created, "
-                "m.artifact_path = $artifact_path",
-                {"id": model, "load": load, "name": m["name"], "classes": m["classes"], "images": m["images"],
-                 "top1": m["top1_correct"], "dataset": m["dataset"], "created": m["created"],
-                 "artifact_path": m["artifact_path"]},
-                write=True,
-            )
-        except BaseException:
-            self._delete_load(load)
-            raise
-        self._delete_stale_loads(model, keep=load)
-        say(f"model {model!r} now served from load {load}")
-        return load
+
+    def _write_load_data(self, load: str, data: LoadData, batch_rows: int, say: Callable[[str], None]) -> None:
+        self._write_nodes(load, data, batch_rows, say)
+        self._write_rels(load, data, batch_rows, say)
 
     def _batches(self, frame: pl.DataFrame, batch_rows: int) -> Iterator[list[Any]]:
         for start in range(0, frame.height, batch_rows):
             yield frame.slice(start, batch_rows).rows()
 
     def _write_nodes(self, load: str, data: LoadData, batch_rows: int, say: Callable[[str], None]) -> None:
-        frames = {
-            CLASS: data.classes, LAYER: data.layers, NEURON: data.neurons, EXAMPLE: data.examples,
-            POINT: data.points, CLASS_INFLUENCE: data.class_influence,
-        }
-        for label, frame in frames.items():
+        for label, frame in data.node_frames().items():
             props = [p for p, _ in NODE_PROPERTIES[label]]
             sets = ", ".join(f"n.`{p}` = r[{i}]" for i, p in enumerate(props) if p != "key")
             query = (f"UNWIND $rows AS r CREATE (n:{label}) SET n.load = $load, "
@@ -281,16 +246,7 @@ class Neo4jStore(CypherStore):
             say(f"{label}: {frame.height} nodes")
 
     def _write_rels(self, load: str, data: LoadData, batch_rows: int, say: Callable[[str], None]) -> None:
-        frames = {
-            IN_LAYER: data.neurons.select("id", "layer"),
-            ACTIVATES: data.activations.select("class_index", "neuron_id", "count", "mean", "act_sum"),
-            INFLUENCES: data.influences.select("src", "dst", "class", "count"),
-            HAS_NODE: data.class_nodes.select("class_index", "neuron_id", "pagerank", "count"),
-            GRAPH_EDGE: data.class_edges.select("src", "dst", "class", "weight"),
-            SIMILAR: data.similarity.select("class_index", "other_index", "layer", "cosine"),
-            HAS_EXAMPLE: data.examples.select("neuron_id", "key"),
-        }
-        for rel, frame in frames.items():
+        for rel, frame in data.rel_frames().items():
             src, dst = RELATIONSHIPS[rel]
             props = ", ".join(f"`{p}`: r[{i + 2}]" for i, (p, _) in enumerate(REL_PROPERTIES[rel]))
             query = (
@@ -302,8 +258,8 @@ class Neo4jStore(CypherStore):
                 self._rows(query, {"rows": rows, "load": load}, write=True)
             say(f"{rel}: {frame.height} relationships")
 
-    def _delete_load(self, load: str) -> None:
-        """Delete one load's relationships and nodes in bounded transactions, its Load node last."""
+    def _delete_load_data(self, load: str) -> None:
+        """Delete one load's relationships, then its nodes, in bounded transactions."""
         for label in (NEURON, CLASS):
             while True:
                 done = self._rows(
@@ -318,20 +274,4 @@ class Neo4jStore(CypherStore):
                     {"load": load, "batch": DELETE_BATCH}, write=True)
                 if not done or done[0]["n"] == 0:
                     break
-        self._rows(f"MATCH (l:{LOAD} {{id: $id}}) DELETE l", {"id": load}, write=True)
-        with self._cache_lock:
-            self._caches.pop(load, None)
 
-    def _delete_stale_loads(self, model: str, keep: str | None) -> None:
-        rows = self._rows(f"MATCH (l:{LOAD} {{model: $model}}) RETURN l.id AS id", {"model": model})
-        for row in rows:
-            if row["id"] != keep:
-                self._delete_load(row["id"])
-
-    def drop_model(self, model: str) -> None:
-        self._load(model)
-        self._rows(f"MATCH (m:{MODEL} {{id: $id}}) DELETE m", {"id": model}, write=True)
-        self._delete_stale_loads(model, keep=None)
-
-    def loads(self) -> list[Row]:
-        return self._rows(f"MATCH (l:{LOAD}) RETURN l.id AS id, l.model AS model")

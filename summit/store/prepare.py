@@ -12,7 +12,22 @@ import numpy as np
 import polars as pl
 
 from summit import artifact as art
-from summit.graph_schema import FAITHFULNESS_FIELDS
+from summit.graph_schema import (
+    ACTIVATES,
+    CLASS,
+    CLASS_INFLUENCE,
+    EXAMPLE,
+    FAITHFULNESS_FIELDS,
+    GRAPH_EDGE,
+    HAS_EXAMPLE,
+    HAS_NODE,
+    IN_LAYER,
+    INFLUENCES,
+    LAYER,
+    NEURON,
+    POINT,
+    SIMILAR,
+)
 from summit.store.common import pack_edges
 
 
@@ -38,12 +53,26 @@ class LoadData:
     points: pl.DataFrame  # key, layer, class_index, x, y
     class_influence: pl.DataFrame  # class, edges (packed bytes), counts (int64 per neuron ord)
 
+    def node_frames(self) -> dict[str, pl.DataFrame]:
+        """Each node label's frame, in write order (both stores and the bulk files use this one mapping)."""
+        return {CLASS: self.classes, LAYER: self.layers, NEURON: self.neurons, EXAMPLE: self.examples,
+                POINT: self.points, CLASS_INFLUENCE: self.class_influence}
+
+    def rel_frames(self) -> dict[str, pl.DataFrame]:
+        """Each relationship type's frame: start key, end key, then its properties (``REL_PROPERTIES`` order)."""
+        return {
+            IN_LAYER: self.neurons.select("id", "layer"),
+            ACTIVATES: self.activations.select("class_index", "neuron_id", "count", "mean", "act_sum"),
+            INFLUENCES: self.influences.select("src", "dst", "class", "count"),
+            HAS_NODE: self.class_nodes.select("class_index", "neuron_id", "pagerank", "count"),
+            GRAPH_EDGE: self.class_edges.select("src", "dst", "class", "weight"),
+            SIMILAR: self.similarity.select("class_index", "other_index", "layer", "cosine"),
+            HAS_EXAMPLE: self.examples.select("neuron_id", "key"),
+        }
+
     def rows(self) -> int:
         """Nodes plus relationships written, for rows/s figures."""
-        nodes = (self.classes, self.layers, self.neurons, self.examples, self.points, self.class_influence)
-        rels = (self.neurons, self.activations, self.influences, self.class_nodes, self.class_edges,
-                self.similarity, self.examples)
-        return sum(f.height for f in (*nodes, *rels))
+        return sum(f.height for f in (*self.node_frames().values(), *self.rel_frames().values()))
 
 
 def _optional(artifact: Path, table: str) -> pl.DataFrame:

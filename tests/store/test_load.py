@@ -65,7 +65,7 @@ def test_failed_reload_keeps_the_old_model(
     store.load_artifact(str(write_tiny_artifact(tmp_path / "a", run_id=model)), batch_rows=4)
     before = snapshot(store, model)
     loads_before = store.loads()
-    target = "_write_tables" if kind == "embedded" else "_write_rels"
+    target = "_write_load_data"  # each store's writing of a load's data (summit.store.lifecycle)
     real = getattr(store, target)
 
     def half_then_fail(*args: Any, **kwargs: Any) -> None:
