@@ -27,7 +27,7 @@ from server.errors import shape_error
 from server.health import health_endpoint
 from server.loaders import Loaders
 from server.media import MediaRoots, media_endpoint
-from server.neuron_images import ClassGraphs, NeuronImages
+from server.memo import ClassGraphs, NeuronImages
 from server.response_cache import CachedGraphQL, ResponseCache
 from server.schema import build_schema
 from server.store_access import ModelsMemo, StoreGateway, store_limiter

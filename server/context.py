@@ -10,7 +10,7 @@ from urllib.parse import quote
 from strawberry.types import Info as _Info
 
 from server.loaders import Loaders, ModelLoaders
-from server.neuron_images import ClassGraphs, NeuronImages
+from server.memo import ClassGraphs, NeuronImages
 from server.store_access import ModelsMemo, StoreGateway
 from summit.store.base import GraphStore
 

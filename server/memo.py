@@ -3,7 +3,8 @@
 The data behind the server is read-only between model loads, so an answer can
 be remembered until the store's model list changes (``ModelsMemo.generation``,
 checked at most once a second). Each memo is bounded (oldest entry forgotten
-first) and forgets everything when the generation it sees changes.
+first) and forgets everything when the generation it sees changes. ``NeuronImages`` and
+``ClassGraphs`` are the two the class-graph path uses; ``server.warmup`` fills them at start.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Generic, TypeVar
+
+from summit.store import base
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -64,4 +67,26 @@ class GenerationMemo(Generic[K, V]):
         return key in self._entries
 
 
-__all__ = ["MISSING", "GenerationMemo", "Missing"]
+DEFAULT_MAX_IMAGES = 200_000
+DEFAULT_MAX_GRAPHS = 10_000  # class graphs at a model's own thresholds: tens of KB each
+
+ImageKey = tuple[str, str]  # (model id, neuron id)
+GraphKey = tuple[str, int, int | None, int]  # (model id, class index, top_n, min_weight)
+
+
+class NeuronImages(GenerationMemo[ImageKey, str | None]):
+    """``(model, neuron id) -> media path of its picture, or None (no picture)``; a class graph
+    shows one per node, and finding it costs a store call (feature visualisations or examples)."""
+
+    def __init__(self, max_entries: int = DEFAULT_MAX_IMAGES):
+        super().__init__(max_entries)
+
+
+class ClassGraphs(GenerationMemo[GraphKey, base.ClassGraph]):
+    """``(model, class index, top_n, min_weight) -> the store's ClassGraph`` (frozen records)."""
+
+    def __init__(self, max_entries: int = DEFAULT_MAX_GRAPHS):
+        super().__init__(max_entries)
+
+
+__all__ = ["MISSING", "ClassGraphs", "GenerationMemo", "Missing", "NeuronImages"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.neuron_images import MISSING, ClassGraphs, NeuronImages
+from server.memo import MISSING, ClassGraphs, NeuronImages
 from server.store_access import ModelsMemo, StoreGateway
 from summit.ids import neuron_id
 

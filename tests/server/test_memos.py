@@ -12,8 +12,7 @@ from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.context import media_url
-from server.memo import MISSING, GenerationMemo
-from server.neuron_images import ClassGraphs, NeuronImages
+from server.memo import MISSING, ClassGraphs, GenerationMemo, NeuronImages
 from server.store_access import ModelsMemo, StoreGateway
 from server.warmup import warm_up
 from tests.server.conftest import graphql_view, make_settings, run_gql, wait_for_generation
