@@ -208,9 +208,10 @@ class Ingestor:
 
     def move_counts(self, device: torch.device) -> None:
         """Move every sparse influence counter to ``device`` (e.g. host memory when the GPU runs short)."""
-        moved = sum(c.get()[0].numel() for c in [*self.direct.values(), *self.hop_counts.values()])
-        for counts in [*self.direct.values(), *self.hop_counts.values()]:
-            counts.to(device)
+        counters = [*self.direct.values(), *self.hop_counts.values()]
+        for counts in counters:
+            counts.to(device)  # pending keys are merged on ``device``, not on the GPU that runs short
+        moved = sum(c.keys.numel() for c in counters)
         log.warning("GPU memory is short: sparse influence counts (%d now) moved from %s to %s "
                     "(slower from here; setting counts_device)", moved, self.counts_device, device)
         self.counts_device = device
