@@ -10,7 +10,7 @@ first) and forgets everything when the generation it sees changes. ``NeuronImage
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from typing import Generic, TypeVar
 
 from summit.store import base
@@ -82,6 +82,13 @@ class NeuronImages(GenerationMemo[ImageKey, str | None]):
         super().__init__(max_entries)
 
 
+def picture(featurevis: Sequence[str], examples: Sequence[base.Example]) -> str | None:
+    """A neuron's one picture (what ``NeuronImages`` holds): its first feature visualisation, else its top example."""
+    if featurevis:
+        return featurevis[0]
+    return examples[0].media if examples else None
+
+
 class ClassGraphs(GenerationMemo[GraphKey, base.ClassGraph]):
     """``(model, class index, top_n, min_weight) -> the store's ClassGraph`` (frozen records)."""
 
@@ -89,4 +96,4 @@ class ClassGraphs(GenerationMemo[GraphKey, base.ClassGraph]):
         super().__init__(max_entries)
 
 
-__all__ = ["MISSING", "ClassGraphs", "GenerationMemo", "Missing", "NeuronImages"]
+__all__ = ["MISSING", "ClassGraphs", "GenerationMemo", "Missing", "NeuronImages", "picture"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.memo import MISSING, ClassGraphs, NeuronImages
+from server.memo import MISSING, ClassGraphs, NeuronImages, picture
 from server.store_access import ModelsMemo, StoreGateway
 from summit.ids import neuron_id
 
@@ -47,9 +47,7 @@ async def warm_up(images: NeuronImages, graphs: ClassGraphs | None, models_memo:
             if models_memo.generation != generation:
                 return report
             for nid in chunk:
-                paths = visuals.get(nid) or ()
-                found = examples.get(nid) or ()
-                path = paths[0] if paths else (found[0].media if found else None)
+                path = picture(visuals.get(nid) or (), examples.get(nid) or ())
                 if images.get(generation, (model.id, nid)) is MISSING:
                     images.put(generation, (model.id, nid), path)
             report.images += len(chunk)

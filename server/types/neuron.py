@@ -8,7 +8,7 @@ import strawberry
 
 from server.context import Info, media_url
 from server.limits import check_count
-from server.memo import Missing
+from server.memo import Missing, picture
 from server.types.example import Example
 from summit.store import base
 
@@ -66,6 +66,5 @@ class Neuron:
     async def _image_path(self, info: Info) -> str | None:
         paths = await self._featurevis_paths(info)
         if paths:
-            return paths[0]
-        examples = await info.context.model_loaders(self.model).examples.load(self.id)
-        return examples[0].media if examples else None
+            return picture(paths, ())
+        return picture((), await info.context.model_loaders(self.model).examples.load(self.id))
