@@ -20,7 +20,7 @@ def resolve_device(name: str) -> torch.device:
     return device
 
 
-# A full-ImageNet run's sparse influence counts reached 20 GiB of device memory after
+# A full-ImageNet run's sparse influence counts reached 19.7 GiB of device memory after
 # 100,000 images and still grow (bench/bench_scale.py, 1,000 classes). With
 # ``counts_device auto`` they start on the GPU and move to host memory once less than
 # this share of the GPU's memory is left. Host counts cost speed (H200, 16 host cores:
