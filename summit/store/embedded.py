@@ -43,7 +43,7 @@ from summit.graph_schema import (
 )
 from summit.store.lifecycle import CypherLoader
 from summit.store.prepare import LoadData
-from summit.store.queries import Row
+from summit.store.queries import Row, models_query
 
 log = logging.getLogger(__name__)
 
@@ -116,11 +116,7 @@ class EmbeddedStore(CypherLoader):
             return []
         # A store written before artifact_path existed, opened read-only, lacks the column.
         path = "m.artifact_path" if self._model_has_artifact_path() else "''"
-        return self._rows(
-            f"MATCH (m:{MODEL}) RETURN m.id AS id, m.active_load AS active_load, m.name AS name, "
-            "m.classes AS classes, m.images AS images, m.top1_correct AS top1_correct, "
-            f"m.dataset AS dataset, m.created AS created, {path} AS artifact_path"
-        )
+        return self._rows(models_query(path))
 
     def _model_has_artifact_path(self) -> bool:
         rows = self._rows(f"CALL TABLE_INFO('{MODEL}') RETURN name")

@@ -38,7 +38,7 @@ from summit.graph_schema import (
 )
 from summit.store.lifecycle import CypherLoader
 from summit.store.prepare import LoadData
-from summit.store.queries import Row
+from summit.store.queries import Row, models_query
 
 log = logging.getLogger(__name__)
 
@@ -118,11 +118,7 @@ class Neo4jStore(CypherLoader):
 
     # --- read primitives --------------------------------------------------------
     def _fetch_models(self) -> list[Row]:
-        return self._rows(
-            f"MATCH (m:{MODEL}) RETURN m.id AS id, m.active_load AS active_load, m.name AS name, "
-            "m.classes AS classes, m.images AS images, m.top1_correct AS top1_correct, "
-            "m.dataset AS dataset, m.created AS created, m.artifact_path AS artifact_path"
-        )
+        return self._rows(models_query())
 
     def _fetch_active_load(self, model: str) -> str | None:
         rows = self._rows(f"MATCH (m:{MODEL} {{id: $id}}) RETURN m.active_load AS load", {"id": model})

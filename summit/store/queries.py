@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from summit.errors import BadInput, NotFound
-from summit.graph_schema import FAITHFULNESS_FIELDS
+from summit.graph_schema import FAITHFULNESS_FIELDS, MODEL
 from summit.store import common
 from summit.store.base import (
     ClassActivation,
@@ -47,6 +47,13 @@ ALL_LAYERS = "all"
 CACHED_LOADS = 8
 
 Row = dict[str, Any]
+
+
+def models_query(artifact_path: str = "m.artifact_path") -> str:
+    """Both stores' model-list query; ``artifact_path`` is the expression for that column."""
+    return (f"MATCH (m:{MODEL}) RETURN m.id AS id, m.active_load AS active_load, m.name AS name, "
+            "m.classes AS classes, m.images AS images, m.top1_correct AS top1_correct, "
+            f"m.dataset AS dataset, m.created AS created, {artifact_path} AS artifact_path")
 
 
 def class_from_row(row: Row) -> ClassInfo:
