@@ -85,10 +85,11 @@ def compare(reference: dict[str, Any], other: dict[str, Any]) -> tuple[int, int,
 
 
 def run_once(args: argparse.Namespace, device_name: str, batch: int) -> tuple[dict[str, Any], float, int]:
-    from ingest.data import open_dataset
-    from ingest.devices import resolve_device
-    from ingest.models import load_model
-    from ingest.pipeline import RunState, build_ingestor, stream
+    from summit.ingest.data import open_dataset
+    from summit.ingest.devices import resolve_device
+    from summit.ingest.models import load_model
+    from summit.ingest.pipeline import RunState, build_ingestor, stream
+
     from summit.settings import resolve
 
     device = resolve_device(device_name)

@@ -36,9 +36,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     args = parser.parse_args()
 
-    from ingest.devices import resolve_device
-    from ingest.featurevis import FeatureVisConfig, Target, render
-    from ingest.models import load_model
+    from summit.ingest.devices import resolve_device
+    from summit.ingest.featurevis import FeatureVisConfig, Target, render
+    from summit.ingest.models import load_model
 
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -32,7 +32,8 @@ DEFAULT_DATA = REPO.parent / "shared" / "data" / "imagenet-val-1300"
 
 
 def load(model_name: str, device: torch.device, weights: str | None = None):
-    from ingest.models import load_model
+    from summit.ingest.models import load_model
+
     from summit.errors import SummitError
 
     try:
@@ -40,9 +41,8 @@ def load(model_name: str, device: torch.device, weights: str | None = None):
             "real weights" if weights is None else f"weights {weights}")
     except SummitError as exc:
         import timm
-
-        from ingest.model_spec import LoadedModel
-        from ingest.models import imagenet_classes
+        from summit.ingest.model_spec import LoadedModel
+        from summit.ingest.models import imagenet_classes
 
         if model_name != "efficientnet_lite0":
             raise
@@ -56,7 +56,7 @@ def load(model_name: str, device: torch.device, weights: str | None = None):
 
 
 def batch_of_images(loaded, data: Path, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
-    from ingest.data import open_dataset
+    from summit.ingest.data import open_dataset
 
     try:
         ds = open_dataset(data, output_wnids=loaded.output_wnids, transform=loaded.transform, limit=batch)
@@ -82,8 +82,9 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     args = parser.parse_args()
 
-    from ingest.devices import resolve_device
-    from ingest.pipeline import build_ingestor
+    from summit.ingest.devices import resolve_device
+    from summit.ingest.pipeline import build_ingestor
+
     from summit.settings import resolve
 
     device = resolve_device(args.device)

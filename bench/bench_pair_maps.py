@@ -49,7 +49,7 @@ def grouped(x, kernel, stride, padding, dilation, channels_last=False):
 
 
 def current(x, kernel, stride, padding, dilation):
-    from ingest.influence import _pair_map_maxima
+    from summit.ingest.influence import _pair_map_maxima
 
     return _pair_map_maxima(x, kernel, stride, padding, dilation)
 

@@ -61,10 +61,11 @@ def main() -> int:
                         help="where the sparse counts live (setting counts_device; default: the run's device)")
     args = parser.parse_args()
 
-    from ingest.data import open_dataset
-    from ingest.devices import resolve_device
-    from ingest.models import load_model
-    from ingest.pipeline import build_ingestor
+    from summit.ingest.data import open_dataset
+    from summit.ingest.devices import resolve_device
+    from summit.ingest.models import load_model
+    from summit.ingest.pipeline import build_ingestor
+
     from summit.settings import resolve
 
     device = resolve_device(args.device)
@@ -107,7 +108,7 @@ def main() -> int:
                 peak = torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else float("nan")
                 print(f"{done:8d} {keys:14,d} {keys * 16 / 2**20:9.1f} {name:>18s} {largest:9,d} {peak:13.0f} "
                       f"{done / elapsed:8.1f}", flush=True)
-    from ingest.finalize import merge_pair
+    from summit.ingest.finalize import merge_pair
 
     started = time.perf_counter()
     edges = sum(merge_pair(ing, p).keys.numel() for p in range(len(ing.plans)))

@@ -30,11 +30,11 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=20)
     args = parser.parse_args()
 
+    from summit.ingest.devices import resolve_device
+    from summit.ingest.models import load_model
+    from summit.ingest.pipeline import build_ingestor
     from torch.profiler import ProfilerActivity, profile
 
-    from ingest.devices import resolve_device
-    from ingest.models import load_model
-    from ingest.pipeline import build_ingestor
     from summit.settings import resolve
 
     device = resolve_device(args.device)

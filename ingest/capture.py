@@ -16,10 +16,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import torch
-from torch import nn
-
-from ingest.devices import gpu_free_bytes, gpu_memory_short
-from ingest.influence import (
+from summit.ingest.devices import gpu_free_bytes, gpu_memory_short
+from summit.ingest.influence import (
     Geometry,
     conv_geometry,
     fold_bn,
@@ -29,8 +27,10 @@ from ingest.influence import (
     split_1x1,
     top_inputs,
 )
-from ingest.stats import ActivationStats, ClassStats, SparseCounts, TopExamples
-from ingest.structure import PairPlan
+from summit.ingest.stats import ActivationStats, ClassStats, SparseCounts, TopExamples
+from summit.ingest.structure import PairPlan
+from torch import nn
+
 from summit.errors import BadInput
 from summit.ids import parse_neuron_id
 

@@ -27,9 +27,9 @@ from typing import Any
 
 import polars as pl
 import torch
+from summit.ingest.ablation import ablate
 from torch import nn
 
-from ingest.ablation import ablate
 from summit.errors import ArtifactError, BadInput
 from summit.ids import parse_neuron_id
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import polars as pl
 import torch
+from summit.ingest.data import Batch, collate, open_dataset
+from summit.ingest.faithfulness import build_plan, faithfulness_table, measure
+from summit.ingest.model_spec import LoadedModel
 from torch.utils.data import DataLoader, Subset
 
-from ingest.data import Batch, collate, open_dataset
-from ingest.faithfulness import build_plan, faithfulness_table, measure
-from ingest.model_spec import LoadedModel
 from summit.artifact import has_table, read_table, update_manifest, write_table
 from summit.errors import ArtifactError, BadInput, NotFound
 

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
+from summit.ingest.fourier import init_spectrum, spectrum_scale, spectrum_to_image
 from torch import nn
 
-from ingest.fourier import init_spectrum, spectrum_scale, spectrum_to_image
 from summit.errors import BadInput
 from summit.ids import parse_neuron_id
 

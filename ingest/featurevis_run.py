@@ -19,9 +19,9 @@ from pathlib import Path
 import polars as pl
 import torch
 from PIL import Image
+from summit.ingest.featurevis import FeatureVisConfig, Target, render, to_uint8
 from torch import nn
 
-from ingest.featurevis import FeatureVisConfig, Target, render, to_uint8
 from summit.artifact import (
     MEDIA_DIR,
     atomic_write_bytes,
@@ -31,7 +31,7 @@ from summit.artifact import (
     update_manifest,
     write_table,
 )
-from summit.errors import BadInput
+from summit.errors import BadInput, NotFound
 from summit.ids import parse_neuron_id
 
 log = logging.getLogger(__name__)
@@ -160,3 +160,25 @@ def render_into_artifact(
         })
     log.info("featurevis: rendered %d image(s), skipped %d already done, %.1f s", rendered, skipped, seconds)
     return FeatureVisSummary(rendered=rendered, skipped=skipped, seconds=seconds)
+
+
+def select_neurons(artifact: str, neurons: list[str] | None, layers: list[str] | None) -> list[str]:
+    """The neuron ids to render, in the artifact's neuron order; unknown ids or layers are errors."""
+    table = read_table(artifact, "neurons").sort(["layer_index", "channel"])
+    known = table["neuron_id"].to_list()
+    if neurons:
+        for nid in neurons:
+            parse_neuron_id(nid)
+        known_set = set(known)
+        unknown = [n for n in neurons if n not in known_set]
+        if unknown:
+            raise NotFound(f"artifact {artifact} has no neuron(s) {', '.join(unknown[:10])}")
+        wanted = set(neurons)
+        return [n for n in known if n in wanted]
+    if layers:
+        present = list(dict.fromkeys(table["layer"].to_list()))
+        unknown = [layer for layer in layers if layer not in present]
+        if unknown:
+            raise NotFound(f"artifact {artifact} has no layer(s) {', '.join(unknown)}; layers: {', '.join(present)}")
+        return table.filter(table["layer"].is_in(layers))["neuron_id"].to_list()
+    return known

@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-
-from ingest.capture import Ingestor
-from ingest.influence import max_union, prune_per_target, remap_out, split_keys, widest_path
-from ingest.structure import PairPlan
+from summit.ingest.capture import Ingestor
+from summit.ingest.influence import max_union, prune_per_target, remap_out, split_keys, widest_path
+from summit.ingest.structure import PairPlan
 
 
 @dataclass

@@ -29,11 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch import nn
-
-from ingest.model_spec import LoadedModel
-from ingest.preprocess import Preprocess, torchvision_style
-from ingest.weights import (
+from summit.ingest.model_spec import LoadedModel
+from summit.ingest.preprocess import Preprocess, torchvision_style
+from summit.ingest.weights import (
     hub_cached_file,
     load_strict,
     map_lukemelas_efficientnet,
@@ -41,6 +39,8 @@ from ingest.weights import (
     sha256_file,
     timm_block_paths,
 )
+from torch import nn
+
 from summit.errors import BadInput, NotFound, WeightsUnavailable
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -70,7 +70,7 @@ def list_models() -> list[tuple[str, str]]:
 @cache
 def imagenet_classes() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(wnids, short names) of ImageNet-1k in the standard sorted-wnid logit order."""
-    text = resources.files("ingest").joinpath("imagenet_classes.txt").read_text(encoding="utf-8")
+    text = resources.files("summit.ingest").joinpath("imagenet_classes.txt").read_text(encoding="utf-8")
     rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
     return tuple(r[0] for r in rows), tuple(r[1] for r in rows)
 

@@ -25,12 +25,12 @@ from typing import Any
 
 import torch
 import torch.distributed as dist
+from summit.ingest.capture import Ingestor
+from summit.ingest.devices import resolve_counts_device, resolve_device
+from summit.ingest.model_spec import LoadedModel
+from summit.ingest.structure import derive_plans, trace_model
 from torch.utils.data import DataLoader, Dataset, Subset
 
-from ingest.capture import Ingestor
-from ingest.devices import resolve_counts_device, resolve_device
-from ingest.model_spec import LoadedModel
-from ingest.structure import derive_plans, trace_model
 from summit.errors import BadInput
 from summit.settings import Settings
 
@@ -97,7 +97,7 @@ def distributed(world: World, device: torch.device) -> Iterator[None]:
 
 
 def run_device(settings: Settings, world: World) -> torch.device:
-    device = resolve_device(str(settings["device"]))
+    device = resolve_device(settings.device)
     if device.type == "cuda" and world.size > 1 and device.index is None:
         device = torch.device("cuda", world.local_rank)
     if device.type == "cuda":
@@ -173,7 +173,7 @@ def build_ingestor(loaded: LoadedModel, settings: Settings, device: torch.device
     method = settings.group("method")
     plans = derive_plans(model, list(loaded.layers), trace, str(method["influence"]))
     channels = {name: trace.shapes[name][1] for name in loaded.layers}
-    counts_device, spill = resolve_counts_device(str(settings["counts_device"]), device)
+    counts_device, spill = resolve_counts_device(settings.counts_device, device)
     if counts_device != device:
         log.info("sparse influence counts kept on %s (run device %s; setting counts_device)", counts_device, device)
     return Ingestor(model, list(loaded.layers), channels, plans, len(loaded.output_wnids), method, device,
@@ -191,13 +191,13 @@ def stream(
     progress: bool = True,
 ) -> RunState:
     """Feed ``positions`` of ``dataset`` through ``ing`` in batches; update ``state``."""
-    from ingest.data import collate
+    from summit.ingest.data import collate
 
     loader = DataLoader(
-        Subset(dataset, list(positions)), batch_size=int(settings["batch_size"]), shuffle=False,
-        num_workers=int(settings["workers"]), collate_fn=collate, pin_memory=ing.device.type == "cuda",
+        Subset(dataset, list(positions)), batch_size=settings.batch_size, shuffle=False,
+        num_workers=settings.workers, collate_fn=collate, pin_memory=ing.device.type == "cuda",
     )
-    every = int(settings["checkpoint_every"])
+    every = settings.checkpoint_every
     since = 0
     bar = _progress(len(positions), progress)
     started = time.perf_counter()
@@ -297,7 +297,7 @@ def run_ingest(
             skipped = reduce_across(ing, state)
         if not world.main:
             return None
-        from ingest.tables import write_artifact
+        from summit.ingest.tables import write_artifact
 
         summary = write_artifact(
             ing, loaded, dataset, options, settings,

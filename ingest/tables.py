@@ -8,11 +8,11 @@ from typing import Any
 
 import polars as pl
 import torch
+from summit.ingest.capture import Ingestor
+from summit.ingest.examples import denormalizer, media_path, receptive_fields, write_patches
+from summit.ingest.finalize import PairResult, merge_all
+from summit.ingest.model_spec import LoadedModel
 
-from ingest.capture import Ingestor
-from ingest.examples import denormalizer, media_path, receptive_fields, write_patches
-from ingest.finalize import PairResult, merge_all
-from ingest.model_spec import LoadedModel
 from summit import __version__
 from summit.artifact import write_manifest, write_table
 from summit.ids import neuron_ids

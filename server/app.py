@@ -20,19 +20,20 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
+from summit.server.body_limit import BodyLimit
+from summit.server.context import Context
+from summit.server.errors import shape_error
+from summit.server.health import health_endpoint
+from summit.server.loaders import Loaders
+from summit.server.media import MediaRoots, media_endpoint
+from summit.server.memo import ClassGraphs, NeuronImages
+from summit.server.response_cache import CachedGraphQL, ResponseCache
+from summit.server.schema import build_schema
+from summit.server.store_access import ModelsMemo, StoreGateway, store_limiter
+from summit.server.warmup import WarmUpReport, warm_up
+from summit.server.web import DEFAULT_WEB_DIR, web_endpoint
 
-from server.body_limit import BodyLimit
-from server.context import Context
-from server.errors import shape_error
-from server.health import health_endpoint
-from server.loaders import Loaders
-from server.media import MediaRoots, media_endpoint
-from server.memo import ClassGraphs, NeuronImages
-from server.response_cache import CachedGraphQL, ResponseCache
-from server.schema import build_schema
-from server.store_access import ModelsMemo, StoreGateway, store_limiter
-from server.warmup import WarmUpReport, warm_up
-from server.web import DEFAULT_WEB_DIR, web_endpoint
+from summit.settings import Settings
 from summit.store.base import GraphStore
 
 log = logging.getLogger(__name__)
@@ -41,9 +42,9 @@ log = logging.getLogger(__name__)
 class SummitGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with a fresh context (gateway, deadline, loaders) per request."""
 
-    def __init__(self, settings: Mapping[str, Any], store: GraphStore, limiter: anyio.CapacityLimiter,
+    def __init__(self, settings: Settings, store: GraphStore, limiter: anyio.CapacityLimiter,
                  warm: bool = False):
-        super().__init__(build_schema(settings), graphql_ide="graphiql" if settings["dev"] else None,
+        super().__init__(build_schema(settings), graphql_ide="graphiql" if settings.dev else None,
                          allow_queries_via_get=True)
         self.settings = settings
         self.store = store
@@ -84,7 +85,7 @@ class SummitGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         del request, response
         self.start_warm_up()  # normally started by the app's startup; a no-op after the first time
-        gateway = StoreGateway(self.store, self.limiter, timeout=float(self.settings["request_timeout"]))
+        gateway = StoreGateway(self.store, self.limiter, timeout=self.settings.request_timeout)
         return Context(settings=self.settings, gateway=gateway, loaders=Loaders(gateway), models_memo=self.models_memo,
                        neuron_images=self.neuron_images, class_graphs=self.class_graphs)
 
@@ -104,7 +105,7 @@ def _report_warm_up(task: asyncio.Task[WarmUpReport]) -> None:
 
 
 def create_app(
-    settings: Mapping[str, Any],
+    settings: Settings,
     store: GraphStore,
     *,
     web_dir: Path | None = None,
@@ -119,14 +120,14 @@ def create_app(
     calls do not).
     """
     limiter = store_limiter(store)
-    roots = MediaRoots(store, str(settings["media_root"]), media_roots)
+    roots = MediaRoots(store, settings.media_root, media_roots)
     view = SummitGraphQL(settings, store, limiter, warm=warm)
     graphql: Any = view
-    if int(settings["response_cache"]) > 0:
+    if settings.response_cache > 0:
         def gateway() -> StoreGateway:
-            return StoreGateway(store, limiter, timeout=float(settings["request_timeout"]))
+            return StoreGateway(store, limiter, timeout=settings.request_timeout)
 
-        graphql = CachedGraphQL(graphql, ResponseCache(view.models_memo, gateway, int(settings["response_cache"])))
+        graphql = CachedGraphQL(graphql, ResponseCache(view.models_memo, gateway, settings.response_cache))
     graphql = BodyLimit(graphql)
     web = web_endpoint(Path(web_dir) if web_dir is not None else DEFAULT_WEB_DIR)
     routes = [
@@ -137,7 +138,7 @@ def create_app(
         Route("/{path:path}", web, methods=["GET", "HEAD"]),
     ]
     middleware = []
-    origins = list(settings["cors_origins"])
+    origins = list(settings.cors_origins)
     if origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                                      allow_headers=["content-type"], max_age=600))

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote
 
 from strawberry.types import Info as _Info
+from summit.server.loaders import Loaders, ModelLoaders
+from summit.server.memo import ClassGraphs, NeuronImages
+from summit.server.store_access import ModelsMemo, StoreGateway
 
-from server.loaders import Loaders, ModelLoaders
-from server.memo import ClassGraphs, NeuronImages
-from server.store_access import ModelsMemo, StoreGateway
+from summit.settings import Settings
 from summit.store.base import GraphStore
 
 
 @dataclass
 class Context:
-    settings: Mapping[str, Any]
+    settings: Settings
     gateway: StoreGateway
     loaders: Loaders
     models_memo: ModelsMemo
@@ -33,7 +32,7 @@ class Context:
 
     @property
     def max_results(self) -> int:
-        return int(self.settings["max_results"])
+        return self.settings.max_results
 
 
 Info = _Info[Context, None]

@@ -18,8 +18,8 @@ import secrets
 import traceback
 
 from graphql.error import GraphQLError
+from summit.server.limits import is_limit_message
 
-from server.limits import is_limit_message
 from summit.errors import LimitExceeded, SummitError
 
 log = logging.getLogger("summit.server")

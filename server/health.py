@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import anyio
 import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from summit.server.endpoint import Endpoint
 
-from server.endpoint import Endpoint
+from summit.settings import Settings
 from summit.store.base import GraphStore
 
 log = logging.getLogger("summit.server")
@@ -19,9 +20,9 @@ log = logging.getLogger("summit.server")
 HEALTH_TIMEOUT = 5.0
 
 
-def health_endpoint(store: GraphStore, limiter: anyio.CapacityLimiter, settings: Mapping[str, Any],
+def health_endpoint(store: GraphStore, limiter: anyio.CapacityLimiter, settings: Settings,
                     warm_up_state: Callable[[], dict[str, Any]] | None = None) -> Endpoint:
-    timeout = min(float(settings["request_timeout"]), HEALTH_TIMEOUT)
+    timeout = min(settings.request_timeout, HEALTH_TIMEOUT)
 
     def probe() -> int:
         if not store.ping():
@@ -30,7 +31,7 @@ def health_endpoint(store: GraphStore, limiter: anyio.CapacityLimiter, settings:
 
     async def health(request: Request) -> JSONResponse:
         del request
-        body: dict[str, Any] = {"store": settings["store"]}
+        body: dict[str, Any] = {"store": settings.store}
         if warm_up_state is not None:
             body["warmUp"] = warm_up_state()
         try:

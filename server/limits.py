@@ -8,8 +8,7 @@ or ``LimitExceeded`` (more than the server allows).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 from strawberry.extensions import (
     AddValidationRules,
@@ -21,15 +20,16 @@ from strawberry.extensions import (
 
 from summit.errors import BadInput, LimitExceeded
 from summit.ids import parse_neuron_id
+from summit.settings import Settings
 
 
-def query_limiters(settings: Mapping[str, Any]) -> list[Callable[[], SchemaExtension]]:
+def query_limiters(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """Factories of the query-shape extensions set by ``max_depth``, ``max_tokens``, ``max_aliases``.
 
     The depth and alias rules are built once and shared by every request's extension: the
     validation cache is keyed by the rule classes, so new classes per request would miss it.
     """
-    depth, tokens, aliases = int(settings["max_depth"]), int(settings["max_tokens"]), int(settings["max_aliases"])
+    depth, tokens, aliases = settings.max_depth, settings.max_tokens, settings.max_aliases
     rules = [*QueryDepthLimiter(max_depth=depth).validation_rules,
              *MaxAliasesLimiter(max_alias_count=aliases).validation_rules]
     return [

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
+from summit.server.store_access import StoreGateway
 
-from server.store_access import StoreGateway
 from summit.store.base import ClassInfo, Example, Neuron
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
+from summit.server.endpoint import Endpoint
+from summit.server.paths import safe_join
 
-from server.endpoint import Endpoint
-from server.paths import safe_join
 from summit.artifact import MEDIA_DIR
 from summit.errors import SummitError
 from summit.store.base import GraphStore

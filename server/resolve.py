@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from server.context import Info
+from summit.server.context import Info
+
 from summit.errors import BadInput
 from summit.store.base import ClassInfo
 

@@ -1,31 +1,29 @@
 """The root Query and the Schema (with error shaping and query limits).
 
-``python -m server.schema`` prints the SDL; the committed ``server/schema.graphql``
+``python -m summit.server.schema`` prints the SDL; the committed ``server/schema.graphql``
 is that output and ``tests/server/test_schema_file.py`` fails when they differ.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
+from summit.server.context import Info
+from summit.server.limits import query_limiters
+from summit.server.types.model import Model
 
-from server.context import Info
-from server.limits import query_limiters
-from server.types.model import Model
 from summit.errors import NotFound
-from summit.settings import resolve
+from summit.settings import Settings, resolve
 
 QUERY_CACHE_SIZE = 256
 SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
 HEADER = (
-    "# Summit GraphQL API. GENERATED from the code by `python -m server.schema > server/schema.graphql`;\n"
+    "# Summit GraphQL API. GENERATED from the code by `python -m summit.server.schema > server/schema.graphql`;\n"
     "# do not edit by hand (tests/server/test_schema_file.py checks it). The web app speaks only this.\n\n"
 )
 
@@ -54,7 +52,7 @@ class SummitSchema(strawberry.Schema):
         del errors, execution_context
 
 
-def build_schema(settings: Mapping[str, Any] | None = None) -> strawberry.Schema:
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = resolve(environ={}) if settings is None else settings
     # Parsed and validated documents are cached by query text (the limits are fixed per schema,
     # so a cached validation result stays right); web clients send the same few documents.

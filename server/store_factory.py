@@ -8,12 +8,11 @@ in READ transactions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from summit import store as stores
 from summit.errors import BadInput
+from summit.settings import Settings
 from summit.store.base import GraphStore
 
 
@@ -25,10 +24,10 @@ def redact_uri(uri: str) -> str:
     return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
-def check_settings(settings: Mapping[str, Any]) -> None:
+def check_settings(settings: Settings) -> None:
     """Settings that only make sense together, checked before anything is opened."""
-    if settings["store"] == "neo4j":
-        uri = str(settings["neo4j_uri"])
+    if settings.store == "neo4j":
+        uri = settings.neo4j_uri
         if not uri:
             raise BadInput("--store neo4j needs a Bolt URI: --neo4j bolt://HOST:7687 (or SUMMIT_NEO4J_URI)")
         if urlsplit(uri).scheme not in {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}:
@@ -37,7 +36,7 @@ def check_settings(settings: Mapping[str, Any]) -> None:
             raise BadInput("put no user or password in the Neo4j URI; use --user and --password-env/--password-file")
 
 
-def open_store(settings: Mapping[str, Any]) -> GraphStore:
+def open_store(settings: Settings) -> GraphStore:
     """Check the settings, then open the store read-only through ``summit.store.open_store``."""
     check_settings(settings)
     store: GraphStore = stores.open_store(settings, read_only=True)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.memo import MISSING, ClassGraphs, NeuronImages, picture
-from server.store_access import ModelsMemo, StoreGateway
+from summit.server.memo import MISSING, ClassGraphs, NeuronImages, picture
+from summit.server.store_access import ModelsMemo, StoreGateway
+
 from summit.ids import neuron_id
 
 IMAGE_BATCH = 1000  # neurons per store call

@@ -6,10 +6,9 @@ from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
-
-from server.endpoint import Endpoint
-from server.media import IMMUTABLE, file_response
-from server.paths import safe_join
+from summit.server.endpoint import Endpoint
+from summit.server.media import IMMUTABLE, file_response
+from summit.server.paths import safe_join
 
 DEFAULT_WEB_DIR = Path(__file__).resolve().parent.parent / "web" / "dist"
 

@@ -1,18 +1,23 @@
-"""Settings declared once: name, default, type, help, bounds.
+"""Settings declared once, typed: the ``Settings`` dataclass below is the one declaration.
 
-Every tunable number of the method and every server/store option is declared
-here exactly once. ``resolve()`` merges defaults, ``SUMMIT_<NAME>`` environment
-variables and explicit overrides (CLI flags), rejects unknown names with a hint,
-converts and range-checks values, and returns an immutable ``Settings``.
-The README's settings table is generated from ``SETTINGS`` (``summit settings
---markdown``) and a test checks that it is up to date.
+Every tunable number of the method and every server/store option is one field
+of ``Settings``: its annotation is its type, its ``_setting(...)`` its default,
+help text, group and bounds. ``resolve()`` merges defaults, ``SUMMIT_<NAME>``
+environment variables and explicit overrides (CLI flags), rejects unknown names
+with a hint, converts and range-checks values, and returns a frozen
+``Settings``; code reads ``settings.batch_size`` (an ``int`` to the type
+checker too). ``SETTINGS`` (name, default, type, help, bounds per setting) is
+derived from the fields; the README's settings table is generated from it
+(``summit settings --markdown``) and a test checks that it is up to date.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
-from collections.abc import Iterator, Mapping
+import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +26,8 @@ from summit.errors import BadInput
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting as the CLI, the environment and the docs see it."""
+
     name: str
     default: Any
     type: type
@@ -80,111 +87,134 @@ def _convert(kind: type, raw: Any) -> Any:
     return kind(raw)
 
 
-_S = Setting
-SETTINGS: tuple[Setting, ...] = (
+def _setting(
+    default: Any, help: str, group: str, *, minimum: float | None = None, maximum: float | None = None,
+    choices: tuple[str, ...] | None = None,
+) -> Any:
+    """A field of ``Settings``: its default plus what the CLI, the environment and the docs need."""
+    meta = {"help": help, "group": group, "minimum": minimum, "maximum": maximum, "choices": choices}
+    return dataclasses.field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting with its value: immutable, validated, typed."""
+
     # --- method (METHOD.md); recorded in the artifact manifest -------------
-    _S("activation_mode", "mass", str, "How channels are selected per image: 'mass' or 'topk'.",
-       "method", choices=("mass", "topk")),
-    _S("activation_mass", 0.01, float, "Cumulative share of normalised activation selected per image.",
-       "method", minimum=0.0, maximum=1.0),
-    _S("activation_topk", 10, int, "Channels selected per image in 'topk' mode.", "method", minimum=1),
-    _S("exclude_channels", (), tuple, "Neuron ids never selected (comma-separated).", "method"),
-    _S("influence", "auto", str, "Influence rule: 'auto' (conv rules, gradient fallback), 'grad', or 'none'.",
-       "method", choices=("auto", "grad", "none")),
-    _S("influence_topk", 5, int, "Inputs kept per output channel per image.", "method", minimum=1),
-    _S("influence_targets", 8, int, "Output channels per image for the gradient fallback.", "method", minimum=1),
-    _S("examples_per_neuron", 10, int, "Dataset example patches kept per neuron.", "method", minimum=0),
-    _S("damping", 0.85, float, "PageRank damping factor.", "method", minimum=0.0, maximum=1.0),
-    _S("pagerank_iterations", 100, int, "PageRank power iterations.", "method", minimum=1),
-    _S("graph_mass", 0.075, float, "Share of a layer's PageRank mass kept in a class graph.",
-       "method", minimum=0.0, maximum=1.0),
-    _S("graph_mass_step", 0.005, float, "Threshold increase when a layer keeps no connected neuron.",
-       "method", minimum=0.0, maximum=1.0),
-    _S("umap_neighbors", 15, int, "UMAP neighbours for the class embedding.", "method", minimum=2),
-    _S("umap_min_dist", 0.1, float, "UMAP min_dist for the class embedding.", "method", minimum=0.0),
-    _S("seed", 0, int, "Random seed (UMAP, feature visualisation, random ablations).", "method", minimum=0),
-    _S("similar_per_class", 20, int, "Most similar classes stored per class and layer.", "method", minimum=1),
+    activation_mode: str = _setting(
+        'mass', "How channels are selected per image: 'mass' or 'topk'.", 'method', choices=('mass', 'topk'))
+    activation_mass: float = _setting(
+        0.01, 'Cumulative share of normalised activation selected per image.', 'method', minimum=0.0,
+        maximum=1.0)
+    activation_topk: int = _setting(10, "Channels selected per image in 'topk' mode.", 'method', minimum=1)
+    exclude_channels: tuple[str, ...] = _setting((), 'Neuron ids never selected (comma-separated).', 'method')
+    influence: str = _setting(
+        'auto', "Influence rule: 'auto' (conv rules, gradient fallback), 'grad', or 'none'.", 'method',
+        choices=('auto', 'grad', 'none'))
+    influence_topk: int = _setting(5, 'Inputs kept per output channel per image.', 'method', minimum=1)
+    influence_targets: int = _setting(
+        8, 'Output channels per image for the gradient fallback.', 'method', minimum=1)
+    examples_per_neuron: int = _setting(10, 'Dataset example patches kept per neuron.', 'method', minimum=0)
+    damping: float = _setting(0.85, 'PageRank damping factor.', 'method', minimum=0.0, maximum=1.0)
+    pagerank_iterations: int = _setting(100, 'PageRank power iterations.', 'method', minimum=1)
+    graph_mass: float = _setting(
+        0.075, "Share of a layer's PageRank mass kept in a class graph.", 'method', minimum=0.0, maximum=1.0)
+    graph_mass_step: float = _setting(
+        0.005, 'Threshold increase when a layer keeps no connected neuron.', 'method', minimum=0.0,
+        maximum=1.0)
+    umap_neighbors: int = _setting(15, 'UMAP neighbours for the class embedding.', 'method', minimum=2)
+    umap_min_dist: float = _setting(0.1, 'UMAP min_dist for the class embedding.', 'method', minimum=0.0)
+    seed: int = _setting(
+        0, 'Random seed (UMAP, feature visualisation, random ablations).', 'method', minimum=0)
+    similar_per_class: int = _setting(
+        20, 'Most similar classes stored per class and layer.', 'method', minimum=1)
     # --- ingest run ---------------------------------------------------------
-    _S("batch_size", 32, int, "Images per forward pass.", "ingest", minimum=1),
-    _S("workers", 2, int, "Data-loading worker processes.", "ingest", minimum=0),
-    _S("device", "auto", str, "Torch device: 'auto', 'cpu', 'cuda', 'cuda:N'.", "ingest"),
-    _S("counts_device", "auto", str, "Where the sparse influence counts live: 'device' (the run's device), "
-       "'cpu' (host memory: slower, for GPUs too small for a full-ImageNet run) or 'auto' (the device, moved "
-       "to host memory when less than a quarter of the GPU's memory is left).", "ingest",
-       choices=("auto", "device", "cpu")),
-    _S("checkpoint_every", 2048, int, "Images between atomic checkpoints of the accumulators.",
-       "ingest", minimum=1),
+    batch_size: int = _setting(32, 'Images per forward pass.', 'ingest', minimum=1)
+    workers: int = _setting(2, 'Data-loading worker processes.', 'ingest', minimum=0)
+    device: str = _setting('auto', "Torch device: 'auto', 'cpu', 'cuda', 'cuda:N'.", 'ingest')
+    counts_device: str = _setting(
+        "auto", "Where the sparse influence counts live: 'device' (the run's device), 'cpu' (host memory: "
+        "slower, for GPUs too small for a full-ImageNet run) or 'auto' (the device, moved to host memory "
+        "when less than a quarter of the GPU's memory is left).", "ingest", choices=("auto", "device", "cpu"))
+    checkpoint_every: int = _setting(
+        2048, 'Images between atomic checkpoints of the accumulators.', 'ingest', minimum=1)
     # --- feature visualisation ---------------------------------------------
-    _S("featurevis_steps", 512, int, "Optimisation steps per feature visualisation.", "featurevis", minimum=1),
-    _S("featurevis_size", 128, int, "Feature visualisation image size in pixels.", "featurevis", minimum=16),
-    _S("featurevis_batch", 16, int, "Neurons optimised together in one batch.", "featurevis", minimum=1),
-    _S("featurevis_lr", 0.05, float, "Adam learning rate for feature visualisation.", "featurevis", minimum=0.0),
-    _S("featurevis_variants", 0, int, "Extra diverse images per neuron (0 = none).", "featurevis", minimum=0),
-    _S("featurevis_diversity", 1.0, float, "Weight of the diversity term between a neuron's variants.",
-       "featurevis", minimum=0.0),
+    featurevis_steps: int = _setting(
+        512, 'Optimisation steps per feature visualisation.', 'featurevis', minimum=1)
+    featurevis_size: int = _setting(
+        128, 'Feature visualisation image size in pixels.', 'featurevis', minimum=16)
+    featurevis_batch: int = _setting(16, 'Neurons optimised together in one batch.', 'featurevis', minimum=1)
+    featurevis_lr: float = _setting(
+        0.05, 'Adam learning rate for feature visualisation.', 'featurevis', minimum=0.0)
+    featurevis_variants: int = _setting(
+        0, 'Extra diverse images per neuron (0 = none).', 'featurevis', minimum=0)
+    featurevis_diversity: float = _setting(
+        1.0, "Weight of the diversity term between a neuron's variants.", 'featurevis', minimum=0.0)
     # --- faithfulness -------------------------------------------------------
-    _S("faithfulness_seeds", 3, int, "Random-ablation control runs per class.", "faithfulness", minimum=1),
+    faithfulness_seeds: int = _setting(
+        3, 'Random-ablation control runs per class.', 'faithfulness', minimum=1)
     # --- stores -------------------------------------------------------------
-    _S("store", "embedded", str, "Graph store: 'embedded' (LadybugDB) or 'neo4j'.", "store",
-       choices=("embedded", "neo4j")),
-    _S("embedded_path", "", str, "Embedded store path (default: the user's data directory).", "store"),
-    _S("neo4j_uri", "", str, "Neo4j Bolt URI, e.g. bolt://localhost:7687.", "store"),
-    _S("neo4j_user", "neo4j", str, "Neo4j user name.", "store"),
-    _S("neo4j_password_env", "NEO4J_PASSWORD", str,
-       "Name of the environment variable that holds the Neo4j password.", "store"),
-    _S("neo4j_password_file", "", str, "File holding the Neo4j password (instead of the env var).", "store"),
-    _S("neo4j_database", "neo4j", str, "Neo4j database name.", "store"),
-    _S("load_batch", 20000, int, "Rows per transaction when loading a store.", "store", minimum=1),
+    store: str = _setting(
+        'embedded', "Graph store: 'embedded' (LadybugDB) or 'neo4j'.", 'store', choices=('embedded', 'neo4j'))
+    embedded_path: str = _setting('', "Embedded store path (default: the user's data directory).", 'store')
+    neo4j_uri: str = _setting('', 'Neo4j Bolt URI, e.g. bolt://localhost:7687.', 'store')
+    neo4j_user: str = _setting('neo4j', 'Neo4j user name.', 'store')
+    neo4j_password_env: str = _setting(
+        'NEO4J_PASSWORD', 'Name of the environment variable that holds the Neo4j password.', 'store')
+    neo4j_password_file: str = _setting(
+        '', 'File holding the Neo4j password (instead of the env var).', 'store')
+    neo4j_database: str = _setting('neo4j', 'Neo4j database name.', 'store')
+    load_batch: int = _setting(20000, 'Rows per transaction when loading a store.', 'store', minimum=1)
     # --- server -------------------------------------------------------------
-    _S("host", "127.0.0.1", str, "Address the server listens on.", "server"),
-    _S("port", 8765, int, "Port the server listens on.", "server", minimum=0, maximum=65535),
-    _S("media_root", "", str, "Folder served under /media (default: the loaded artifacts' media).", "server"),
-    _S("cors_origins", (), tuple, "Allowed CORS origins (comma-separated); empty = CORS off.", "server"),
-    _S("dev", False, bool, "Development mode: GraphiQL on GET /graphql.", "server"),
-    _S("max_depth", 10, int, "Maximum GraphQL query depth.", "server", minimum=1),
-    _S("max_tokens", 2000, int, "Maximum GraphQL tokens per query.", "server", minimum=10),
-    _S("max_aliases", 15, int, "Maximum GraphQL aliases per query.", "server", minimum=1),
-    _S("max_results", 5000, int, "Maximum items in one list result.", "server", minimum=1),
-    _S("max_hops", 4, int, "Maximum hops for neighbourhood queries.", "server", minimum=1),
-    _S("max_paths", 20, int, "Maximum K for path queries.", "server", minimum=1),
-    _S("request_timeout", 10.0, float, "Per-request timeout in seconds.", "server", minimum=0.1),
-    _S("response_cache", 4096, int, "GraphQL responses kept in memory (read-only data; dropped when a model "
-       "is (re)loaded); 0 = off.", "server", minimum=0),
-    _S("warm_up", True, bool, "At start, remember every class's graph and every neuron's picture in the "
-       "background so first views of a class answer as fast as later ones.", "server"),
-)
+    host: str = _setting('127.0.0.1', 'Address the server listens on.', 'server')
+    port: int = _setting(8765, 'Port the server listens on.', 'server', minimum=0, maximum=65535)
+    media_root: str = _setting(
+        '', "Folder served under /media (default: the loaded artifacts' media).", 'server')
+    cors_origins: tuple[str, ...] = _setting(
+        (), 'Allowed CORS origins (comma-separated); empty = CORS off.', 'server')
+    dev: bool = _setting(False, 'Development mode: GraphiQL on GET /graphql.', 'server')
+    max_depth: int = _setting(10, 'Maximum GraphQL query depth.', 'server', minimum=1)
+    max_tokens: int = _setting(2000, 'Maximum GraphQL tokens per query.', 'server', minimum=10)
+    max_aliases: int = _setting(15, 'Maximum GraphQL aliases per query.', 'server', minimum=1)
+    max_results: int = _setting(5000, 'Maximum items in one list result.', 'server', minimum=1)
+    max_hops: int = _setting(4, 'Maximum hops for neighbourhood queries.', 'server', minimum=1)
+    max_paths: int = _setting(20, 'Maximum K for path queries.', 'server', minimum=1)
+    request_timeout: float = _setting(10.0, 'Per-request timeout in seconds.', 'server', minimum=0.1)
+    response_cache: int = _setting(
+        4096, "GraphQL responses kept in memory (read-only data; dropped when a model is (re)loaded); 0 "
+        "= off.", 'server', minimum=0)
+    warm_up: bool = _setting(
+        True, "At start, remember every class's graph and every neuron's picture in the background so "
+        "first views of a class answer as fast as later ones.", 'server')
 
-SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
-
-
-class Settings(Mapping[str, Any]):
-    """An immutable, validated mapping of every setting to its value."""
-
-    def __init__(self, values: Mapping[str, Any]):
-        self._values = dict(values)
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self._values:
-            raise BadInput(unknown_setting_message(key))
-        return self._values[key]
-
-    def __getattr__(self, key: str) -> Any:
-        if key.startswith("_"):
-            raise AttributeError(key)
-        return self[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
-
-    def __len__(self) -> int:
-        return len(self._values)
+    def __post_init__(self) -> None:
+        for setting in SETTINGS:
+            value = setting.convert(getattr(self, setting.name), f"Settings({setting.name}=...)")
+            object.__setattr__(self, setting.name, value)
 
     def group(self, name: str) -> dict[str, Any]:
         """The settings of one group (e.g. ``"method"`` for the manifest)."""
-        return {s.name: self._values[s.name] for s in SETTINGS if s.group == name}
+        return {s.name: getattr(self, s.name) for s in SETTINGS if s.group == name}
 
     def replace(self, **overrides: Any) -> Settings:
+        """A copy with ``overrides`` applied (converted and checked like CLI flags)."""
         return resolve(overrides, base=self, environ={})
+
+
+def _declared() -> tuple[Setting, ...]:
+    hints = typing.get_type_hints(Settings)
+    out = []
+    for f in dataclasses.fields(Settings):
+        hint = hints[f.name]
+        kind = typing.get_origin(hint) or hint
+        out.append(Setting(f.name, f.default, kind, f.metadata["help"], f.metadata["group"],
+                           f.metadata["minimum"], f.metadata["maximum"], f.metadata["choices"]))
+    return tuple(out)
+
+
+SETTINGS: tuple[Setting, ...] = _declared()
+SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+SETTING_GROUPS: tuple[str, ...] = tuple(dict.fromkeys(s.group for s in SETTINGS))
 
 
 def unknown_setting_message(name: str) -> str:
@@ -203,7 +233,7 @@ def resolve(
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     for setting in SETTINGS:
-        values[setting.name] = base[setting.name] if base is not None else setting.default
+        values[setting.name] = getattr(base, setting.name) if base is not None else setting.default
     for key, raw in env.items():
         if not key.startswith("SUMMIT_"):
             continue
@@ -217,7 +247,7 @@ def resolve(
         if name not in SETTINGS_BY_NAME:
             raise BadInput(unknown_setting_message(name))
         values[name] = SETTINGS_BY_NAME[name].convert(raw, f"option --{name.replace('_', '-')}")
-    return Settings(values)
+    return Settings(**values)
 
 
 def markdown_table() -> str:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import strawberry
+from summit.server.types.klass import Class
 
-from server.types.klass import Class
 from summit.store import base
 
 

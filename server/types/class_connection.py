@@ -7,10 +7,10 @@ import binascii
 from collections.abc import Mapping, Sequence
 
 import strawberry
+from summit.server.types.class_edge import ClassEdge
+from summit.server.types.enums import ClassSort
+from summit.server.types.page_info import PageInfo
 
-from server.types.class_edge import ClassEdge
-from server.types.enums import ClassSort
-from server.types.page_info import PageInfo
 from summit.errors import BadInput
 from summit.store.base import ClassInfo
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import strawberry
+from summit.server.types.graph_edge import GraphEdge
+from summit.server.types.graph_node import GraphNode
+from summit.server.types.klass import Class
 
-from server.types.graph_edge import GraphEdge
-from server.types.graph_node import GraphNode
-from server.types.klass import Class
 from summit.store import base
 
 

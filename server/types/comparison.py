@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import strawberry
+from summit.server.types.compared_edge import ComparedEdge
+from summit.server.types.compared_node import ComparedNode
+from summit.server.types.klass import Class
 
-from server.types.compared_edge import ComparedEdge
-from server.types.compared_node import ComparedNode
-from server.types.klass import Class
 from summit.store import base
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import strawberry
+from summit.server.context import Info
+from summit.server.types.klass import Class
 
-from server.context import Info
-from server.types.klass import Class
 from summit.store import base
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import strawberry
+from summit.server.context import media_url
 
-from server.context import media_url
 from summit.store import base
 
 

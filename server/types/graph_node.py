@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import strawberry
+from summit.server.types.neuron import Neuron
 
-from server.types.neuron import Neuron
 from summit.store import base
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import strawberry
+from summit.server.types.faithfulness import Faithfulness
 
-from server.types.faithfulness import Faithfulness
 from summit.store.base import ClassInfo
 
 

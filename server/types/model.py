@@ -5,22 +5,22 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from summit.server.context import Info
+from summit.server.limits import check_count, check_neuron_id, check_range, check_result_size
+from summit.server.memo import MISSING, Missing
+from summit.server.resolve import class_index, class_info
+from summit.server.types.class_connection import ClassConnection, matches, order_classes
+from summit.server.types.class_graph import ClassGraph
+from summit.server.types.comparison import Comparison
+from summit.server.types.embedding_point import EmbeddingPoint
+from summit.server.types.enums import ClassSort, PathMode
+from summit.server.types.klass import Class
+from summit.server.types.layer import Layer
+from summit.server.types.neuron_detail import NeuronDetail
+from summit.server.types.path import Path
+from summit.server.types.search_hit import SearchHit
+from summit.server.types.similar_class import SimilarClass
 
-from server.context import Info
-from server.limits import check_count, check_neuron_id, check_range, check_result_size
-from server.memo import MISSING, Missing
-from server.resolve import class_index, class_info
-from server.types.class_connection import ClassConnection, matches, order_classes
-from server.types.class_graph import ClassGraph
-from server.types.comparison import Comparison
-from server.types.embedding_point import EmbeddingPoint
-from server.types.enums import ClassSort, PathMode
-from server.types.klass import Class
-from server.types.layer import Layer
-from server.types.neuron_detail import NeuronDetail
-from server.types.path import Path
-from server.types.search_hit import SearchHit
-from server.types.similar_class import SimilarClass
 from summit.errors import BadInput
 from summit.store.base import ModelInfo
 
@@ -115,7 +115,7 @@ class Model:
     async def neighbourhood(self, info: Info, class_key: str, neuron_id: str, hops: int | None = 1) -> ClassGraph:
         hops = 1 if hops is None else hops
         check_neuron_id(neuron_id, "neuronId")
-        check_range("hops", hops, 1, int(info.context.settings["max_hops"]), "max_hops")
+        check_range("hops", hops, 1, int(info.context.settings.max_hops), "max_hops")
         index = await class_index(info, self.id, class_key)
         gateway = info.context.gateway
         record = await gateway.call(gateway.store.neighbourhood, self.id, index, neuron_id, hops=hops)
@@ -133,7 +133,7 @@ class Model:
         check_neuron_id(from_, "from")
         if to is not None:
             check_neuron_id(to, "to")
-        check_range("k", k, 1, int(info.context.settings["max_paths"]), "max_paths")
+        check_range("k", k, 1, int(info.context.settings.max_paths), "max_paths")
         index = await class_index(info, self.id, class_key)
         gateway = info.context.gateway
         records = await gateway.call(gateway.store.paths, self.id, index, from_, to, k=k, mode=mode.value)

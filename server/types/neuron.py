@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import cast
 
 import strawberry
+from summit.server.context import Info, media_url
+from summit.server.limits import check_count
+from summit.server.memo import Missing, picture
+from summit.server.types.example import Example
 
-from server.context import Info, media_url
-from server.limits import check_count
-from server.memo import Missing, picture
-from server.types.example import Example
 from summit.store import base
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import strawberry
+from summit.server.context import Info
+from summit.server.limits import check_count
+from summit.server.resolve import class_index
+from summit.server.types.class_activation import ClassActivation
+from summit.server.types.enums import Direction
+from summit.server.types.influence_edge import InfluenceEdge
+from summit.server.types.neuron import Neuron
 
-from server.context import Info
-from server.limits import check_count
-from server.resolve import class_index
-from server.types.class_activation import ClassActivation
-from server.types.enums import Direction
-from server.types.influence_edge import InfluenceEdge
-from server.types.neuron import Neuron
 from summit.store import base
 
 

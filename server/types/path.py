@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import strawberry
+from summit.server.context import Info
+from summit.server.types.neuron import Neuron
 
-from server.context import Info
-from server.types.neuron import Neuron
 from summit.store import base
 
 

@@ -138,7 +138,7 @@ def build_graphs(
     method = dict(manifest.get("method") or {})
     for key in ("damping", "pagerank_iterations", "graph_mass", "graph_mass_step", "umap_neighbors",
                 "umap_min_dist", "similar_per_class"):
-        method[key] = settings[key]
+        method[key] = getattr(settings, key)
     update_manifest(artifact, graphs=summary, timings=timings, method=method)
     log.info("graphs: %d classes, %d nodes, %d edges in %.2f s", summary["classes"], nodes.height,
              edges.height, t_emb - started)

@@ -1,7 +1,10 @@
+import dataclasses
+import typing
+
 import pytest
 
 from summit.errors import BadInput
-from summit.settings import SETTINGS, SETTINGS_BY_NAME, markdown_table, resolve
+from summit.settings import SETTINGS, SETTINGS_BY_NAME, Settings, markdown_table, resolve
 
 
 def test_defaults_follow_the_method():
@@ -51,8 +54,10 @@ def test_settings_are_immutable_and_grouped():
     s = resolve(environ={})
     method = s.group("method")
     assert set(method) == {x.name for x in SETTINGS if x.group == "method"}
-    with pytest.raises(BadInput):
-        s["nope"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.batch_size = 3  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        _ = s.nope  # type: ignore[attr-defined]
     assert s.replace(batch_size=3).batch_size == 3
     assert s.batch_size == SETTINGS_BY_NAME["batch_size"].default
 
@@ -62,3 +67,20 @@ def test_markdown_table_lists_every_setting():
     for setting in SETTINGS:
         assert f"`{setting.name}`" in table
         assert setting.env_var in table
+
+
+def test_settings_are_typed_by_their_declaration():
+    """The dataclass is the one declaration: SETTINGS' types come from its annotations."""
+    hints = typing.get_type_hints(Settings)
+    for setting in SETTINGS:
+        hint = hints[setting.name]
+        assert setting.type is (typing.get_origin(hint) or hint)
+        assert isinstance(getattr(resolve(environ={}), setting.name), setting.type)
+    assert SETTINGS_BY_NAME["batch_size"].type is int
+    assert SETTINGS_BY_NAME["exclude_channels"].type is tuple
+
+
+def test_direct_construction_is_checked_too():
+    with pytest.raises(BadInput, match="batch_size"):
+        Settings(batch_size=0)
+    assert Settings(batch_size="7").batch_size == 7  # type: ignore[arg-type]

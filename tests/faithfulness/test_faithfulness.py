@@ -6,16 +6,16 @@ from collections import OrderedDict
 import polars as pl
 import pytest
 import torch
-from torch import nn
-
-from ingest.ablation import ablate
-from ingest.faithfulness import (
+from summit.ingest.ablation import ablate
+from summit.ingest.faithfulness import (
     FaithfulnessStats,
     build_plan,
     faithfulness_table,
     measure,
     random_control,
 )
+from torch import nn
+
 from summit.errors import ArtifactError, BadInput
 
 

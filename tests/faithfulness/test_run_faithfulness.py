@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 import torch
 from PIL import Image
+from summit.ingest.model_spec import LoadedModel
 
-from ingest.model_spec import LoadedModel
 from summit import artifact
 from summit.cli import main
 from tests.faithfulness.test_faithfulness import NODES, hand_model
@@ -54,7 +54,7 @@ def fake_models(monkeypatch):
         return LoadedModel(name=name, module=hand_model(), layers=layers, output_wnids=WNIDS,
                            output_names=["r", "g", "b"], transform=to_tensor, normalize=lambda x: x, input_size=4)
 
-    monkeypatch.setitem(sys.modules, "ingest.models", types.SimpleNamespace(load_model=load_model))
+    monkeypatch.setitem(sys.modules, "summit.ingest.models", types.SimpleNamespace(load_model=load_model))
 
 
 def test_cli_writes_table_and_manifest(tmp_path, fake_models, capsys):

@@ -6,10 +6,10 @@ import types
 import polars as pl
 import pytest
 from PIL import Image
+from summit.ingest.featurevis import FeatureVisConfig, Target
+from summit.ingest.featurevis_run import done_targets, media_path, pack_batches, render_into_artifact
+from summit.ingest.model_spec import LoadedModel
 
-from ingest.featurevis import FeatureVisConfig, Target
-from ingest.featurevis_run import done_targets, media_path, pack_batches, render_into_artifact
-from ingest.model_spec import LoadedModel
 from summit import artifact
 from summit.cli import main
 from tests.featurevis.test_featurevis import normalize, tiny_cnn
@@ -125,7 +125,7 @@ def fake_models(monkeypatch):
                            output_names=["a", "b"], transform=lambda x: x, normalize=normalize, input_size=24,
                            weights_sha256="abc")
 
-    monkeypatch.setitem(sys.modules, "ingest.models", types.SimpleNamespace(load_model=load_model))
+    monkeypatch.setitem(sys.modules, "summit.ingest.models", types.SimpleNamespace(load_model=load_model))
     return seen
 
 

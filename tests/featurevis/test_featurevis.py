@@ -4,9 +4,7 @@ from collections import OrderedDict
 
 import pytest
 import torch
-from torch import nn
-
-from ingest.featurevis import (
+from summit.ingest.featurevis import (
     FeatureVisConfig,
     Target,
     capture_layers,
@@ -15,7 +13,9 @@ from ingest.featurevis import (
     render,
     target_seed,
 )
-from ingest.fourier import init_spectrum, spectrum_scale, spectrum_to_image
+from summit.ingest.fourier import init_spectrum, spectrum_scale, spectrum_to_image
+from torch import nn
+
 from summit.errors import BadInput
 
 

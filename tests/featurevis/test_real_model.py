@@ -2,9 +2,8 @@
 
 import pytest
 import torch
-
-from ingest.featurevis import FeatureVisConfig, Target, channel_objectives, render
-from ingest.models import load_model
+from summit.ingest.featurevis import FeatureVisConfig, Target, channel_objectives, render
+from summit.ingest.models import load_model
 
 pytestmark = [pytest.mark.realmodel, pytest.mark.slow]
 

@@ -13,9 +13,8 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-
-from ingest.data import make_loader, open_dataset
-from ingest.models import load_model
+from summit.ingest.data import make_loader, open_dataset
+from summit.ingest.models import load_model
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 VAL = SHARED / "imagenet-val-1300"

@@ -65,7 +65,7 @@ def test_efficientnet_lite0_small_run(tmp_path, capsys):
 @pytest.mark.slow
 @pytest.mark.realmodel
 def test_explicit_weights_file_is_recorded_for_later_steps(tmp_path, capsys):
-    from ingest.models import efficientnet_lite0_weights_file
+    from summit.ingest.models import efficientnet_lite0_weights_file
 
     weights = efficientnet_lite0_weights_file()
     out = tmp_path / "lite0w"

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 import torch
+from summit.ingest.capture import Ingestor
+from summit.ingest.finalize import merge_pair
+from summit.ingest.pipeline import RunState, build_ingestor, stream
 
-from ingest.capture import Ingestor
-from ingest.finalize import merge_pair
-from ingest.pipeline import RunState, build_ingestor, stream
 from summit.settings import resolve
 from tests.ingest.models_zoo import ZOO, build, random_images
 from tests.ingest.tiny import TensorImages, loaded
@@ -81,7 +81,7 @@ def test_counts_kept_on_the_host_equal_counts_on_the_gpu(model):
 
 
 def test_counts_moved_to_the_host_mid_run_equal_counts_on_the_gpu(monkeypatch):
-    from ingest import capture
+    from summit.ingest import capture
 
     calls = []
 
@@ -106,7 +106,7 @@ def test_counts_moved_to_the_host_mid_run_equal_counts_on_the_gpu(monkeypatch):
 
 
 def test_gpu_memory_short_reads_the_card():
-    from ingest.devices import gpu_memory_short
+    from summit.ingest.devices import gpu_memory_short
 
     device = torch.device("cuda", torch.cuda.current_device())
     assert not gpu_memory_short(device, threshold=0.0)  # nothing is short of "no memory at all"

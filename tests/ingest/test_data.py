@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from summit.ingest.data import collate, make_loader, open_dataset, read_synsets
+from summit.ingest.models import imagenet_classes
 from torch.utils.data import DataLoader
 
-from ingest.data import collate, make_loader, open_dataset, read_synsets
-from ingest.models import imagenet_classes
 from summit.errors import BadInput, NotFound
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"

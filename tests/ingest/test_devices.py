@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 import torch
+from summit.ingest.devices import (
+    SPILL_WHEN_AVAILABLE_BELOW,
+    resolve_counts_device,
+    resolve_device,
+    should_spill,
+)
+from summit.ingest.pipeline import build_ingestor
+from summit.ingest.stats import SparseCounts
 
-from ingest.devices import SPILL_WHEN_AVAILABLE_BELOW, resolve_counts_device, resolve_device, should_spill
-from ingest.pipeline import build_ingestor
-from ingest.stats import SparseCounts
 from summit.errors import BadInput
 from summit.settings import resolve
 from tests.ingest.models_zoo import ZOO, build
@@ -79,7 +84,7 @@ def test_sparse_counts_move_with_pending_keys_folded_in():
 
 def test_resume_keeps_large_counts_on_the_host(monkeypatch):
     """A checkpoint whose counts would fill more than half the free GPU memory is loaded to the host."""
-    from ingest import capture
+    from summit.ingest import capture
 
     model = build("inverted_residual", seed=3)
     lm = loaded(model, ZOO["inverted_residual"][1], 3, 8)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import torch
+from summit.ingest.pipeline import build_ingestor
 from torch import nn
 
-from ingest.pipeline import build_ingestor
 from summit.settings import resolve
 from tests.ingest.models_zoo import build, random_images
 from tests.ingest.tiny import loaded, run_tiny

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import torch
+from summit.ingest.pipeline import build_ingestor
+from summit.ingest.structure import trace_model
 from torch import nn
 
-from ingest.pipeline import build_ingestor
-from ingest.structure import trace_model
 from summit.errors import BadInput
 from summit.settings import resolve
 from tests.ingest.models_zoo import build

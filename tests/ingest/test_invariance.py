@@ -13,8 +13,7 @@ import polars as pl
 import pytest
 import torch
 import torch.multiprocessing as mp
-
-from ingest.pipeline import (
+from summit.ingest.pipeline import (
     CHECKPOINT_DIR,
     IngestOptions,
     RunState,
@@ -23,7 +22,8 @@ from ingest.pipeline import (
     run_ingest,
     stream,
 )
-from ingest.tables import write_artifact
+from summit.ingest.tables import write_artifact
+
 from summit.artifact import read_table
 from summit.settings import resolve
 from tests.ingest.models_zoo import ZOO, build, random_images
@@ -130,7 +130,7 @@ from pathlib import Path
 sys.path.insert(0, {repo!r})
 from tests.ingest.test_invariance import make, settings
 from tests.ingest.tiny import TensorImages
-from ingest.pipeline import IngestOptions, World, run_ingest
+from summit.ingest.pipeline import IngestOptions, World, run_ingest
 
 class Killer(TensorImages):
     def __getitem__(self, i):

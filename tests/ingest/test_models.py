@@ -7,9 +7,7 @@ import hashlib
 import pytest
 import torch
 import torch.nn.functional as F
-from torch import nn
-
-from ingest.models import (
+from summit.ingest.models import (
     GOOGLENET_LAYERS,
     check_layers,
     efficientnet_lite0_weights_file,
@@ -17,7 +15,9 @@ from ingest.models import (
     list_models,
     load_model,
 )
-from ingest.weights import load_strict, map_lukemelas_efficientnet, read_state_dict
+from summit.ingest.weights import load_strict, map_lukemelas_efficientnet, read_state_dict
+from torch import nn
+
 from summit.errors import BadInput, NotFound, WeightsUnavailable
 
 LITE0_LAYERS = [

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from summit.ingest.pipeline import build_ingestor
 
-from ingest.pipeline import build_ingestor
 from summit.settings import resolve
 from tests.ingest.models_zoo import ZOO, build, random_images
 from tests.ingest.reference import run_reference

@@ -5,12 +5,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
+import summit.ingest.influence as influence
 import torch
 import torch.nn.functional as F
-from torch import nn
-
-import ingest.influence as influence
-from ingest.influence import (
+from summit.ingest.influence import (
     conv_geometry,
     fold_bn,
     onehop,
@@ -19,7 +17,8 @@ from ingest.influence import (
     top_inputs,
     widest_path,
 )
-from ingest.stats import SparseCounts
+from summit.ingest.stats import SparseCounts
+from torch import nn
 
 
 def pair_maps_bruteforce(x: torch.Tensor, kernel: torch.Tensor, conv: nn.Conv2d) -> torch.Tensor:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 
 import torch
-
-from ingest.stats import ActivationStats, ClassStats, TopExamples
+from summit.ingest.stats import ActivationStats, ClassStats, TopExamples
 
 
 def test_class_stats_vs_loop():

@@ -7,10 +7,9 @@ import itertools
 from typing import Any
 
 import torch
+from summit.ingest.data import Item
+from summit.ingest.model_spec import LoadedModel
 from torch import nn
-
-from ingest.data import Item
-from ingest.model_spec import LoadedModel
 
 
 class TensorImages(torch.utils.data.Dataset):
@@ -71,7 +70,8 @@ def run_tiny(
     name: str = "a", **method: Any,
 ) -> dict[str, Any]:
     """Ingest in-memory images with the real pipeline; return the artifact's counts as dicts."""
-    from ingest.pipeline import IngestOptions, run_ingest
+    from summit.ingest.pipeline import IngestOptions, run_ingest
+
     from summit.artifact import read_manifest, read_table
     from summit.settings import resolve
 

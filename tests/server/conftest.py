@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
+from summit.server.app import create_app
 
-from server.app import create_app
 from summit.settings import Settings, resolve
 from tests.server.memstore import MODEL, MemStore
 
@@ -81,7 +81,7 @@ def error_codes(body: dict[str, Any]) -> list[str]:
 
 def graphql_view(client: TestClient) -> Any:
     """The app's SummitGraphQL view (under the body limit and the response cache, when on)."""
-    from server.app import SummitGraphQL
+    from summit.server.app import SummitGraphQL
 
     for route in client.app.routes:  # type: ignore[attr-defined]
         if getattr(route, "path", None) == "/graphql":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from server.limits import LIMIT_MESSAGES
+from summit.server.limits import LIMIT_MESSAGES
+
 from tests.server.conftest import error_codes, run_gql
 from tests.server.proxy import StoreProxy
 

@@ -8,9 +8,9 @@ from urllib.parse import unquote
 
 import anyio
 import pytest
+from summit.server.app import create_app
+from summit.server.paths import safe_join
 
-from server.app import create_app
-from server.paths import safe_join
 from tests.server.conftest import make_settings
 from tests.server.memstore import MODEL
 from tests.server.proxy import StoreProxy

@@ -9,12 +9,12 @@ from typing import Any
 import anyio
 import pytest
 from starlette.testclient import TestClient
+from summit.server.app import create_app
+from summit.server.context import media_url
+from summit.server.memo import MISSING, ClassGraphs, GenerationMemo, NeuronImages
+from summit.server.store_access import ModelsMemo, StoreGateway
+from summit.server.warmup import warm_up
 
-from server.app import create_app
-from server.context import media_url
-from server.memo import MISSING, ClassGraphs, GenerationMemo, NeuronImages
-from server.store_access import ModelsMemo, StoreGateway
-from server.warmup import warm_up
 from tests.server.conftest import graphql_view, make_settings, run_gql, wait_for_generation
 from tests.server.proxy import StoreProxy
 

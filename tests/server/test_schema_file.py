@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from server.schema import SCHEMA_FILE, sdl
+from summit.server.schema import SCHEMA_FILE, sdl
 
 
 def test_schema_file_matches_code() -> None:
     assert SCHEMA_FILE.read_text() == sdl(), (
-        "server/schema.graphql is out of date: run `python -m server.schema > server/schema.graphql` "
+        "server/schema.graphql is out of date: run `python -m summit.server.schema > server/schema.graphql` "
         "(and tell the web app, which generates its types from it)"
     )
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from summit.server.schema import sdl
 
-from server.schema import sdl
 from summit.cli import main
 
 

@@ -14,8 +14,8 @@ from typing import Any
 import polars as pl
 import pytest
 from starlette.testclient import TestClient
+from summit.server.app import create_app
 
-from server.app import create_app
 from summit.artifact import read_table
 from summit.settings import resolve
 from summit.synth import write_synthetic_artifact

@@ -57,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
         def progress(msg: str) -> None:
             print(f"  {msg}", file=sys.stderr)
 
-        store.write_load(data, batch_rows=int(settings["load_batch"]), progress=progress)
-        where = f"Neo4j {settings['neo4j_uri']}" if settings["store"] == "neo4j" else f"embedded store {store.path}"
+        store.write_load(data, batch_rows=settings.load_batch, progress=progress)
+        where = f"Neo4j {settings.neo4j_uri}" if settings.store == "neo4j" else f"embedded store {store.path}"
     finally:
         store.close()
     seconds = time.perf_counter() - start

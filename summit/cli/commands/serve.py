@@ -81,36 +81,36 @@ def run(args: argparse.Namespace) -> int:
         raise BadInput("never pass the Neo4j password on the command line: set it in an environment variable "
                        "(--password-env VAR, default NEO4J_PASSWORD) or a file (--password-file FILE)")
     if args.print_schema:
-        from server.schema import sdl
+        from summit.server.schema import sdl
 
         sys.stdout.write(sdl())
         return 0
 
     import uvicorn
 
-    from server.app import create_app
-    from server.store_factory import check_settings, open_store, redact_uri
+    from summit.server.app import create_app
+    from summit.server.store_factory import check_settings, open_store, redact_uri
     from summit.settings import resolve
 
     settings = resolve(_overrides(args))
     check_settings(settings)
     if args.web_dir is not None and not args.web_dir.is_dir():
         raise BadInput(f"--web-dir {args.web_dir} is not a folder")
-    if settings["media_root"] and not Path(settings["media_root"]).is_dir():
-        raise BadInput(f"media root {settings['media_root']} is not a folder")
+    if settings.media_root and not Path(settings.media_root).is_dir():
+        raise BadInput(f"media root {settings.media_root} is not a folder")
     store = open_store(settings)
     try:
-        _check_listen(settings["host"], settings["port"])
-        where = redact_uri(settings["neo4j_uri"]) if settings["store"] == "neo4j" else (
-            settings["embedded_path"] or "default path")
-        log.info("serving http://%s:%s/ (store: %s at %s)", settings["host"], settings["port"], settings["store"], where)
-        app = create_app(settings, store, web_dir=args.web_dir, warm=bool(settings["warm_up"]))
+        _check_listen(settings.host, settings.port)
+        where = redact_uri(settings.neo4j_uri) if settings.store == "neo4j" else (
+            settings.embedded_path or "default path")
+        log.info("serving http://%s:%s/ (store: %s at %s)", settings.host, settings.port, settings.store, where)
+        app = create_app(settings, store, web_dir=args.web_dir, warm=settings.warm_up)
         # uvicorn re-raises SIGTERM after its graceful shutdown; end cleanly (exit 0, store closed) instead.
         previous = signal.signal(signal.SIGTERM, _exit_cleanly)
         try:
             # no access log (a log line per request costs CPU under load; errors are still logged);
             # uvicorn picks uvloop and httptools (project dependencies) for the event loop and HTTP parsing
-            uvicorn.run(app, host=settings["host"], port=settings["port"], log_level="info", lifespan="on",
+            uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", lifespan="on",
                         timeout_keep_alive=KEEP_ALIVE_S, access_log=False)
         finally:
             signal.signal(signal.SIGTERM, previous)

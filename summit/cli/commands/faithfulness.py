@@ -30,10 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from ingest.devices import resolve_device
-    from ingest.faithfulness_run import run_faithfulness
     from summit.artifact import read_manifest
-    from summit.commands.featurevis import load_artifact_model
+    from summit.ingest.artifact_model import load_artifact_model
+    from summit.ingest.devices import resolve_device
+    from summit.ingest.faithfulness_run import run_faithfulness
     from summit.settings import resolve
 
     settings = resolve({"faithfulness_seeds": args.seeds, "seed": args.seed, "batch_size": args.batch_size,

@@ -1,6 +1,6 @@
 """The ``summit`` command: a thin layer over the library.
 
-Each subcommand lives in ``summit/commands/<name>.py`` with two functions,
+Each subcommand lives in ``summit/cli/commands/<name>.py`` with two functions,
 ``add_arguments(parser)`` and ``run(args) -> int``; heavy imports (torch, the
 stores, the server) happen inside ``run`` so ``summit --help`` stays fast.
 Errors are mapped to exit codes here, in one place.
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from summit import __version__
 from summit.errors import EXIT_INTERRUPTED, SummitError
 
-# name -> one-line help. The module summit.commands.<name> implements it.
+# name -> one-line help. The module summit.cli.commands.<name> implements it.
 COMMANDS: dict[str, str] = {
     "ingest": "Stream a labelled image folder through a CNN and write an artifact.",
     "graphs": "Compute attribution graphs, similarity and embeddings of an artifact.",
@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, help_text in COMMANDS.items():
-        module = importlib.import_module(f"summit.commands.{name}")
+        module = importlib.import_module(f"summit.cli.commands.{name}")
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         module.add_arguments(cmd)
         cmd.set_defaults(_module=module)

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
-
-from summit.errors import ArtifactError, BadInput, NotFound
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,55 +28,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weights", help="model weights file (default: what the manifest records)")
 
 
-def select_neurons(artifact: str, neurons: list[str] | None, layers: list[str] | None) -> list[str]:
-    """The neuron ids to render, in the artifact's neuron order; unknown ids or layers are errors."""
-    from summit.artifact import read_table
-    from summit.ids import parse_neuron_id
-
-    table = read_table(artifact, "neurons").sort(["layer_index", "channel"])
-    known = table["neuron_id"].to_list()
-    if neurons:
-        for nid in neurons:
-            parse_neuron_id(nid)
-        known_set = set(known)
-        unknown = [n for n in neurons if n not in known_set]
-        if unknown:
-            raise NotFound(f"artifact {artifact} has no neuron(s) {', '.join(unknown[:10])}")
-        wanted = set(neurons)
-        return [n for n in known if n in wanted]
-    if layers:
-        present = list(dict.fromkeys(table["layer"].to_list()))
-        unknown = [layer for layer in layers if layer not in present]
-        if unknown:
-            raise NotFound(f"artifact {artifact} has no layer(s) {', '.join(unknown)}; layers: {', '.join(present)}")
-        return table.filter(table["layer"].is_in(layers))["neuron_id"].to_list()
-    return known
-
-
-def load_artifact_model(artifact: str, manifest: dict[str, Any], weights: str | None, device: Any) -> Any:
-    """Load the model an artifact was made with, with its neuron layers, on ``device``."""
-    from ingest.models import load_model
-
-    model = manifest.get("model")
-    if not isinstance(model, dict) or not model.get("name"):
-        raise ArtifactError(f"artifact {artifact}: manifest has no model name")
-    layers = [entry["name"] for entry in manifest.get("layers", []) if isinstance(entry, dict)]
-    loaded = load_model(str(model["name"]), weights=weights or model.get("weights") or None,
-                        layers=layers or None, device=device)
-    expected = model.get("weights_sha256")
-    if expected and loaded.weights_sha256 and expected != loaded.weights_sha256:
-        raise BadInput(f"artifact {artifact} was made with weights sha256 {expected[:12]}..., but the loaded "
-                       f"weights are {loaded.weights_sha256[:12]}...; pass the right file with --weights")
-    return loaded
-
-
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from ingest.devices import resolve_device
-    from ingest.featurevis import FeatureVisConfig
-    from ingest.featurevis_run import plan_targets, render_into_artifact
     from summit.artifact import read_manifest
+    from summit.ingest.artifact_model import load_artifact_model
+    from summit.ingest.devices import resolve_device
+    from summit.ingest.featurevis import FeatureVisConfig
+    from summit.ingest.featurevis_run import plan_targets, render_into_artifact, select_neurons
     from summit.settings import resolve
 
     settings = resolve({

@@ -43,9 +43,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise BadInput(f"--limit must be at least 1, got {args.limit}")
-    from ingest.data import open_dataset
-    from ingest.models import load_model
-    from ingest.pipeline import IngestOptions, run_ingest, world_from_env
+    from summit.ingest.data import open_dataset
+    from summit.ingest.models import load_model
+    from summit.ingest.pipeline import IngestOptions, run_ingest, world_from_env
 
     loaded = load_model(args.model, weights=args.weights, layers=args.layers)
     dataset = open_dataset(args.data, output_wnids=loaded.output_wnids, transform=loaded.transform,
