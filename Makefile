@@ -14,9 +14,10 @@ test:
 test-py:
 	eval "$$(scripts/neo4j.sh env)" && .venv/bin/pytest -q
 
+# ruff; mypy and the import layers (import-linter) on the package as it installs; svelte-check.
 lint:
-	.venv/bin/ruff check $(PYDIRS)
-	.venv/bin/mypy summit ingest server
+	.venv/bin/ruff check $(PYDIRS) scripts
+	$(PY) scripts/lint_packages.py
 	@if [ -f web/package.json ]; then npm --prefix web run --silent check; fi
 
 fmt:

@@ -4,8 +4,9 @@
 #   scripts/test.sh [pytest args...]
 #
 # 1. scripts/setup.sh (venv, web build, chromium, Neo4j jars, compose plugin)
-# 2. starts Neo4j 5.26 unless it already runs (and stops it at the end only if it started it)
-# 3. .venv/bin/pytest (all of tests/, or the given args), web unit tests (npm test),
+# 2. make lint (ruff, mypy, import layers, svelte-check)
+# 3. starts Neo4j 5.26 unless it already runs (and stops it at the end only if it started it)
+# 4. .venv/bin/pytest (all of tests/, or the given args), web unit tests (npm test),
 #    browser tests (npm run test:e2e, headless /usr/bin/chromium)
 # Exit status is non-zero when any step fails; pytest collecting no test is a failure.
 set -uo pipefail
@@ -42,6 +43,9 @@ if ! run_step setup scripts/setup.sh; then
   printf '%s\n' "${SUMMARY[@]}"
   exit 1
 fi
+
+# make lint: ruff, mypy, the import layers (import-linter) and svelte-check
+run_step lint make --no-print-directory lint
 
 STARTED_NEO4J=0
 stop_neo4j() {
