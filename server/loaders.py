@@ -40,12 +40,7 @@ def build_model_loaders(gateway: StoreGateway, model: str) -> ModelLoaders:
         return [list(found.get(i, ())) for i in ids]
 
     async def load_featurevis(ids: Sequence[str]) -> list[list[str]]:
-        # Optional store method ``featurevis(model, ids) -> {id: [media path, ...]}``;
-        # a store without it has no feature visualisations to batch.
-        method = getattr(store, "featurevis", None)
-        if method is None:
-            return [[] for _ in ids]
-        found = await gateway.call(method, model, list(ids))
+        found = await gateway.call(store.featurevis, model, list(ids))
         return [list(found.get(i, ())) for i in ids]
 
     return ModelLoaders(

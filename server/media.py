@@ -57,10 +57,9 @@ class MediaRoots:
                 info = await anyio.to_thread.run_sync(self._store.model, model)
             except SummitError:
                 return None
-            artifact = getattr(info, "artifact_path", "")
-            if not artifact:
+            if not info.artifact_path:
                 return None
-            folder = Path(artifact) / MEDIA_DIR
+            folder = Path(info.artifact_path) / MEDIA_DIR
         self._known[model] = folder
         return folder
 

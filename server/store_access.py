@@ -23,8 +23,6 @@ from summit.store.base import GraphStore, ModelInfo
 T = TypeVar("T")
 log = logging.getLogger("summit.server")
 
-DEFAULT_CONCURRENCY = 8
-
 
 class ModelsMemo:
     """The store's model list, remembered for ``ttl`` seconds (shared by all requests of an app).
@@ -88,8 +86,8 @@ class ModelsMemo:
 
 
 def store_limiter(store: GraphStore) -> anyio.CapacityLimiter:
-    """Threads allowed into ``store`` at once (a store may declare ``max_concurrency``)."""
-    return anyio.CapacityLimiter(int(getattr(store, "max_concurrency", DEFAULT_CONCURRENCY)))
+    """Threads allowed into ``store`` at once (the store's ``max_concurrency``)."""
+    return anyio.CapacityLimiter(store.max_concurrency)
 
 
 class StoreGateway:

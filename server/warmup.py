@@ -38,13 +38,12 @@ async def warm_up(images: NeuronImages, graphs: ClassGraphs | None, models_memo:
     store = gateway.store
     models = await models_memo.get(gateway)
     generation = models_memo.generation
-    featurevis = getattr(store, "featurevis", None)
     for model in models:
         ids = [neuron_id(layer.name, channel) for layer in model.layers for channel in range(layer.channels)]
         for start in range(0, min(len(ids), images.max_entries - report.images), IMAGE_BATCH):
             chunk = ids[start:start + IMAGE_BATCH]
             examples = await gateway.call(store.examples, model.id, chunk)
-            visuals = await gateway.call(featurevis, model.id, chunk) if featurevis is not None else {}
+            visuals = await gateway.call(store.featurevis, model.id, chunk)
             if models_memo.generation != generation:
                 return report
             for nid in chunk:

@@ -19,6 +19,7 @@ import os
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from summit.errors import BadInput
@@ -215,6 +216,15 @@ def _declared() -> tuple[Setting, ...]:
 SETTINGS: tuple[Setting, ...] = _declared()
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 SETTING_GROUPS: tuple[str, ...] = tuple(dict.fromkeys(s.group for s in SETTINGS))
+
+
+def user_data_dir() -> Path:
+    """Where Summit keeps its data by default: ``$XDG_DATA_HOME/summit`` (``~/.local/share/summit``).
+
+    The embedded store's default path and the demo's artifacts live under it.
+    """
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "summit"
 
 
 def unknown_setting_message(name: str) -> str:

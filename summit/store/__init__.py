@@ -1,30 +1,96 @@
-"""Graph stores behind one contract (``summit.store.base``): Neo4j and the embedded LadybugDB default."""
+"""Graph stores behind one contract (``summit.store.base``): Neo4j and the embedded LadybugDB default.
+
+``open_store`` is the one way in: it checks the store settings (``check_store_settings``), then
+opens the store they name. The Neo4j password comes from the environment variable
+``neo4j_password_env`` or the file ``neo4j_password_file``, never from the command line.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 from summit.errors import BadInput
 from summit.settings import Settings
 
+if TYPE_CHECKING:
+    from summit.store.lifecycle import CypherLoader
 
-def open_store(settings: Settings, *, read_only: bool = True) -> Any:
-    """Open the store the settings name (``store``, ``embedded_path``, ``neo4j_*``).
+BOLT_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
 
-    The Neo4j password comes from the environment variable ``neo4j_password_env`` or the file
-    ``neo4j_password_file``. The embedded store opens read-only unless ``read_only`` is False.
+
+def redact_uri(uri: str) -> str:
+    """``uri`` without any ``user:password@`` part, for messages and logs."""
+    parts = urlsplit(uri)
+    if "@" not in parts.netloc:
+        return uri
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def check_store_settings(settings: Settings) -> None:
+    """Store settings that only make sense together, checked before anything is opened."""
+    if settings.store != "neo4j":
+        return
+    uri = settings.neo4j_uri
+    if not uri:
+        raise BadInput("--store neo4j needs a Bolt URI: --neo4j bolt://HOST:7687 (or SUMMIT_NEO4J_URI)")
+    if urlsplit(uri).scheme not in BOLT_SCHEMES:
+        raise BadInput(f"--neo4j {redact_uri(uri)!r} is not a Bolt URI (bolt://HOST:7687 or neo4j://HOST:7687)")
+    if "@" in urlsplit(uri).netloc:
+        raise BadInput("put no user or password in the Neo4j URI; use --user and --password-env/--password-file")
+
+
+def describe_store(settings: Settings) -> str:
+    """Where the settings point, for messages: the Neo4j URI (redacted) or the embedded path."""
+    if settings.store == "neo4j":
+        return f"Neo4j {redact_uri(settings.neo4j_uri)}"
+    from summit.store.embedded import default_path
+
+    return f"embedded store {settings.embedded_path or default_path()}"
+
+
+def open_store(settings: Settings, *, read_only: bool = True) -> CypherLoader:
+    """Check the store settings, then open the store they name (``store``, ``embedded_path``, ``neo4j_*``).
+
+    The embedded store opens read-only unless ``read_only`` is False (Neo4j reads run in READ
+    transactions either way). Both stores implement ``GraphStore`` and ``GraphLoader``.
     """
-    kind = settings.store
-    if kind == "neo4j":
+    check_store_settings(settings)
+    if settings.store == "neo4j":
         from summit.store.neo4j_store import Neo4jStore, read_password
 
-        uri = settings.neo4j_uri
-        if not uri:
-            raise BadInput("the neo4j store needs a Bolt URI (--neo4j bolt://HOST:7687 or SUMMIT_NEO4J_URI)")
         password = read_password(settings.neo4j_password_env, settings.neo4j_password_file)
-        return Neo4jStore(uri, settings.neo4j_user, password, database=settings.neo4j_database)
-    if kind == "embedded":
+        return Neo4jStore(settings.neo4j_uri, settings.neo4j_user, password, database=settings.neo4j_database)
+    if settings.store == "embedded":
         from summit.store.embedded import EmbeddedStore
 
         return EmbeddedStore(settings.embedded_path or None, read_only=read_only)
-    raise BadInput(f"unknown store {kind!r}; use 'embedded' or 'neo4j'")
+    raise BadInput(f"unknown store {settings.store!r}; use 'embedded' or 'neo4j'")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What ``load_artifact`` loaded: the model id and the number of rows written."""
+
+    model: str
+    rows: int
+
+
+def load_artifact(artifact: str | Path, settings: Settings, *,
+                  progress: Callable[[str], None] | None = None) -> Loaded:
+    """Read and check ``artifact``, then load it as one model into the store the settings name.
+
+    The artifact is read before the store is opened, so a damaged artifact leaves the store untouched.
+    """
+    from summit.store.prepare import read_load_data
+
+    data = read_load_data(str(artifact))
+    store = open_store(settings, read_only=False)
+    try:
+        store.write_load(data, batch_rows=settings.load_batch, progress=progress)
+    finally:
+        store.close()
+    return Loaded(str(data.model["id"]), data.rows())

@@ -187,9 +187,18 @@ class EmbeddingPoint:
     y: float
 
 
+DEFAULT_MAX_CONCURRENCY = 8
+
+
 @runtime_checkable
 class GraphStore(Protocol):
-    """Read side of a graph store. All methods raise NotFound for unknown model/class/neuron."""
+    """Read side of a graph store: every call the server makes, and nothing else.
+
+    All methods raise NotFound for unknown model/class/neuron. ``max_concurrency`` is how many
+    threads the server lets into the store at once.
+    """
+
+    max_concurrency: int
 
     def ping(self) -> bool: ...
 
@@ -213,7 +222,10 @@ class GraphStore(Protocol):
 
     def neuron_detail(self, model: str, neuron_id: str, *, top_classes: int = 10) -> NeuronDetail: ...
 
-    def examples(self, model: str, neuron_ids: Sequence[str]) -> dict[str, list[Example]]: ...
+    def examples(self, model: str, neuron_ids: Sequence[str]) -> dict[str, list[Example]]: ...  # by rank
+
+    def featurevis(self, model: str, neuron_ids: Sequence[str]) -> dict[str, list[str]]: ...
+    # every asked neuron -> its feature visualisations' media paths in variant order ([] when none)
 
     def influence_edges(
         self, model: str, neuron_id: str, *, class_index: int | None, direction: Direction, limit: int

@@ -12,7 +12,6 @@ holds the same path open (or point the server at a copy).
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +40,7 @@ from summit.graph_schema import (
     embedded_load_ddl,
     table,
 )
+from summit.settings import user_data_dir
 from summit.store.lifecycle import CypherLoader
 from summit.store.prepare import LoadData
 from summit.store.queries import Row, models_query
@@ -49,9 +49,8 @@ log = logging.getLogger(__name__)
 
 
 def default_path() -> Path:
-    """``$XDG_DATA_HOME/summit/store`` (``~/.local/share/summit/store`` when unset)."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "summit" / "store"
+    """``store`` in the user data directory (``$XDG_DATA_HOME/summit/store``)."""
+    return user_data_dir() / "store"
 
 
 def _projection(var: str, label: str, skip: tuple[str, ...] = ()) -> str:
@@ -157,9 +156,11 @@ class EmbeddedStore(CypherLoader):
             {"id": neuron_id, "limit": limit},
         )
 
-    def _fetch_featurevis(self, load: str, neuron_id: str) -> list[str]:
-        rows = self._rows(f"MATCH (n:{table(NEURON, load)} {{id: $id}}) RETURN n.featurevis AS fv", {"id": neuron_id})
-        return list(rows[0]["fv"] or []) if rows else []
+    def _fetch_featurevis(self, load: str, neuron_ids: list[str]) -> list[Row]:
+        if not neuron_ids:
+            return []
+        return self._rows(f"MATCH (n:{table(NEURON, load)}) WHERE n.id IN $ids "
+                          "RETURN n.id AS neuron_id, n.featurevis AS featurevis", {"ids": neuron_ids})
 
     def _fetch_examples(self, load: str, neuron_ids: list[str]) -> list[Row]:
         if not neuron_ids:

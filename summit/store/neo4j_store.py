@@ -163,9 +163,12 @@ class Neo4jStore(CypherLoader):
             {"key": f"{load}|{neuron_id}", "limit": limit},
         )
 
-    def _fetch_featurevis(self, load: str, neuron_id: str) -> list[str]:
-        rows = self._rows(f"MATCH (n:{NEURON} {{key: $key}}) RETURN n.featurevis AS fv", {"key": f"{load}|{neuron_id}"})
-        return list(rows[0]["fv"] or []) if rows else []
+    def _fetch_featurevis(self, load: str, neuron_ids: list[str]) -> list[Row]:
+        if not neuron_ids:
+            return []
+        return self._rows(f"UNWIND $keys AS k MATCH (n:{NEURON} {{key: k}}) "
+                          "RETURN n.id AS neuron_id, n.featurevis AS featurevis",
+                          {"keys": [f"{load}|{i}" for i in neuron_ids]})
 
     def _fetch_examples(self, load: str, neuron_ids: list[str]) -> list[Row]:
         if not neuron_ids:

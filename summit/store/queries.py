@@ -21,6 +21,7 @@ from summit.errors import BadInput, NotFound
 from summit.graph_schema import FAITHFULNESS_FIELDS, MODEL
 from summit.store import common
 from summit.store.base import (
+    DEFAULT_MAX_CONCURRENCY,
     ClassActivation,
     ClassGraph,
     ClassInfo,
@@ -74,11 +75,19 @@ def neuron_from_row(row: Row) -> Neuron:
 class CypherStore(ABC):
     """GraphStore over the ``_fetch_*`` primitives of a concrete store."""
 
+    max_concurrency = DEFAULT_MAX_CONCURRENCY
+
     def __init__(self) -> None:
         self._caches: OrderedDict[str, common.LoadCache] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     # --- primitives a store implements --------------------------------------
+    @abstractmethod
+    def ping(self) -> bool: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
     @abstractmethod
     def _fetch_models(self) -> list[Row]: ...  # id, active_load, name, classes, images, top1_correct, dataset, created
 
@@ -97,7 +106,7 @@ class CypherStore(ABC):
     def _fetch_top_classes(self, load: str, neuron_id: str, limit: int) -> list[Row]: ...
 
     @abstractmethod
-    def _fetch_featurevis(self, load: str, neuron_id: str) -> list[str]: ...
+    def _fetch_featurevis(self, load: str, neuron_ids: list[str]) -> list[Row]: ...  # neuron_id, featurevis
 
     @abstractmethod
     def _fetch_examples(self, load: str, neuron_ids: list[str]) -> list[Row]: ...
@@ -253,7 +262,8 @@ class CypherStore(ABC):
             key=lambda a: (-a.count, a.cls.index),
         )
         examples = self._examples(load, [neuron_id]).get(neuron_id, [])
-        return NeuronDetail(neuron, tuple(activations), tuple(examples), tuple(self._fetch_featurevis(load, neuron_id)))
+        featurevis = self._featurevis(load, [neuron_id])[neuron_id]
+        return NeuronDetail(neuron, tuple(activations), tuple(examples), tuple(featurevis))
 
     def _examples(self, load: str, ids: list[str]) -> dict[str, list[Example]]:
         out: dict[str, list[Example]] = {i: [] for i in ids}
@@ -269,6 +279,17 @@ class CypherStore(ABC):
         load, cache = self._resolve(model)
         ids = common.ordered_unique([self._neuron(cache, model, i).id for i in neuron_ids])
         return self._examples(load, ids)
+
+    def _featurevis(self, load: str, ids: list[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {i: [] for i in ids}
+        for r in self._fetch_featurevis(load, ids):
+            out[r["neuron_id"]] = list(r["featurevis"] or ())
+        return out
+
+    def featurevis(self, model: str, neuron_ids: Sequence[str]) -> dict[str, list[str]]:
+        load, cache = self._resolve(model)
+        ids = common.ordered_unique([self._neuron(cache, model, i).id for i in neuron_ids])
+        return self._featurevis(load, ids)
 
     def influence_edges(
         self, model: str, neuron_id: str, *, class_index: int | None, direction: Direction, limit: int

@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _lint_packages():
     spec = importlib.util.spec_from_file_location("lint_packages", ROOT / "scripts" / "lint_packages.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

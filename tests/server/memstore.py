@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from summit.errors import NotFound
 from summit.ids import neuron_id
 from summit.store.base import (
+    DEFAULT_MAX_CONCURRENCY,
     ClassActivation,
     ClassGraph,
     ClassInfo,
@@ -52,6 +53,8 @@ GRAPHS: dict[int, tuple[list[tuple[str, int, float]], list[tuple[str, str, int]]
 
 class MemStore:
     """Implements the read side of ``GraphStore`` for one tiny model; counts calls per method."""
+
+    max_concurrency = DEFAULT_MAX_CONCURRENCY
 
     def __init__(self) -> None:
         self.calls: dict[str, int] = {}
@@ -156,7 +159,7 @@ class MemStore:
     def featurevis(self, model: str, neuron_ids: Sequence[str]) -> dict[str, list[str]]:
         self._count("featurevis")
         self._check_model(model)
-        return {i: [f"featurevis/{NEURONS[i].layer}/{NEURONS[i].channel}.png"] for i in neuron_ids if i in NEURONS}
+        return {i: [f"featurevis/{self._neuron(i).layer}/{self._neuron(i).channel}.png"] for i in neuron_ids}
 
     def influence_edges(self, model: str, neuron_id: str, *, class_index: int | None, direction: str, limit: int) -> list[InfluenceEdge]:
         self._count("influence_edges")

@@ -1,25 +1,22 @@
-"""A store proxy for tests: counts calls per method, can hide methods or make them fail or sleep."""
+"""A store proxy for tests: counts calls per method, can make them fail or sleep."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 
 class StoreProxy:
-    def __init__(self, store: Any, *, hide: Iterable[str] = (), fail: dict[str, BaseException] | None = None,
+    def __init__(self, store: Any, *, fail: dict[str, BaseException] | None = None,
                  sleep: dict[str, float] | None = None):
         self._store = store
-        self._hide = set(hide)
         self._fail = fail or {}
         self._sleep = sleep or {}
         self.calls: dict[str, int] = {}
         self.args: dict[str, list[tuple[Any, ...]]] = {}
 
     def __getattr__(self, name: str) -> Any:
-        if name in self._hide:
-            raise AttributeError(name)
         target = getattr(self._store, name)
         if not callable(target):
             return target

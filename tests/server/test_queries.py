@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tests.server.conftest import Gql, run_gql
-from tests.server.memstore import MODEL
-from tests.server.proxy import StoreProxy
+from tests.server.memstore import MODEL, MemStore
 
 
 def data(body: dict) -> dict:
@@ -118,8 +119,15 @@ def test_neuron_fields(gql: Gql) -> None:
     assert detail["into"] == []
 
 
-def test_neuron_image_falls_back_to_example(client_for, store) -> None:
-    client = client_for(StoreProxy(store, hide=["featurevis"]))  # a store without feature visualisations
+class NoFeatureVis(MemStore):
+    """A store whose neurons have no feature visualisations (``summit featurevis`` never ran)."""
+
+    def featurevis(self, model: str, neuron_ids: Sequence[str]) -> dict[str, list[str]]:
+        return {i: [] for i in super().featurevis(model, neuron_ids)}
+
+
+def test_neuron_image_falls_back_to_example(client_for) -> None:
+    client = client_for(NoFeatureVis())
     body = run_gql(client, '{ model { classGraph(classKey: "2") { nodes { neuron { featurevis image } } } } }')
     assert body["data"]["model"]["classGraph"]["nodes"][0]["neuron"] == {
         "featurevis": [], "image": f"/media/{MODEL}/examples/a/2_0.jpg"}

@@ -87,6 +87,15 @@ def test_class_graph(loaded: E) -> None:
         store.class_graph(model, 0, top_n=0)
 
 
+def test_featurevis_batched(loaded: E) -> None:
+    store, model = loaded
+    assert store.featurevis(model, ["fc:1", "conv1:0", "fc:1"]) == {
+        "fc:1": [], "conv1:0": ["featurevis/conv1/0.png", "featurevis/conv1/0_1.png"]}
+    assert store.featurevis(model, []) == {}
+    with pytest.raises(NotFound):
+        store.featurevis(model, ["conv1:0", "nolayer:0"])
+
+
 def test_neurons_and_detail(loaded: E) -> None:
     store, model = loaded
     assert [n.id for n in store.neurons(model, ["fc:1", "conv1:2"])] == ["fc:1", "conv1:2"]

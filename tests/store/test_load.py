@@ -107,7 +107,7 @@ def test_cli_load_embedded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_cli_refuses_password_and_reports_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["load", str(tmp_path), "--neo4j", "bolt://127.0.0.1:1", "--password", "hunter2"]) == 2
     err = capsys.readouterr().err
-    assert "never pass a password" in err
+    assert "never pass the Neo4j password" in err
     assert "hunter2" not in err
     assert main(["load", str(tmp_path / "missing"), "--embedded", str(tmp_path / "db")]) == 3
     assert "does not exist" in capsys.readouterr().err

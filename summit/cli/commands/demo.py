@@ -2,33 +2,32 @@
 
 ingest (EfficientNet-Lite0, real weights) -> attribution graphs -> load into
 the embedded store (or Neo4j with ``--neo4j``) -> serve the API and web app.
-Each step is the same ``summit`` subcommand a user would run, composed here
-in-process, so the demo exercises exactly the documented path. A second run
-reuses a complete artifact (and resumes a half-written one).
+Each step is the library call behind the ``summit`` subcommand of the same
+name, and the demo prints that command before running it. A second run reuses
+a complete artifact, builds only the graphs of an ingested one, and resumes an
+interrupted ingest from its checkpoint (``.ingest-checkpoint/`` in the artifact).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
+import time
 from pathlib import Path
 
-from summit.errors import BadInput, SummitError
+from summit.cli.report import graphs_line, ingest_line, load_line
+from summit.cli.store_options import add_store_options, store_overrides
+from summit.errors import BadInput
+from summit.settings import Settings
 
 DEFAULT_MODEL = "efficientnet_lite0"
 
 
 def bundled_images() -> Path:
     """The 477 validation images that ship with the repository (data/demo)."""
-    return Path(__file__).resolve().parents[2] / "data" / "demo"
-
-
-def user_data_dir() -> Path:
-    import os
-
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "summit"
+    return Path(__file__).resolve().parents[3] / "data" / "demo"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,11 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, help="data-loading worker processes")
     parser.add_argument("--device", help="auto, cpu, cuda, cuda:N")
     parser.add_argument("--rebuild", action="store_true", help="ingest again even if the artifact is complete")
-    store = parser.add_argument_group("store")
-    store.add_argument("--embedded", type=Path, help="embedded store path (default: the store's own default)")
-    store.add_argument("--neo4j", metavar="URI", help="load into and serve from Neo4j at this Bolt URI")
-    store.add_argument("--user", help="Neo4j user (default: neo4j)")
-    store.add_argument("--password-env", metavar="VAR", help="variable holding the Neo4j password")
+    add_store_options(parser)
     http = parser.add_argument_group("server")
     http.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
     http.add_argument("--port", type=int, help="port to listen on (default: 8765)")
@@ -59,55 +54,76 @@ def artifact_is_complete(path: Path) -> bool:
     return (path / MANIFEST).exists() and has_table(path, "class_nodes") and has_table(path, "embedding")
 
 
-def _step(argv: list[str]) -> None:
-    from summit.cli import main
-
-    print(f"\n== summit {' '.join(argv)}", file=sys.stderr, flush=True)
-    code = main(argv)
-    if code != 0:
-        raise SummitError(f"demo step `summit {argv[0]}` failed with exit code {code}")
+def _step(*argv: object) -> None:
+    """Print the ``summit`` command this step is the library call of."""
+    words = [str(a) for a in argv if a is not None]
+    print(f"\n== summit {shlex.join(words)}", file=sys.stderr, flush=True)
 
 
-def _opt(flag: str, value: object) -> list[str]:
-    return [] if value is None else [flag, str(value)]
+def _opt(flag: str, value: object) -> list[object]:
+    return [] if value is None else [flag, value]
 
 
 def run(args: argparse.Namespace) -> int:
+    from summit.settings import resolve, user_data_dir
+
     data = (args.data or bundled_images()).resolve()
     if not data.exists():
         raise BadInput(f"demo images not found at {data}; pass --data DIR (a labelled image folder)")
-    if args.neo4j and args.embedded:
-        raise BadInput("give either --neo4j URI or --embedded PATH, not both")
+    settings = resolve({**store_overrides(args), "host": args.host, "port": args.port,
+                        "batch_size": args.batch_size, "workers": args.workers, "device": args.device})
+    from summit.store import check_store_settings
+
+    check_store_settings(settings)  # a bad store flag fails now, not after a long ingest
     run_id = f"{args.model.replace(':', '-')}-{data.name}"
     out = (args.out or user_data_dir() / "artifacts" / run_id).resolve()
 
     if args.rebuild or not artifact_is_complete(out):
-        resume = (out / "manifest.json").exists() or any(out.glob("checkpoint*"))
-        ingest = ["ingest", "--model", args.model, "--data", str(data), "--out", str(out), "--run-id", run_id]
-        ingest += _opt("--weights", args.weights) + _opt("--limit", args.limit)
-        ingest += _opt("--batch-size", args.batch_size) + _opt("--workers", args.workers)
-        ingest += _opt("--device", args.device)
-        if resume and not args.rebuild:
-            ingest.append("--resume")
-        _step(ingest)
-        if not artifact_is_complete(out):
-            _step(["graphs", str(out)])
+        _build(args, settings, data, out, run_id)
     else:
         print(f"reusing the complete artifact {out} (--rebuild to ingest again)", file=sys.stderr)
 
-    store_args: list[str] = []
-    if args.neo4j:
-        store_args = ["--neo4j", args.neo4j, *_opt("--user", args.user), *_opt("--password-env", args.password_env)]
-    elif args.embedded:
-        store_args = ["--embedded", str(args.embedded)]
-    _step(["load", str(out), *store_args])
+    from summit.store import load_artifact
+
+    store_args = _store_args(args)
+    _step("load", out, *store_args)
+    start = time.perf_counter()
+    loaded = load_artifact(out, settings, progress=lambda msg: print(f"  {msg}", file=sys.stderr))
+    print(load_line(loaded.model, loaded.rows, time.perf_counter() - start, settings), file=sys.stderr)
 
     manifest = json.loads((out / "manifest.json").read_text())
     classes = manifest.get("dataset", {}).get("classes", "?")
     print(f"\ndemo artifact: {out} (model {run_id!r}, {classes} classes)", file=sys.stderr)
     if args.no_serve:
         return 0
-    serve = ["serve", *store_args]  # the store records the artifact path, so media needs no flag
-    serve += _opt("--host", args.host) + _opt("--port", args.port)
-    _step(serve)
+    from summit.server.runner import serve
+
+    # the store records the artifact path, so media needs no flag
+    _step("serve", *store_args, *_opt("--host", args.host), *_opt("--port", args.port))
+    serve(settings)
     return 0
+
+
+def _build(args: argparse.Namespace, settings: Settings, data: Path, out: Path, run_id: str) -> None:
+    """Ingest (fresh, or resumed from a checkpoint) unless an ingest finished; then the graphs."""
+    from summit.graphs import build_graphs
+    from summit.ingest.ingest_run import IngestRequest, has_checkpoint, ingest_finished, ingest_folder
+    if args.rebuild or not ingest_finished(out):
+        resume = not args.rebuild and has_checkpoint(out)
+        _step("ingest", "--model", args.model, "--data", data, "--out", out, "--run-id", run_id,
+              *_opt("--weights", args.weights), *_opt("--limit", args.limit),
+              *_opt("--batch-size", args.batch_size), *_opt("--workers", args.workers),
+              *_opt("--device", args.device), *(["--resume"] if resume else []), "--no-graphs")
+        request = IngestRequest(model=args.model, data=data, out=out, weights=args.weights, limit=args.limit,
+                                run_id=run_id, resume=resume)
+        summary = ingest_folder(request, settings, say=lambda line: print(line, file=sys.stderr))
+        if summary is not None:
+            print(ingest_line(summary), file=sys.stderr)
+    _step("graphs", out)
+    print(graphs_line(build_graphs(out, settings)), file=sys.stderr)
+
+
+def _store_args(args: argparse.Namespace) -> list[object]:
+    return [*_opt("--store", args.store), *_opt("--embedded", args.embedded), *_opt("--neo4j", args.neo4j),
+            *_opt("--user", args.user), *_opt("--password-env", args.password_env),
+            *_opt("--password-file", args.password_file), *_opt("--database", args.database)]

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from summit.settings import Settings, resolve
+from summit.settings import resolve
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,56 +39,19 @@ def run(args: argparse.Namespace) -> int:
         "batch_size": args.batch_size, "device": args.device, "workers": args.workers,
         "checkpoint_every": args.checkpoint_every, "influence": args.influence,
     })
-    from summit.errors import BadInput
+    from summit.cli.report import graphs_line, ingest_line
+    from summit.ingest.ingest_run import IngestRequest, ingest_folder
 
-    if args.limit is not None and args.limit < 1:
-        raise BadInput(f"--limit must be at least 1, got {args.limit}")
-    from summit.ingest.data import open_dataset
-    from summit.ingest.models import load_model
-    from summit.ingest.pipeline import IngestOptions, run_ingest, world_from_env
-
-    loaded = load_model(args.model, weights=args.weights, layers=args.layers)
-    dataset = open_dataset(args.data, output_wnids=loaded.output_wnids, transform=loaded.transform,
-                           limit=args.limit, output_names=loaded.output_names)
-    world = world_from_env()
-    options = IngestOptions(out=Path(args.out), run_id=args.run_id, resume=args.resume,
+    request = IngestRequest(model=args.model, data=Path(args.data), out=Path(args.out), weights=args.weights,
+                            layers=args.layers, limit=args.limit, run_id=args.run_id, resume=args.resume,
                             progress=not args.no_progress)
-    if world.main:
-        print(f"ingest: {loaded.name}, {len(loaded.layers)} layers, {len(dataset)} images "
-              f"({world.size} process{'es' if world.size > 1 else ''})", file=sys.stderr)
-    summary = run_ingest(loaded, dataset, settings, options, world=world)
+    summary = ingest_folder(request, settings, say=lambda line: print(line, file=sys.stderr))
     if summary is None:
         return 0
-    if args.weights:
-        _record_weights_file(Path(args.out), Path(args.weights))
-    t = summary["timings"]
-    rate = summary["images"] / t["stream_seconds"] if t.get("stream_seconds") else 0.0
-    print(
-        f"wrote {summary['artifact']}: {summary['images']} images ({summary['skipped']} skipped), "
-        f"{summary['classes']} classes, top-1 {summary['top1']:.1%}, {summary['neurons']} neurons, "
-        f"{summary['influence_edges']} influence edges, {summary['examples']} examples; "
-        f"{t['stream_seconds']:.1f} s streaming ({rate:.1f} img/s)"
-    )
+    print(ingest_line(summary))
     if not args.no_graphs:
-        _graphs(Path(args.out), settings)
+        from summit.graphs import build_graphs
+
+        print(graphs_line(build_graphs(Path(args.out), settings)))
     return 0
 
-
-def _record_weights_file(artifact: Path, weights: Path) -> None:
-    """Remember an explicit weights file so featurevis and faithfulness can reload the same model."""
-    from summit.artifact import read_manifest, update_manifest
-
-    model = dict(read_manifest(artifact).get("model") or {})
-    model["weights"] = str(weights.resolve())
-    update_manifest(artifact, model=model)
-
-
-def _graphs(artifact: Path, settings: Settings) -> None:
-    try:
-        from summit.graphs import build_graphs
-    except ImportError:
-        print("graphs: not available in this build; run `summit graphs` later", file=sys.stderr)
-        return
-    summary = build_graphs(artifact, settings)
-    print(f"graphs: {summary.get('classes')} classes, {summary.get('class_nodes')} graph nodes, "
-          f"{summary.get('class_edges')} graph edges")

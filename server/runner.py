@@ -1,0 +1,78 @@
+"""Run the server until it is stopped: the library call behind ``summit serve`` and ``summit demo``.
+
+``serve`` checks the settings and the listen address, opens the store read-only,
+runs the app under uvicorn and closes the store however the server stops
+(SIGTERM ends it cleanly, exit 0).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+from pathlib import Path
+
+from summit.errors import BadInput
+from summit.settings import Settings
+from summit.store import check_store_settings, describe_store, open_store
+
+log = logging.getLogger("summit.server")
+
+KEEP_ALIVE_S = 30  # idle keep-alive connections stay open this long (uvicorn's 5 s races busy clients)
+
+
+def check_listen(host: str, port: int) -> None:
+    """Fail early, with a clear message, when the address cannot be bound."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise BadInput(f"--host {host!r}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise BadInput(f"cannot listen on {host}:{port}: {exc.strerror} (is another server running? try --port)") from None
+
+
+def check_serve_settings(settings: Settings, web_dir: Path | None = None) -> None:
+    """Everything ``serve`` needs that can be checked without opening the store."""
+    check_store_settings(settings)
+    if web_dir is not None and not web_dir.is_dir():
+        raise BadInput(f"--web-dir {web_dir} is not a folder")
+    if settings.media_root and not Path(settings.media_root).is_dir():
+        raise BadInput(f"media root {settings.media_root} is not a folder")
+
+
+def serve(settings: Settings, *, web_dir: Path | None = None) -> None:
+    """Serve the API, the web app and the media at ``settings.host:port`` until stopped."""
+    import uvicorn
+    from summit.server.app import create_app
+
+    check_serve_settings(settings, web_dir)
+    store = open_store(settings, read_only=True)
+    try:
+        check_listen(settings.host, settings.port)
+        log.info("serving http://%s:%s/ (%s)", settings.host, settings.port, describe_store(settings))
+        app = create_app(settings, store, web_dir=web_dir, warm=settings.warm_up)
+        # uvicorn re-raises SIGTERM after its graceful shutdown; end cleanly (exit 0, store closed) instead.
+        previous = signal.signal(signal.SIGTERM, _exit_cleanly)
+        try:
+            # no access log (a log line per request costs CPU under load; errors are still logged);
+            # uvicorn picks uvloop and httptools (project dependencies) for the event loop and HTTP parsing
+            uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", lifespan="on",
+                        timeout_keep_alive=KEEP_ALIVE_S, access_log=False)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    except SystemExit as stop:
+        if stop.code not in (0, None):
+            raise
+    finally:
+        store.close()
+        log.info("server stopped; store closed")
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    del signum, frame
+    raise SystemExit(0)

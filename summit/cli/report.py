@@ -1,0 +1,30 @@
+"""The one-line reports the commands print after each step (shared by ``summit demo``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from summit.settings import Settings
+
+
+def ingest_line(summary: dict[str, Any]) -> str:
+    t = summary["timings"]
+    rate = summary["images"] / t["stream_seconds"] if t.get("stream_seconds") else 0.0
+    return (
+        f"wrote {summary['artifact']}: {summary['images']} images ({summary['skipped']} skipped), "
+        f"{summary['classes']} classes, top-1 {summary['top1']:.1%}, {summary['neurons']} neurons, "
+        f"{summary['influence_edges']} influence edges, {summary['examples']} examples; "
+        f"{t['stream_seconds']:.1f} s streaming ({rate:.1f} img/s)"
+    )
+
+
+def graphs_line(summary: dict[str, Any]) -> str:
+    return (f"graphs: {summary.get('classes')} classes, {summary.get('class_nodes')} graph nodes, "
+            f"{summary.get('class_edges')} graph edges")
+
+
+def load_line(model: str, rows: int, seconds: float, settings: Settings) -> str:
+    from summit.store import describe_store
+
+    return (f"loaded model {model!r} into {describe_store(settings)}: {rows} rows in {seconds:.1f} s "
+            f"({rows / max(seconds, 1e-9):,.0f} rows/s)")
