@@ -9,9 +9,10 @@ first) and forgets everything when the generation it sees changes. ``NeuronImage
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from typing import Generic, TypeVar
+
+from cachetools import LRUCache
 
 from summit.store import base
 
@@ -30,37 +31,40 @@ MISSING = Missing()
 
 
 class GenerationMemo(Generic[K, V]):
-    """``key -> value``, valid for one model-list generation, at most ``max_entries`` entries (LRU)."""
+    """``key -> value``, valid for one model-list generation, at most ``max_entries`` entries.
+
+    The entries are a ``cachetools.LRUCache`` (least recently used forgotten first); the memo
+    forgets them all when asked with another generation than the one it holds.
+    """
 
     def __init__(self, max_entries: int):
         if max_entries < 1:
             raise ValueError(f"max_entries must be >= 1, got {max_entries}")
         self.max_entries = max_entries
-        self._generation: int | None = None
-        self._entries: OrderedDict[K, V] = OrderedDict()
+        self.generation: int | None = None
+        self._entries: LRUCache[K, V] = LRUCache(maxsize=max_entries)
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def _sync(self, generation: int) -> None:
-        if generation != self._generation:
+        if generation != self.generation:
             self._entries.clear()
-            self._generation = generation
+            self.generation = generation
+
+    def clear(self) -> None:
+        """Forget every entry and the generation."""
+        self._entries.clear()
+        self.generation = None
 
     def get(self, generation: int, key: K) -> V | Missing:
-        """The remembered value, else ``MISSING``."""
+        """The remembered value (now the most recently used), else ``MISSING``."""
         self._sync(generation)
-        value = self._entries.get(key, MISSING)
-        if value is not MISSING:
-            self._entries.move_to_end(key)
-        return value
+        return self._entries.get(key, MISSING)
 
     def put(self, generation: int, key: K, value: V) -> None:
         self._sync(generation)
         self._entries[key] = value
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
 
     def contains(self, generation: int, key: K) -> bool:
         self._sync(generation)

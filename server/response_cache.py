@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from summit.server.memo import GenerationMemo, Missing
 from summit.server.store_access import ModelsMemo, StoreGateway
 
 ASGIApp = Callable[[MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
@@ -30,20 +30,12 @@ class ResponseCache:
     def __init__(self, models_memo: ModelsMemo, gateway: Callable[[], StoreGateway], max_entries: int):
         self._models_memo = models_memo
         self._gateway = gateway
-        self._max = max_entries
-        self._entries: OrderedDict[str, bytes] = OrderedDict()
-        self._generation: int | None = None
+        self._entries: GenerationMemo[str, bytes] = GenerationMemo(max_entries)
         self.hits = 0
         self.misses = 0
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    async def _refresh(self) -> None:
-        await self._models_memo.get(self._gateway())
-        if self._models_memo.generation != self._generation:
-            self._entries.clear()
-            self._generation = self._models_memo.generation
 
     @staticmethod
     def key(body: bytes) -> str | None:
@@ -62,28 +54,24 @@ class ResponseCache:
 
     async def get(self, key: str) -> bytes | None:
         try:
-            await self._refresh()
+            await self._models_memo.get(self._gateway())
         except Exception:  # store unreachable: answer nothing from the cache, let the query report it
             self._entries.clear()
-            self._generation = None
             return None
         if self._models_memo.failing:  # the last look at the store failed: let the query report it
             return None
-        body = self._entries.get(key)
-        if body is None:
+        body = self._entries.get(self._models_memo.generation, key)
+        if isinstance(body, Missing):
             self.misses += 1
             return None
-        self._entries.move_to_end(key)
         self.hits += 1
         return body
 
     def put(self, key: str, body: bytes) -> None:
         if len(body) > MAX_ENTRY or b'"errors":' in body:
             return  # (a quote before `errors` cannot occur inside a JSON string value, only as a key)
-        self._entries[key] = body
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max:
-            self._entries.popitem(last=False)
+        if self._entries.generation is not None:  # kept for the generation its lookup saw
+            self._entries.put(self._entries.generation, key, body)
 
 
 class CachedGraphQL:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from cachetools import LRUCache
 
 from summit.errors import BadInput, NotFound
 from summit.graph_schema import FAITHFULNESS_FIELDS, MODEL
@@ -78,7 +78,7 @@ class CypherStore(ABC):
     max_concurrency = DEFAULT_MAX_CONCURRENCY
 
     def __init__(self) -> None:
-        self._caches: OrderedDict[str, common.LoadCache] = OrderedDict()
+        self._caches: LRUCache[str, common.LoadCache] = LRUCache(maxsize=CACHED_LOADS)
         self._cache_lock = threading.Lock()
 
     # --- primitives a store implements --------------------------------------
@@ -158,7 +158,6 @@ class CypherStore(ABC):
         with self._cache_lock:
             cached = self._caches.get(load)
             if cached is not None:
-                self._caches.move_to_end(load)
                 return cached
         classes, neurons, layers = self._fetch_catalogue(load)
         cache = common.LoadCache(
@@ -169,8 +168,6 @@ class CypherStore(ABC):
         )
         with self._cache_lock:
             self._caches[load] = cache
-            while len(self._caches) > CACHED_LOADS:
-                self._caches.popitem(last=False)
         return cache
 
     def _resolve(self, model: str) -> tuple[str, common.LoadCache]:
