@@ -24,13 +24,13 @@ from torch import nn
 
 from summit.artifact import (
     MEDIA_DIR,
-    atomic_write_bytes,
     empty_table,
     has_table,
     read_table,
     update_manifest,
     write_table,
 )
+from summit.atomic import atomic_write_bytes
 from summit.errors import BadInput, NotFound
 from summit.ids import parse_neuron_id
 

@@ -31,6 +31,7 @@ from summit.ingest.model_spec import LoadedModel
 from summit.ingest.structure import derive_plans, trace_model
 from torch.utils.data import DataLoader, Dataset, Subset
 
+from summit.atomic import atomic_path
 from summit.errors import BadInput
 from summit.settings import Settings
 
@@ -125,21 +126,13 @@ def checkpoint_path(out: Path, world: World) -> Path:
 
 
 def save_checkpoint(path: Path, key: str, ing: Ingestor, state: RunState) -> None:
-    """torch.save to a temporary file, fsync, then os.replace: a checkpoint is whole or absent."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """torch.save written atomically (``summit.atomic``): a checkpoint is whole or absent."""
     payload = {
         "version": CHECKPOINT_VERSION, "key": key, "ingestor": ing.state_dict(),
         "done": state.done.cpu(), "skipped": state.skipped, "images": state.images, "seconds": state.seconds,
     }
-    try:
-        with open(tmp, "wb") as handle:
-            torch.save(payload, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_path(path) as tmp:
+        torch.save(payload, tmp)
 
 
 def load_checkpoint(path: Path, key: str, ing: Ingestor) -> RunState | None:

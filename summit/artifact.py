@@ -17,14 +17,13 @@ the table and the problem instead of a wrong number later.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from summit.atomic import atomic_path, atomic_write_bytes
 from summit.errors import ArtifactError, NotFound
 
 FORMAT_VERSION = 1
@@ -83,43 +82,12 @@ def conform(table: str, df: pl.DataFrame) -> pl.DataFrame:
         raise ArtifactError(f"table {table!r}: column types do not fit the schema ({exc})") from None
 
 
-def _public_mode(path: str) -> None:
-    """mkstemp files are 0600; give the final file the usual umask-based mode."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old or the new file, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _public_mode(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_table(artifact: Path | str, table: str, df: pl.DataFrame) -> Path:
     """Validate ``df`` against the schema and write it atomically as Parquet."""
     path = table_path(artifact, table)
     df = conform(table, df)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         df.write_parquet(tmp, compression="zstd", statistics=True)
-        _public_mode(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 
