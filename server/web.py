@@ -1,14 +1,14 @@
-"""The built web app (``web/dist``) at ``/``, with single-page-app fallback to ``index.html``."""
+"""The built web app (``web/dist``) at ``/`` (``server.static``), with single-page-app fallback to ``index.html``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, Response
 from summit.server.endpoint import Endpoint
-from summit.server.media import IMMUTABLE, file_response
-from summit.server.paths import safe_join
+from summit.server.static import IMMUTABLE, FolderFiles
 
 DEFAULT_WEB_DIR = Path(__file__).resolve().parent.parent / "web" / "dist"
 
@@ -23,19 +23,24 @@ NOT_BUILT = """<!doctype html>
 """
 
 
+def _cache_control(path: str) -> str:
+    # Vite puts content-hashed files under assets/: cache them for good; the rest is revalidated.
+    return IMMUTABLE if path.startswith("assets/") else "no-cache"
+
+
 def web_endpoint(web_dir: Path) -> Endpoint:
+    files = FolderFiles(web_dir, _cache_control)
+
     async def web(request: Request) -> Response:
-        index = web_dir / "index.html"
-        if not index.is_file():
+        if not (web_dir / "index.html").is_file():
             return HTMLResponse(NOT_BUILT.format(web_dir=web_dir), status_code=200)
         relative = request.path_params.get("path", "")
-        target = safe_join(web_dir, relative) if relative else None
-        if target is not None:
-            # Vite puts content-hashed files under assets/: cache them for good.
-            cache = IMMUTABLE if relative.startswith("assets/") else "no-cache"
-            return file_response(target, request, cache)
-        if "." in relative.rsplit("/", 1)[-1]:
-            return PlainTextResponse("not found", status_code=404)  # a missing file, not an app route
-        return file_response(index, request, "no-cache")
+        if relative:
+            try:
+                return await files.get_response(relative, request.scope)
+            except HTTPException as missing:
+                if missing.status_code != 404 or "." in relative.rsplit("/", 1)[-1]:
+                    raise  # a missing file, not an app route
+        return await files.get_response("index.html", request.scope)  # the app's own routes
 
     return web
