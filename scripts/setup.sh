@@ -3,8 +3,9 @@
 #
 #   Python 3.11 venv in .venv with the package (editable, extras ingest+dev),
 #   Node deps + built web app (web/dist), Debian chromium (browser tests),
-#   Java 17 + Maven + the Neo4j 5.26 jars (scripts/neo4j.sh fetch),
-#   the `docker compose` CLI plugin (only used to validate docker-compose.yml).
+#   Java 17 + Maven + the Neo4j 5.26 jars (scripts/neo4j.sh fetch).
+# Neither Go nor Docker is needed: the tests validate docker-compose.yml against the
+# compose-spec JSON schema (and with `docker compose config` only where it is installed).
 #
 # Each step records a hash of its inputs and is skipped when nothing changed.
 # Downloads are cached outside the clone (~/.cache/pip, ~/.npm, ~/.m2,
@@ -14,7 +15,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VENV="$ROOT/.venv"
-COMPOSE_VERSION="v2.40.3"
 
 log() { echo "setup: $*" >&2; }
 die() { echo "setup: error: $*" >&2; exit 1; }
@@ -113,44 +113,9 @@ setup_system() {
   fi
 }
 
-# ------------------------------------------------------------- docker compose (validation only)
-setup_compose() {
-  if ! command -v docker >/dev/null; then
-    apt_install docker.io  # Debian 12 ships the docker CLI in docker.io
-  fi
-  if docker compose version >/dev/null 2>&1; then
-    log "compose: $(docker compose version --short 2>/dev/null || echo present)"
-    return 0
-  fi
-  # Compose v2 is a Go module: build the CLI plugin once with the Go toolchain, cache the binary.
-  local cache="${NEO4J_CACHE:-$HOME/.cache/summit}/docker-compose-$COMPOSE_VERSION"
-  local plugin_dir="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
-  if [[ ! -x "$cache/docker-compose" ]]; then
-    command -v go >/dev/null || die "the docker compose plugin is missing and Go (to build it) is not installed"
-    log "compose: building docker compose $COMPOSE_VERSION from its Go module (once; cached in $cache)"
-    local dir src
-    dir="$(mktemp -d)"
-    src="$(go mod download -json "github.com/docker/compose/v2@$COMPOSE_VERSION" \
-      | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-    [[ -d "$src" ]] || die "could not download the docker compose module"
-    cp -r "$src" "$dir/src" && chmod -R u+w "$dir/src"
-    (cd "$dir/src" && GOFLAGS=-buildvcs=false go build -trimpath \
-      -ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=$COMPOSE_VERSION" \
-      -o "$dir/docker-compose" ./cmd)
-    mkdir -p "$cache"
-    mv "$dir/docker-compose" "$cache/docker-compose"
-    rm -rf "$dir"
-  fi
-  mkdir -p "$plugin_dir"
-  ln -sf "$cache/docker-compose" "$plugin_dir/docker-compose"
-  docker compose version >/dev/null || die "docker compose plugin installed but not working"
-  log "compose: $(docker compose version --short)"
-}
-
 start=$(date +%s)
 setup_system
 setup_python
 setup_web
 scripts/neo4j.sh fetch
-setup_compose
 log "done in $(($(date +%s) - start))s"

@@ -3,7 +3,7 @@
 #
 #   scripts/test.sh [pytest args...]
 #
-# 1. scripts/setup.sh (venv, web build, chromium, Neo4j jars, compose plugin)
+# 1. scripts/setup.sh (venv, web build, chromium, Neo4j jars; no Go, no Docker)
 # 2. make lint (ruff, mypy, import layers, svelte-check)
 # 3. starts Neo4j 5.26 unless it already runs (and stops it at the end only if it started it)
 # 4. .venv/bin/pytest (all of tests/, or the given args), web unit tests (npm test),
