@@ -33,6 +33,7 @@ from torch import nn
 
 from summit.errors import BadInput
 from summit.ids import parse_neuron_id
+from summit.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class Ingestor:
         channels: Mapping[str, int],
         plans: list[PairPlan],
         num_classes: int,
-        method: Mapping[str, Any],
+        settings: Settings,
         device: torch.device,
         counts_device: torch.device | None = None,
         spill: bool = False,
@@ -59,18 +60,18 @@ class Ingestor:
         self.channels = dict(channels)
         self.plans = plans
         self.num_classes = num_classes
-        self.method = dict(method)
+        self.settings = settings  # the method settings (activation_*, influence_*, examples_per_neuron, ...)
         self.device = device
         self.counts_device = device if counts_device is None else counts_device
         self.spill = spill and self.counts_device.type == "cuda"
-        self.k = int(method["influence_topk"])
+        self.k = settings.influence_topk
         self.modules = dict(model.named_modules())
         self.classes = ClassStats(num_classes, device)
         self.acts = {name: ActivationStats(num_classes, self.channels[name], device) for name in layers}
         self.examples = {
-            name: TopExamples(self.channels[name], int(method["examples_per_neuron"]), device) for name in layers
+            name: TopExamples(self.channels[name], settings.examples_per_neuron, device) for name in layers
         }
-        self.exclude = self._exclude_masks(method.get("exclude_channels", ()))
+        self.exclude = self._exclude_masks(settings.exclude_channels)
         self.direct: dict[int, SparseCounts] = {}
         self.hop_counts: dict[tuple[int, int], SparseCounts] = {}
         self.skip: dict[int, torch.Tensor] = {}
@@ -107,7 +108,7 @@ class Ingestor:
 
     # --- setup helpers --------------------------------------------------------------------
 
-    def _exclude_masks(self, excluded: Any) -> dict[str, torch.Tensor]:
+    def _exclude_masks(self, excluded: tuple[str, ...]) -> dict[str, torch.Tensor]:
         masks = {name: torch.zeros(self.channels[name], dtype=torch.bool, device=self.device) for name in self.layers}
         for nid in excluded or ():
             layer, channel = parse_neuron_id(str(nid))
@@ -188,12 +189,12 @@ class Ingestor:
             raise BadInput(f"the model gives outputs of shape {tuple(logits.shape)}, expected (batch, "
                            f"{self.num_classes}) -- one logit per output wnid")
         self.classes.update(labels, logits.detach())
-        m = self.method
+        m = self.settings
         for name in self.layers:
             maxima, pos = self._layer_out[name]
             selected = select_channels(
-                maxima, mode=m["activation_mode"], mass=float(m["activation_mass"]),
-                topk=int(m["activation_topk"]), exclude=self.exclude[name] if self.exclude[name].any() else None,
+                maxima, mode=m.activation_mode, mass=m.activation_mass,
+                topk=m.activation_topk, exclude=self.exclude[name] if self.exclude[name].any() else None,
             )
             self.acts[name].update(labels, selected, maxima)
             self.examples[name].update(maxima, pos, sample_index)
@@ -234,7 +235,7 @@ class Ingestor:
             self.skip[p].index_add_(0, labels, hit.to(torch.int64))
 
     def _count_grad_pairs(self, labels: torch.Tensor) -> None:
-        targets_n = int(self.method["influence_targets"])
+        targets_n = self.settings.influence_targets
         for n, p in enumerate(self.grad_pairs):
             plan = self.plans[p]
             x = self._grad_x[plan.src]

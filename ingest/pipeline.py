@@ -163,13 +163,12 @@ def build_ingestor(loaded: LoadedModel, settings: Settings, device: torch.device
     probe = torch.rand(1, 3, loaded.input_size, loaded.input_size, generator=torch.Generator().manual_seed(0),
                        dtype=dtype).to(device)
     trace = trace_model(model, probe)
-    method = settings.group("method")
-    plans = derive_plans(model, list(loaded.layers), trace, str(method["influence"]))
+    plans = derive_plans(model, list(loaded.layers), trace, settings.influence)
     channels = {name: trace.shapes[name][1] for name in loaded.layers}
     counts_device, spill = resolve_counts_device(settings.counts_device, device)
     if counts_device != device:
         log.info("sparse influence counts kept on %s (run device %s; setting counts_device)", counts_device, device)
-    return Ingestor(model, list(loaded.layers), channels, plans, len(loaded.output_wnids), method, device,
+    return Ingestor(model, list(loaded.layers), channels, plans, len(loaded.output_wnids), settings, device,
                     counts_device, spill)
 
 

@@ -115,11 +115,14 @@ def build_graphs(
     if embedding:
         write_table(artifact, "embedding", _embedding_table(inputs, settings))
     t_emb = time.perf_counter()
-    summary = {
+    used = {  # the method settings this step used, recorded in the manifest
         "damping": settings.damping, "pagerank_iterations": settings.pagerank_iterations,
         "graph_mass": settings.graph_mass, "graph_mass_step": settings.graph_mass_step,
         "umap_neighbors": settings.umap_neighbors, "umap_min_dist": settings.umap_min_dist,
-        "seed": settings.seed, "similar_per_class": settings.similar_per_class,
+        "similar_per_class": settings.similar_per_class,
+    }
+    summary = {
+        **used, "seed": settings.seed,
         "classes": int(inputs.class_index.size), "influence_rows": int(inputs.edge_class.size),
         "class_nodes": nodes.height, "class_edges": edges.height,
         "embedding_method": ("umap" if inputs.class_index.size >= settings.umap_neighbors + 2 else "pca")
@@ -135,10 +138,7 @@ def build_graphs(
     })
     if embedding:
         timings["embedding_s"] = round(t_emb - t_sim, 3)
-    method = dict(manifest.get("method") or {})
-    for key in ("damping", "pagerank_iterations", "graph_mass", "graph_mass_step", "umap_neighbors",
-                "umap_min_dist", "similar_per_class"):
-        method[key] = getattr(settings, key)
+    method = {**(manifest.get("method") or {}), **used}
     update_manifest(artifact, graphs=summary, timings=timings, method=method)
     log.info("graphs: %d classes, %d nodes, %d edges in %.2f s", summary["classes"], nodes.height,
              edges.height, t_emb - started)

@@ -24,3 +24,13 @@ def test_method_differences_are_documented():
     method = (Path(__file__).resolve().parents[2] / "docs" / "method.md").read_text()
     assert "Differences from the published Summit" in method
     assert "docs/method.md" in README
+
+
+def test_architecture_page_is_linked_and_names_real_files():
+    root = Path(__file__).resolve().parents[2]
+    assert "docs/architecture.md" in README
+    page = (root / "docs" / "architecture.md").read_text()
+    named = re.findall(r"`((?:summit|server|ingest|tests|scripts|web)/[\w./-]+\.(?:py|md|ts|graphql))`", page)
+    assert len(named) >= 20
+    for path in named:
+        assert (root / path).is_file(), f"docs/architecture.md names {path}, which does not exist"
