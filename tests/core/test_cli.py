@@ -20,3 +20,9 @@ def test_unknown_command_exits_with_usage_error():
     with pytest.raises(SystemExit) as info:
         main(["frobnicate"])
     assert info.value.code == 2
+
+
+def test_demo_finds_the_bundled_images() -> None:
+    from summit.cli.commands.demo import bundled_images
+
+    assert (bundled_images() / "dataset.txt").is_file()
