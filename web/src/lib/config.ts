@@ -1,4 +1,23 @@
-/** Visual constants in one place (colours, sizes, timings). */
+/** Sizes, timings and zoom thresholds in one place (colours: theme/palette.ts). */
+
+export const CLASS_ROW_HEIGHT = 56;
+export const EMBED_ANIM_MS = 600;
+export const LABEL_ZOOM = 0.7;
+export const EMBED_LABEL_ZOOM = 2.2;
+export const SLIDER_DEBOUNCE_MS = 120;
+export const URL_DEBOUNCE_MS = 250;
+export const SEARCH_DEBOUNCE_MS = 150;
+
+/** Attribution graph: left gutter (screen px) for the layer names, and readability floors at the initial view. */
+export const GRAPH_GUTTER = 104;
+export const GRAPH_PAD = 20;
+export const GRAPH_MIN_ROW_PX = 64;
+export const GRAPH_MIN_TILE_PX = 32;
+export const GRAPH_MAX_FIT_ZOOM = 1.25;
+/** Opacity of edges (and, a little more, tiles) outside the hovered / highlighted part of the graph. */
+export const GRAPH_DIM_ALPHA = 0.12;
+
+/** Colours used before theme/palette.ts; removed once every component reads the palette. */
 import type { Group } from "./data/graph";
 
 export const COLORS = {
@@ -7,7 +26,6 @@ export const COLORS = {
   muted: "#6b7385",
   line: "#d9dde6",
   accent: "#2f6fde",
-  /** Border of the selected neuron (distinct from every compare colour). */
   select: "#111827",
   edge: "#5d7fb9",
   dimAlpha: 0.12,
@@ -17,26 +35,9 @@ export const COLORS = {
   pointCompare: "#0f9d8a",
 };
 
-/** Compare mode: shared / only-A / only-B colours (colour-blind friendly pairs). */
 export const GROUP_COLORS: Record<Group, string> = {
   single: "#5d7fb9",
   shared: "#7b3fbf",
   a: "#e8590c",
   b: "#0f9d8a",
 };
-
-export const GROUP_LABELS: Record<Group, string> = { single: "class", shared: "shared", a: "only A", b: "only B" };
-
-export const CLASS_ROW_HEIGHT = 56;
-export const EMBED_ANIM_MS = 600;
-export const LABEL_ZOOM = 0.7;
-export const EMBED_LABEL_ZOOM = 2.2;
-export const SLIDER_DEBOUNCE_MS = 120;
-export const URL_DEBOUNCE_MS = 250;
-
-/** Attribution graph: left gutter (screen px) for the layer names, and readability floors at the initial view. */
-export const GRAPH_GUTTER = 104;
-export const GRAPH_PAD = 20;
-export const GRAPH_MIN_ROW_PX = 64;
-export const GRAPH_MIN_TILE_PX = 32;
-export const GRAPH_MAX_FIT_ZOOM = 1.25;

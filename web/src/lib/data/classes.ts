@@ -53,3 +53,9 @@ export function histogramHeights(bins: number[]): number[] {
 export function formatPercent(x: number | null | undefined, digits = 1): string {
   return x == null || !Number.isFinite(x) ? "–" : `${(x * 100).toFixed(digits)}%`;
 }
+
+/** The class a URL or API key names: its wnid, its index (as text) or its name. */
+export function findClass(classes: readonly ClassInfo[], key: string | null): ClassInfo | null {
+  if (key === null) return null;
+  return classes.find((c) => c.wnid === key || String(c.index) === key || c.name === key) ?? null;
+}

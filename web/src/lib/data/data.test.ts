@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ClassInfo, ComparisonData, NeuronRef } from "../api/types";
-import { formatPercent, histogramHeights, matchesClass, shapeClasses, virtualWindow } from "./classes";
+import { findClass, formatPercent, histogramHeights, matchesClass, shapeClasses, virtualWindow } from "./classes";
 import { ease, interpolate, nearest, normalise } from "./embedding";
-import { edgeKey, fromClassGraph, fromComparison, groupCounts, maxPerLayer, maxWeight, neighbourhood, pathHighlight } from "./graph";
+import {
+  edgeKey, fromClassGraph, fromComparison, graphRanges, groupCounts, maxPerLayer, maxWeight, neighbourhood, pathHighlight, sliderMaxima,
+} from "./graph";
 
 const cls = (index: number, name: string, accuracy: number): ClassInfo => ({
   index, wnid: `n0000${index}`, name, images: 10, top1Correct: Math.round(accuracy * 10), accuracy,
@@ -38,6 +40,13 @@ describe("class list shaping", () => {
     expect(w.padBottom).toBe((1000 - 30) * 25);
     expect(virtualWindow(0, 200, 25, 3).last).toBe(3);
   });
+  it("finds a class by wnid, index or name", () => {
+    expect(findClass(list, "n00002")?.name).toBe("great white shark");
+    expect(findClass(list, "1")?.name).toBe("goldfish");
+    expect(findClass(list, "tench")?.index).toBe(0);
+    expect(findClass(list, "zzz")).toBeNull();
+    expect(findClass(list, null)).toBeNull();
+  });
   it("histogram heights and percentages", () => {
     expect(histogramHeights([0, 2, 4])).toEqual([0, 0.5, 1]);
     expect(histogramHeights([0, 0])).toEqual([0, 0]);
@@ -59,6 +68,13 @@ describe("graph shaping", () => {
     expect(g.nodes.map((n) => [n.id, n.layerIndex, n.group])).toEqual([["l0:1", 0, "single"], ["l0:2", 0, "single"], ["l1:7", 1, "single"]]);
     expect(maxPerLayer(g)).toBe(2);
     expect(maxWeight(g)).toBe(4);
+  });
+  it("slider maxima: the unfiltered graph's when known, else the shown graph's, never below the setting", () => {
+    expect(graphRanges(g)).toEqual({ perLayer: 2, maxW: 4 });
+    expect(sliderMaxima({ perLayer: 12, maxW: 30 }, g, null, 0)).toEqual({ perLayer: 12, weight: 30 });
+    expect(sliderMaxima(null, g, null, 0)).toEqual({ perLayer: 2, weight: 4 });
+    expect(sliderMaxima(null, g, 5, 9)).toEqual({ perLayer: 5, weight: 9 });
+    expect(sliderMaxima(null, null, null, 0)).toEqual({ perLayer: 1, weight: 1 });
   });
   it("neighbourhood is the node and its direct neighbours", () => {
     expect([...neighbourhood(g, "l0:1")].sort()).toEqual(["l0:1", "l1:7"]);

@@ -87,3 +87,21 @@ export function groupCounts(g: ViewGraph): Record<Group, number> {
   for (const n of g.nodes) c[n.group]++;
   return c;
 }
+
+/** What the filter sliders need from a graph: its largest layer and heaviest edge. */
+export interface GraphRanges { perLayer: number; maxW: number }
+
+export function graphRanges(g: ViewGraph): GraphRanges {
+  return { perLayer: maxPerLayer(g), maxW: maxWeight(g) };
+}
+
+/**
+ * Slider maxima: from the unfiltered graph when it is known, else from the
+ * graph shown, and never below the current setting (so its thumb fits).
+ */
+export function sliderMaxima(full: GraphRanges | null, shown: ViewGraph | null, topN: number | null, minW: number): { perLayer: number; weight: number } {
+  return {
+    perLayer: Math.max(1, full?.perLayer ?? (shown ? maxPerLayer(shown) : 1), topN ?? 0),
+    weight: Math.max(1, full?.maxW ?? (shown ? maxWeight(shown) : 1), minW),
+  };
+}

@@ -52,3 +52,29 @@ export function edgeWidth(weight: number, maxWeight: number, minW = 1, maxW = 9)
   if (maxWeight <= 0) return minW;
   return minW + (maxW - minW) * Math.sqrt(Math.max(0, weight) / maxWeight);
 }
+
+/** An edge with its curve and stroke width, as drawn and hit-tested. */
+export interface EdgeCurve<E> { e: E; c: Curve; w: number }
+
+/** Curves of the edges whose both ends are placed; widths scaled to the heaviest edge. */
+export function edgeCurves<E extends { src: string; dst: string; weight: number }>(
+  edges: readonly E[], nodes: ReadonlyMap<string, Point & { size: number }>,
+): EdgeCurve<E>[] {
+  const wMax = edges.reduce((m, e) => Math.max(m, e.weight), 0);
+  const out: EdgeCurve<E>[] = [];
+  for (const e of edges) {
+    const a = nodes.get(e.src), b = nodes.get(e.dst);
+    if (a && b) out.push({ e, c: edgeCurve(a, b), w: edgeWidth(e.weight, wMax) });
+  }
+  return out;
+}
+
+/** The curve nearest to `p` whose stroke lies within `tol` of it (distance from the stroke's edge), or null. */
+export function nearestCurve<C extends { c: Curve; w: number }>(curves: readonly C[], p: Point, tol: number): C | null {
+  let best: C | null = null, bestD = Infinity;
+  for (const c of curves) {
+    const d = distToCurve(p, c.c) - c.w / 2;
+    if (d < tol && d < bestD) { bestD = d; best = c; }
+  }
+  return best;
+}
