@@ -9,5 +9,12 @@ export default defineConfig({
   plugins: [svelte()],
   build: { outDir: "dist", emptyOutDir: true, target: "es2022" },
   server: { proxy: { "/graphql": api, "/media": api, "/healthz": api } },
-  test: { include: ["src/**/*.test.ts"], environment: "node" },
+  // Unit tests run in Node. The rune-based stores' tests (*.svelte.test.ts) are compiled for the
+  // browser and get Svelte's client runtime ("browser" condition), so their effects run under test.
+  resolve: process.env.VITEST ? { conditions: ["browser"] } : undefined,
+  test: {
+    include: ["src/**/*.test.ts"],
+    environment: "node",
+    testTransformMode: { web: ["**/*.svelte.test.ts"] },
+  },
 });

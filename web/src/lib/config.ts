@@ -16,28 +16,3 @@ export const GRAPH_MIN_TILE_PX = 32;
 export const GRAPH_MAX_FIT_ZOOM = 1.25;
 /** Opacity of edges (and, a little more, tiles) outside the hovered / highlighted part of the graph. */
 export const GRAPH_DIM_ALPHA = 0.12;
-
-/** Colours used before theme/palette.ts; removed once every component reads the palette. */
-import type { Group } from "./data/graph";
-
-export const COLORS = {
-  bg: "#fbfbfd",
-  ink: "#1d2433",
-  muted: "#6b7385",
-  line: "#d9dde6",
-  accent: "#2f6fde",
-  select: "#111827",
-  edge: "#5d7fb9",
-  dimAlpha: 0.12,
-  point: "#7a8bb0",
-  pointSelected: "#e8590c",
-  pointHover: "#2f6fde",
-  pointCompare: "#0f9d8a",
-};
-
-export const GROUP_COLORS: Record<Group, string> = {
-  single: "#5d7fb9",
-  shared: "#7b3fbf",
-  a: "#e8590c",
-  b: "#0f9d8a",
-};
