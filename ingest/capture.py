@@ -21,7 +21,7 @@ from summit.ingest.influence import (
     Geometry,
     conv_geometry,
     fold_bn,
-    onehop,
+    onehop_top,
     pair_keys,
     select_channels,
     split_1x1,
@@ -52,9 +52,14 @@ class Ingestor:
         device: torch.device,
         counts_device: torch.device | None = None,
         spill: bool = False,
+        influence_kernel: str = "torch",
+        kernel_fallback: bool = False,
     ):
         """``counts_device``: where the sparse influence counts live (default: ``device``);
-        ``spill``: move them to host memory when the GPU runs short (``counts_device auto``)."""
+        ``spill``: move them to host memory when the GPU runs short (``counts_device auto``);
+        ``influence_kernel``: ``torch`` or ``triton`` for the one-hop rule (``influence.onehop_top``);
+        ``kernel_fallback``: if the triton kernels fail (e.g. do not compile for this GPU), warn
+        and use torch from then on (``influence_kernel auto``); the counts are the same."""
         self.model = model
         self.layers = list(layers)
         self.channels = dict(channels)
@@ -65,6 +70,8 @@ class Ingestor:
         self.counts_device = device if counts_device is None else counts_device
         self.spill = spill and self.counts_device.type == "cuda"
         self.k = settings.influence_topk
+        self.kernel = influence_kernel
+        self.kernel_fallback = kernel_fallback
         self.modules = dict(model.named_modules())
         self.classes = ClassStats(num_classes, device)
         self.acts = {name: ActivationStats(num_classes, self.channels[name], device) for name in layers}
@@ -162,8 +169,7 @@ class Ingestor:
         def hook(_m: nn.Module, inputs: tuple[torch.Tensor, ...]) -> None:
             x = inputs[0].detach()
             for key in consumers:
-                kernel, geometry = self.kernels[key]
-                idx, kth = top_inputs(onehop(x, kernel, geometry, self.splits[key]), self.k)
+                idx, kth = self._onehop_top(key, x)
                 self._hop_idx[key] = idx
                 self._hop_kth[key] = kth
             if skips:
@@ -171,6 +177,18 @@ class Ingestor:
                 for p in skips:
                     self._skip_x[p] = xmax
         return hook
+
+    def _onehop_top(self, key: tuple[int, int], x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        kernel, geometry = self.kernels[key]
+        split = self.splits[key]
+        if self.kernel == "triton" and self.kernel_fallback:
+            try:
+                return onehop_top(x, kernel, geometry, self.k, split, "triton")
+            except Exception as exc:  # any compiler or launch error: the torch path gives the same counts
+                log.warning("the triton influence kernels failed (%s: %s); using the torch path from now on "
+                            "(setting influence_kernel)", type(exc).__name__, exc)
+                self.kernel = "torch"
+        return onehop_top(x, kernel, geometry, self.k, split, self.kernel)
 
     # --- per batch ----------------------------------------------------------------------------
 

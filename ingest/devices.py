@@ -1,6 +1,9 @@
-"""Torch device names from settings: 'auto' picks CUDA when present."""
+"""Torch device names from settings ('auto' picks CUDA when present), and the device-side choices:
+where influence counts live, which influence kernel runs."""
 
 from __future__ import annotations
+
+import os
 
 import torch
 
@@ -56,3 +59,34 @@ def gpu_memory_short(device: torch.device, threshold: float = SPILL_WHEN_AVAILAB
     free, total = torch.cuda.mem_get_info(device)
     return should_spill(free, torch.cuda.memory_reserved(device), torch.cuda.memory_allocated(device), total,
                         threshold)
+
+
+def triton_available() -> bool:
+    """Whether the triton package imports (it ships with torch's CUDA wheels on Linux)."""
+    try:
+        import triton  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def triton_interpreting() -> bool:
+    """Whether Triton kernels run under its CPU interpreter (TRITON_INTERPRET=1)."""
+    return os.environ.get("TRITON_INTERPRET", "0").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def resolve_influence_kernel(choice: str, device: torch.device) -> str:
+    """'torch' or 'triton' for the setting ``influence_kernel`` on ``device``."""
+    if choice == "torch":
+        return "torch"
+    if choice == "auto":
+        return "triton" if device.type == "cuda" and triton_available() else "torch"
+    if choice != "triton":
+        raise BadInput(f"influence_kernel {choice!r}: use auto, torch or triton")
+    if not triton_available():
+        raise BadInput("influence_kernel triton: the triton package is not installed (it ships with torch's "
+                       "CUDA wheels; pip install triton), or use influence_kernel torch")
+    if device.type != "cuda" and not triton_interpreting():
+        raise BadInput(f"influence_kernel triton needs a CUDA device (the run's device is {device}); on the CPU "
+                       "set TRITON_INTERPRET=1 to run the kernels in Triton's interpreter (slow; for checks)")
+    return "triton"

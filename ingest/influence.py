@@ -3,9 +3,12 @@
 * ``select_channels``: which channels of a layer an image counts for A_l.
 * ``fold_bn`` / ``onehop``: the one-hop contribution ``max over positions of
   (X_i conv K[j, i])`` for every pair (j, i), batched: 1x1 kernels from per-channel
-  max/min, k x k kernels from the real per-pair maps computed chunked over output
-  channels (a grouped convolution with one group per input channel).
+  max/min, k x k kernels from the real per-pair maps (im2col + batched matmul,
+  chunked).
 * ``top_inputs``: the ``k`` strongest inputs per output, ties to the lower index.
+* ``onehop_top``: both, by the torch path above or by the fused Triton kernels of
+  ``ingest.pair_kernels`` (setting ``influence_kernel``), which never write the
+  per-pair maps.
 * ``widest_path`` / ``prune_per_target`` / ``max_union``: the per-class merges of
   composed hops on sparse (class, out, in) counts.
 
@@ -91,13 +94,19 @@ def conv_geometry(conv: nn.Conv2d) -> Geometry:
                     (int(conv.dilation[0]), int(conv.dilation[1])), type(conv).__name__ == "Conv2dSame")
 
 
-def _pad_same(x: torch.Tensor, kernel: tuple[int, int], g: Geometry) -> torch.Tensor:
-    ih, iw = x.shape[-2:]
+def same_pads(size: tuple[int, int], kernel: tuple[int, int], g: Geometry) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) zero padding of timm's dynamic 'same' for an input of ``size`` (H, W)."""
     pads: list[int] = []
-    for size, k, s, d in ((iw, kernel[1], g.stride[1], g.dilation[1]), (ih, kernel[0], g.stride[0], g.dilation[0])):
-        total = max((-(size // -s) - 1) * s + (k - 1) * d + 1 - size, 0)
+    for length, k, s, d in ((size[0], kernel[0], g.stride[0], g.dilation[0]),
+                            (size[1], kernel[1], g.stride[1], g.dilation[1])):
+        total = max((-(length // -s) - 1) * s + (k - 1) * d + 1 - length, 0)
         pads += [total // 2, total - total // 2]
-    return F.pad(x, pads) if any(pads) else x
+    return pads[0], pads[1], pads[2], pads[3]
+
+
+def _pad_same(x: torch.Tensor, kernel: tuple[int, int], g: Geometry) -> torch.Tensor:
+    top, bottom, left, right = same_pads((x.shape[-2], x.shape[-1]), kernel, g)
+    return F.pad(x, [left, right, top, bottom]) if any((top, bottom, left, right)) else x
 
 
 def split_1x1(kernel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None:
@@ -108,6 +117,19 @@ def split_1x1(kernel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None:
     return k.clamp(min=0), k.clamp(max=0)
 
 
+def extrema_1x1(x: torch.Tensor, g: Geometry) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-channel (max, min) (B, N_in) of the positions a 1x1 conv with geometry ``g`` reads (zero padding included)."""
+    if g.same:
+        x = _pad_same(x, (1, 1), g)
+    elif any(g.padding):
+        x = F.pad(x, (g.padding[1], g.padding[1], g.padding[0], g.padding[0]))
+    sh, sw = g.stride
+    if sh != 1 or sw != 1:
+        x = x[..., ::sh, ::sw]
+    mn, mx = torch.aminmax(x.flatten(2), dim=-1)
+    return mx, mn
+
+
 def onehop(
     x: torch.Tensor, kernel: torch.Tensor, g: Geometry, split: tuple[torch.Tensor, torch.Tensor] | None = None
 ) -> torch.Tensor:
@@ -116,21 +138,50 @@ def onehop(
     ``split`` is ``split_1x1(kernel)`` precomputed (for 1x1 kernels, saves two passes per batch).
     """
     kh, kw = int(kernel.shape[-2]), int(kernel.shape[-1])
+    if kh == 1 and kw == 1:
+        mx, mn = extrema_1x1(x, g)
+        kp, kn = split if split is not None else split_1x1(kernel.to(x.dtype))  # type: ignore[misc]
+        out = kp[None] * mx[:, None, :]
+        return out.addcmul_(kn[None], mn[:, None, :])
     padding = g.padding
     if g.same:
         x = _pad_same(x, (kh, kw), g)
         padding = (0, 0)
-    if kh == 1 and kw == 1:
-        if any(padding):
-            x = F.pad(x, (padding[1], padding[1], padding[0], padding[0]))
-        sh, sw = g.stride
-        if sh != 1 or sw != 1:
-            x = x[..., ::sh, ::sw]
-        mn, mx = torch.aminmax(x.flatten(2), dim=-1)
-        kp, kn = split if split is not None else split_1x1(kernel.to(x.dtype))  # type: ignore[misc]
-        out = kp[None] * mx[:, None, :]
-        return out.addcmul_(kn[None], mn[:, None, :])
     return _pair_map_maxima(x, kernel.to(x.dtype), g.stride, padding, g.dilation)
+
+
+def onehop_top(
+    x: torch.Tensor,
+    kernel: torch.Tensor,
+    g: Geometry,
+    k: int,
+    split: tuple[torch.Tensor, torch.Tensor] | None = None,
+    engine: str = "torch",
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``top_inputs(onehop(x, kernel, g, split), k)``: the kept inputs (B, N_out, k) and the k-th contribution.
+
+    ``engine`` ``torch`` computes the contributions with torch (k x k: the per-pair maps,
+    chunked); ``triton`` with the fused kernels of ``ingest.pair_kernels`` (same counts;
+    tensors the kernels cannot take fall back to torch).
+    """
+    if engine == "triton":
+        from summit.ingest import pair_kernels
+
+        if pair_kernels.supported(x) and x.shape[1] <= pair_kernels.MAX_TOPK_INPUTS:
+            kh, kw = int(kernel.shape[-2]), int(kernel.shape[-1])
+            if kh == 1 and kw == 1:
+                mx, mn = extrema_1x1(x, g)
+                kp, kn = split if split is not None else split_1x1(kernel.to(x.dtype))  # type: ignore[misc]
+                return pair_kernels.top_inputs_1x1(mx, mn, kp, kn, k)
+            if g.same:
+                pads = same_pads((x.shape[-2], x.shape[-1]), (kh, kw), g)
+            else:
+                pads = (g.padding[0], g.padding[0], g.padding[1], g.padding[1])
+            maxima = pair_kernels.pair_maxima(x, kernel, g.stride, pads, g.dilation)
+            return pair_kernels.top_inputs(maxima, k)
+    elif engine != "torch":
+        raise ValueError(f"unknown influence kernel {engine!r} (torch or triton)")
+    return top_inputs(onehop(x, kernel, g, split), k)
 
 
 def _pair_map_maxima(

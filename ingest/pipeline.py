@@ -26,7 +26,7 @@ from typing import Any
 import torch
 import torch.distributed as dist
 from summit.ingest.capture import Ingestor
-from summit.ingest.devices import resolve_counts_device, resolve_device
+from summit.ingest.devices import resolve_counts_device, resolve_device, resolve_influence_kernel
 from summit.ingest.model_spec import LoadedModel
 from summit.ingest.structure import derive_plans, trace_model
 from torch.utils.data import DataLoader, Dataset, Subset
@@ -168,8 +168,9 @@ def build_ingestor(loaded: LoadedModel, settings: Settings, device: torch.device
     counts_device, spill = resolve_counts_device(settings.counts_device, device)
     if counts_device != device:
         log.info("sparse influence counts kept on %s (run device %s; setting counts_device)", counts_device, device)
+    kernel = resolve_influence_kernel(settings.influence_kernel, device)
     return Ingestor(model, list(loaded.layers), channels, plans, len(loaded.output_wnids), settings, device,
-                    counts_device, spill)
+                    counts_device, spill, kernel, kernel_fallback=settings.influence_kernel == "auto")
 
 
 def stream(

@@ -137,6 +137,11 @@ class Settings:
         "auto", "Where the sparse influence counts live: 'device' (the run's device), 'cpu' (host memory: "
         "slower, for GPUs too small for a full-ImageNet run) or 'auto' (the device, moved to host memory "
         "when less than a quarter of the GPU's memory is left).", "ingest", choices=("auto", "device", "cpu"))
+    influence_kernel: str = _setting(
+        'auto', "How the one-hop influence rule is computed: 'torch' (per-pair maps, then torch.topk), "
+        "'triton' (fused kernels that never write the per-pair maps; a CUDA device, or TRITON_INTERPRET=1 on "
+        "the CPU for checks) or 'auto' (triton on a CUDA device when the triton package is installed, else "
+        "torch). Same counts either way.", 'ingest', choices=('auto', 'torch', 'triton'))
     checkpoint_every: int = _setting(
         2048, 'Images between atomic checkpoints of the accumulators.', 'ingest', minimum=1)
     # --- feature visualisation ---------------------------------------------
