@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 import torch.distributed as dist
@@ -34,6 +34,9 @@ from torch.utils.data import DataLoader, Dataset, Subset
 from summit.atomic import atomic_path
 from summit.errors import BadInput
 from summit.settings import Settings
+
+if TYPE_CHECKING:
+    from summit.ingest.device_decode import DeviceDecoder
 
 log = logging.getLogger(__name__)
 CHECKPOINT_DIR = ".ingest-checkpoint"
@@ -182,14 +185,29 @@ def stream(
     *,
     on_checkpoint: Any = None,
     progress: bool = True,
+    decoder: DeviceDecoder | str | None = "setting",
 ) -> RunState:
-    """Feed ``positions`` of ``dataset`` through ``ing`` in batches; update ``state``."""
-    from summit.ingest.data import collate
+    """Feed ``positions`` of ``dataset`` through ``ing`` in batches; update ``state``.
 
-    loader = DataLoader(
-        Subset(dataset, list(positions)), batch_size=settings.batch_size, shuffle=False,
-        num_workers=settings.workers, collate_fn=collate, pin_memory=ing.device.type == "cuda",
-    )
+    ``decoder``: where images are decoded (``ingest.device_decode``): by default as the
+    setting ``decode`` says; None decodes in the loader workers; a ``DeviceDecoder`` on its device.
+    """
+    from summit.ingest.data import collate
+    from summit.ingest.device_decode import EncodedImages, collate_encoded, resolve_decoder
+
+    if isinstance(decoder, str):
+        decoder = resolve_decoder(settings.decode, dataset, ing.device)
+    if decoder is None:
+        loader: DataLoader[Any] = DataLoader(
+            Subset(dataset, list(positions)), batch_size=settings.batch_size, shuffle=False,
+            num_workers=settings.workers, collate_fn=collate, pin_memory=ing.device.type == "cuda",
+        )
+    else:  # the workers only read files; decoding, resizing and cropping happen on the device
+        loader = DataLoader(
+            Subset(EncodedImages(dataset), list(positions)),  # type: ignore[arg-type]
+            batch_size=settings.batch_size, shuffle=False, num_workers=settings.workers,
+            collate_fn=collate_encoded,
+        )
     every = settings.checkpoint_every
     since = 0
     bar = _progress(len(positions), progress)
@@ -197,7 +215,8 @@ def stream(
     base_seconds = state.seconds
     try:
         with ing.hooks():
-            for batch in loader:
+            for raw in loader:
+                batch = raw if decoder is None else decoder(raw)
                 if batch.skipped:
                     state.skipped.extend(int(i) for i in batch.skipped)
                     state.done[torch.tensor(batch.skipped, dtype=torch.int64)] = True

@@ -142,6 +142,11 @@ class Settings:
         "'triton' (fused kernels that never write the per-pair maps; a CUDA device, or TRITON_INTERPRET=1 on "
         "the CPU for checks) or 'auto' (triton on a CUDA device when the triton package is installed, else "
         "torch). Same counts either way.", 'ingest', choices=('auto', 'torch', 'triton'))
+    decode: str = _setting(
+        'cpu', "Where images are decoded, resized and cropped: 'cpu' (PIL in the loader workers), 'gpu' "
+        "(JPEGs by torchvision's decode_jpeg on the CUDA device, batched; resize, crop and normalisation on the "
+        "device; the loader workers only read files) or 'auto' (gpu on a CUDA device when the model uses the "
+        "standard resize-crop-normalise preprocessing, else cpu).", 'ingest', choices=('auto', 'cpu', 'gpu'))
     checkpoint_every: int = _setting(
         2048, 'Images between atomic checkpoints of the accumulators.', 'ingest', minimum=1)
     # --- feature visualisation ---------------------------------------------
