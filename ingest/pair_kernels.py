@@ -78,7 +78,8 @@ def _pair_max_kernel(
                 xv = tl.load(x_ptr + x_base + (iy * sxh + ix * sxw)[None, None, :],
                              mask=bi_ok[:, None, None] & ok[None, None, :], other=0.0)  # zero padding
                 wv = tl.load(w_ptr + w_base + (dy * KW + dx), mask=w_ok, other=0.0)
-                acc = tl.fma(wv, xv, acc)  # one rounding per tap, taps in order
+                shape = [BLOCK_BI, BLOCK_J, BLOCK_P]
+                acc = tl.fma(tl.broadcast_to(wv, shape), tl.broadcast_to(xv, shape), acc)  # one rounding per tap
         acc = tl.where(p_ok[None, None, :], acc, float("-inf"))
         best = tl.maximum(best, tl.max(acc, axis=2))
     out = (b * n_out * n_in + i)[:, None] + (j * n_in)[None, :]

@@ -237,15 +237,15 @@ def real_images(size: int, count: int) -> tuple[torch.Tensor, list[int]]:
 
 @pytest.mark.slow
 def test_googlenet_shapes_give_the_same_counts_with_either_kernel():
-    """torchvision's GoogLeNet (seeded weights, random BatchNorm statistics), 2 real images at 48 px:
+    """torchvision's GoogLeNet (seeded weights, random BatchNorm statistics), 2 real images at 32 px:
     every 1x1 and 3x3 hop of the nine inception blocks, at GoogLeNet's channel counts."""
     from summit.ingest.models import GOOGLENET_LAYERS
     from torchvision.models import GoogLeNet
 
     torch.manual_seed(0)
     model = randomize_bn(GoogLeNet(num_classes=1000, aux_logits=False, init_weights=True), seed=1).eval()
-    lm = loaded(model, GOOGLENET_LAYERS, 1000, 48, name="googlenet")
-    images, labels = real_images(48, 2)
+    lm = loaded(model, GOOGLENET_LAYERS, 1000, 32, name="googlenet")
+    images, labels = real_images(32, 2)
     torch_state = ingest_state(lm, images, labels, "torch", 2)
     assert_same_state(torch_state, ingest_state(lm, images, labels, "triton", 2))
 
