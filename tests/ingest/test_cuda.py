@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import torch
 from summit.ingest.capture import Ingestor
@@ -12,22 +10,13 @@ from summit.ingest.pipeline import RunState, build_ingestor, stream
 
 from summit.settings import resolve
 from tests.ingest.models_zoo import ZOO, build, random_images
-from tests.ingest.tiny import TensorImages, loaded
+from tests.ingest.tiny import TensorImages, flat, loaded
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA (runs where a GPU is present)")
 
 N_IMAGES = 36
 CLASSES = 3
 LABELS = [(n * 7) % CLASSES for n in range(N_IMAGES)]
-
-
-def flat(state: Any, prefix: str = "") -> dict[str, torch.Tensor]:
-    if isinstance(state, dict):
-        out: dict[str, torch.Tensor] = {}
-        for key, value in state.items():
-            out.update(flat(value, f"{prefix}{key}/"))
-        return out
-    return {prefix.rstrip("/"): state}
 
 
 def run(name: str, device: str, batch: int, counts_device: str = "device") -> Ingestor:

@@ -37,7 +37,7 @@ from torch import nn
 from summit.errors import BadInput
 from summit.settings import resolve
 from tests.ingest.models_zoo import ZOO, build, random_images
-from tests.ingest.tiny import TensorImages, loaded, randomize_bn
+from tests.ingest.tiny import TensorImages, flat, loaded, randomize_bn
 
 DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"  # real ImageNet images, in the repository
@@ -185,15 +185,6 @@ def test_inputs_beyond_the_register_top_k_fall_back_to_torch(monkeypatch):
 
 
 # --- whole ingests ------------------------------------------------------------------------------
-
-
-def flat(state, prefix: str = "") -> dict[str, torch.Tensor]:
-    if isinstance(state, dict):
-        out: dict[str, torch.Tensor] = {}
-        for key, value in state.items():
-            out.update(flat(value, f"{prefix}{key}/"))
-        return out
-    return {prefix.rstrip("/"): state}
 
 
 def ingest_state(lm, images: torch.Tensor, labels: list[int], kernel: str, batch: int, **method) -> dict:

@@ -95,6 +95,16 @@ def artifact_counts(out: Any) -> dict[str, Any]:
     }
 
 
+def flat(state: Any, prefix: str = "") -> dict[str, torch.Tensor]:
+    """A nested state dict (``Ingestor.state_dict()``) as {"part/key/field": tensor}."""
+    if isinstance(state, dict):
+        out: dict[str, torch.Tensor] = {}
+        for key, value in state.items():
+            out.update(flat(value, f"{prefix}{key}/"))
+        return out
+    return {prefix.rstrip("/"): state}
+
+
 def randomize_bn(model: nn.Module, seed: int = 0) -> nn.Module:
     """Random BatchNorm statistics and (partly negative) scales, so folding matters."""
     gen = torch.Generator().manual_seed(seed)
