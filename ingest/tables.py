@@ -72,6 +72,7 @@ def write_artifact(
         "influence": [_describe_pair(r) for r in results],
         "timings": timings,
         "device": str(device),
+        "influence_kernel": ing.kernel,  # the one that ran: torch, or triton (setting influence_kernel)
         "processes": world.size,
     }
     write_manifest(out, manifest)

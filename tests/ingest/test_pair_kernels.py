@@ -297,3 +297,18 @@ def test_auto_falls_back_to_torch_when_the_kernels_fail(monkeypatch, caplog):
     assert ing.kernel == "torch"
     assert "triton influence kernels failed" in caplog.text
     assert_same_state(expected, flat(ing.state_dict()))
+
+
+def test_the_manifest_names_the_kernel_that_ran(tmp_path):
+    from tests.ingest.tiny import run_tiny
+
+    model = build("chain", seed=1)
+    images, labels = random_images(4, seed=2), [0, 1, 2, 0]
+    auto = run_tiny(tmp_path, model, ZOO["chain"][1], images, labels, classes=3, name="auto", device=DEVICE.type)
+    assert auto["manifest"]["ingest"]["influence_kernel"] == "auto"
+    assert auto["manifest"]["influence_kernel"] == ("triton" if DEVICE.type == "cuda" else "torch")
+    fused = run_tiny(tmp_path, model, ZOO["chain"][1], images, labels, classes=3, name="fused",
+                     influence_kernel="triton", device=DEVICE.type)
+    assert fused["manifest"]["influence_kernel"] == "triton"
+    assert fused["influences"] == auto["influences"]
+    assert fused["influences"]  # the chain's one-hop pairs were counted
