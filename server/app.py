@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import anyio
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 from summit.server.body_limit import BodyLimit
 from summit.server.context import Context
-from summit.server.errors import shape_error
+from summit.server.errors import http_refusal, shape_error
 from summit.server.health import health_endpoint
 from summit.server.loaders import Loaders
 from summit.server.media import MediaRoots, media_endpoint
@@ -55,6 +58,32 @@ class SummitGraphQL(GraphQL[Context, None]):
         self._warm_up: asyncio.Task[WarmUpReport] | None = None
         self._warm_up_wanted = warm
         self.warm_up_report = WarmUpReport()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry's HTTP handling, with its plain-text refusals (bad JSON, wrong method) as JSON with a code."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response: Response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:
+            response = http_refusal(exc.status_code, exc.reason)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """``json.loads``, with every way a body can fail to be JSON (bad UTF-8, a number of more than
+        4,300 digits, nesting deeper than Python recurses) a 400 instead of an internal error."""
+        try:
+            value = json.loads(data)
+        except json.JSONDecodeError:
+            raise  # strawberry's own 400
+        except UnicodeDecodeError:
+            raise HTTPException(400, "the request body is not valid UTF-8") from None
+        except (ValueError, RecursionError) as exc:
+            raise HTTPException(400, f"the request body is not JSON this server reads ({type(exc).__name__})") from None
+        if not isinstance(value, (dict, list)):  # strawberry expects an object (or a batch list)
+            raise HTTPException(400, f'expected a JSON object like {{"query": "..."}}, got {type(value).__name__}')
+        return value
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Every error of every path (parse, validation, execution) gets its code here, once."""

@@ -5,7 +5,8 @@ parse, validation and execution errors all pass through it.
 
 - ``SummitError`` (raised by resolvers or the store): its message and ``code``.
 - Query-shape limits (depth, tokens, aliases): ``LIMIT_EXCEEDED``.
-- Other parse/validation errors: ``BAD_QUERY`` (graphql-core's message is safe to show).
+- Other parse/validation errors, and variable values their type refuses: ``BAD_QUERY``
+  (graphql-core's message is safe to show).
 - Anything else is internal: message ``internal error (ref <id>)``, code ``INTERNAL``;
   the log gets the reference, the exception type and where it was raised, never
   the exception message or a stack trace (they can hold Cypher or credentials).
@@ -18,9 +19,10 @@ import secrets
 import traceback
 
 from graphql.error import GraphQLError
+from starlette.responses import JSONResponse
 from summit.server.limits import is_limit_message
 
-from summit.errors import LimitExceeded, SummitError
+from summit.errors import BadInput, LimitExceeded, NotFound, SummitError
 
 log = logging.getLogger("summit.server")
 
@@ -43,7 +45,9 @@ def shape_error(error: GraphQLError) -> GraphQLError:
     if isinstance(original, SummitError):
         code, message = original.code, str(original)
         log.info("graphql %s: %s", code, message)
-    elif original is None:
+    elif original is None or isinstance(original, GraphQLError):
+        # graphql-core's own errors: parse, validation, and a variable's value that its type refuses
+        # (the scalar's GraphQLError is kept as the original error); their messages are safe to show
         code = LimitExceeded.code if is_limit_message(error.message) else BAD_QUERY
         message = error.message
         log.info("graphql %s: %s", code, message)
@@ -56,3 +60,11 @@ def shape_error(error: GraphQLError) -> GraphQLError:
     extensions = {**(error.extensions or {}), "code": code}
     return GraphQLError(message, nodes=error.nodes, source=error.source, positions=error.positions,
                         path=error.path, original_error=None, extensions=extensions)
+
+
+def http_refusal(status: int, message: str) -> JSONResponse:
+    """A request refused before GraphQL runs (unparsable body, wrong method): the status with a
+    GraphQL-shaped error body and a code, like every other error this server gives."""
+    code = {404: NotFound.code, 413: LimitExceeded.code}.get(status, BadInput.code)
+    log.info("http %d %s: %s", status, code, message)
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from summit.server.context import Info
 
 from summit.errors import BadInput
+from summit.ids import is_digits, parse_digits
 from summit.store.base import ClassInfo
 
 
@@ -21,6 +22,6 @@ async def class_index(info: Info, model: str, key: str) -> int:
     """The index of the class named by ``key``; a key of digits IS an index (no store round trip:
     the store checks the index in the call that uses it and answers NotFound)."""
     text = key.strip()
-    if text.isdigit():
-        return int(text)
+    if is_digits(text):
+        return parse_digits(text, "class key")
     return (await class_info(info, model, key)).index

@@ -19,6 +19,7 @@ from cachetools import LRUCache
 
 from summit.errors import BadInput, NotFound
 from summit.graph_schema import FAITHFULNESS_FIELDS, MODEL
+from summit.ids import is_digits, parse_digits, shown
 from summit.store import common
 from summit.store.base import (
     DEFAULT_MAX_CONCURRENCY,
@@ -151,7 +152,7 @@ class CypherStore(ABC):
         load = self._fetch_active_load(model)
         if load is None:
             known = ", ".join(sorted(m["id"] for m in self._fetch_models())) or "none loaded"
-            raise NotFound(f"model {model!r} is not in the store (models: {known})")
+            raise NotFound(f"model {shown(model)} is not in the store (models: {known})")
         return load
 
     def _cache(self, load: str) -> common.LoadCache:
@@ -187,7 +188,7 @@ class CypherStore(ABC):
     def _neuron(cache: common.LoadCache, model: str, neuron_id: str) -> Neuron:
         neuron = cache.neuron_by_id.get(neuron_id) if isinstance(neuron_id, str) else None
         if neuron is None:
-            raise NotFound(f"model {model!r} has no neuron {neuron_id!r}")
+            raise NotFound(f"model {model!r} has no neuron {shown(neuron_id)}")
         return neuron
 
     # --- GraphStore -------------------------------------------------------------
@@ -220,11 +221,11 @@ class CypherStore(ABC):
     def class_by_key(self, model: str, key: str) -> ClassInfo:
         _, cache = self._resolve(model)
         text = str(key).strip()
-        if text.isdigit() and int(text) in cache.class_by_index:
+        if is_digits(text) and parse_digits(text, "class key") in cache.class_by_index:
             return cache.class_by_index[int(text)]
         found = cache.class_by_wnid.get(text) or cache.class_by_name.get(text)
         if found is None:
-            raise NotFound(f"model {model!r} has no class with index, wnid or name {key!r}")
+            raise NotFound(f"model {model!r} has no class with index, wnid or name {shown(key)}")
         return found
 
     def _full_graph(self, load: str, cache: common.LoadCache, model: str, class_index: int) -> ClassGraph:
@@ -370,7 +371,7 @@ class CypherStore(ABC):
         self._class(cache, model, class_index)
         name = ALL_LAYERS if layer is None else layer
         if name != ALL_LAYERS and name not in {x.name for x in cache.layers}:
-            raise NotFound(f"model {model!r} has no layer {layer!r}")
+            raise NotFound(f"model {model!r} has no layer {shown(layer)}")
         rows = self._fetch_similar(load, class_index, name, limit)
         out = [SimilarClass(cache.class_by_index[int(r["other_index"])], float(r["cosine"])) for r in rows]
         out.sort(key=lambda s: (-s.similarity, s.cls.index))
@@ -384,7 +385,7 @@ class CypherStore(ABC):
         load, cache = self._resolve(model)
         rows = self._fetch_embedding(load, layer)
         if not rows and layer not in {x.name for x in cache.layers} and layer != ALL_LAYERS:
-            raise NotFound(f"model {model!r} has no embedding for layer {layer!r}")
+            raise NotFound(f"model {model!r} has no embedding for layer {shown(layer)}")
         points = [EmbeddingPoint(int(r["class_index"]), r["layer"], float(r["x"]), float(r["y"])) for r in rows]
         points.sort(key=lambda p: p.class_index)
         return points
