@@ -58,6 +58,9 @@ TABLES: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
 # Tables every complete artifact has; the others appear when their step has run.
 REQUIRED_TABLES = ("classes", "neurons", "activations", "influences")
 OPTIONAL_TABLES = tuple(t for t in TABLES if t not in REQUIRED_TABLES)
+# What `summit graphs` always writes. A load replaces a model's whole data, so an artifact without
+# these is refused rather than loaded as a model with empty graphs (summit.store.prepare).
+GRAPH_TABLES = ("class_nodes", "class_edges", "similarity")
 
 
 def table_path(artifact: Path | str, table: str) -> Path:

@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 
 from summit import artifact as art
+from summit.errors import ArtifactError
 from summit.graph_schema import (
     ACTIVATES,
     CLASS,
@@ -84,6 +85,12 @@ def read_load_data(artifact: Path | str) -> LoadData:
     path = Path(artifact)
     manifest = art.open_artifact(path)
     model_id = art.model_id(manifest)
+    missing = [t for t in art.GRAPH_TABLES if not art.has_table(path, t)]
+    if missing:
+        raise ArtifactError(
+            f"artifact {path} has no attribution graphs ({', '.join(missing)} missing): run "
+            f"`summit graphs {path}` first. A load replaces everything the store holds for model "
+            f"{model_id!r}, so loading this artifact would serve it with empty graphs; nothing was changed")
     classes = art.read_table(path, "classes").sort("class_index")
     neurons = art.read_table(path, "neurons").sort("layer_index", "channel")
 

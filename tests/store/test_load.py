@@ -79,6 +79,36 @@ def test_failed_reload_keeps_the_old_model(
     assert store.loads() == loads_before
 
 
+@pytest.mark.parametrize("kind", STORES)
+def test_artifact_without_graphs_never_replaces_a_model(
+    kind: str, make_store: Callable[[str], Any], tmp_path: Path
+) -> None:
+    """Issue 20: an artifact lacking class_nodes/class_edges once replaced a model's graphs with empty ones."""
+    store = make_store(kind)
+    model = unique_model()
+    store.load_artifact(str(write_tiny_artifact(tmp_path / "a", run_id=model)), batch_rows=4)
+    before, loads_before = snapshot(store, model), store.loads()
+    partial = write_tiny_artifact(tmp_path / "b", run_id=model, name_suffix=" partial")
+    for table in ("class_nodes", "class_edges"):
+        (partial / f"{table}.parquet").unlink()
+    with pytest.raises(ArtifactError, match=r"no attribution graphs \(class_nodes, class_edges missing\)") as refused:
+        store.load_artifact(str(partial))
+    assert f"summit graphs {partial}" in str(refused.value)
+    assert snapshot(store, model) == before
+    assert store.loads() == loads_before
+    assert len(store.class_graph(model, 0).edges) == 5
+
+
+def test_cli_refuses_an_artifact_without_graphs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_tiny_artifact(tmp_path / "a", run_id="cli-partial")
+    (path / "similarity.parquet").unlink()
+    assert main(["load", str(path), "--embedded", str(tmp_path / "db")]) == 4
+    err = capsys.readouterr().err
+    assert "similarity missing" in err
+    assert f"run `summit graphs {path}` first" in err
+    assert "Traceback" not in err
+
+
 def test_damaged_artifact_is_refused_before_writing(make_store: Callable[[str], Any], tmp_path: Path) -> None:
     store = make_store("embedded")
     path = write_tiny_artifact(tmp_path / "a", run_id=unique_model())
