@@ -59,21 +59,23 @@ class Sample:
 
 
 class Item(NamedTuple):
-    """What ``ImageDataset[i]`` returns; ``image`` is None when the file cannot be decoded."""
+    """What ``ImageDataset[i]`` returns; ``image`` is None when the file cannot be decoded (``error`` says why)."""
 
     image: torch.Tensor | None
     label: int
     sample_index: int
+    error: str = ""
 
 
 @dataclass
 class Batch:
-    """A collated batch: decodable images only, plus the indices of the skipped ones."""
+    """A collated batch: decodable images only, plus the indices of the skipped ones and why."""
 
     images: torch.Tensor
     labels: torch.Tensor
     sample_indices: torch.Tensor
     skipped: list[int] = field(default_factory=list)
+    reasons: dict[int, str] = field(default_factory=dict)  # skipped sample index -> why
 
     def __len__(self) -> int:
         return int(self.labels.shape[0])
@@ -89,6 +91,7 @@ def collate(items: Sequence[Item]) -> Batch:
         labels=torch.tensor([item.label for item in good], dtype=torch.long),
         sample_indices=torch.tensor([item.sample_index for item in good], dtype=torch.long),
         skipped=skipped,
+        reasons={item.sample_index: item.error or "unreadable image" for item in items if item.image is None},
     )
 
 
@@ -99,6 +102,12 @@ def make_loader(dataset: ImageDataset, *, batch_size: int, workers: int, pin_mem
         dataset, batch_size=batch_size, shuffle=False, num_workers=workers, collate_fn=collate,
         pin_memory=pin_memory, prefetch_factor=prefetch_factor if workers > 0 else None,
     )
+
+
+def skip_reason(exc: BaseException, root: Path) -> str:
+    """Why an image was skipped, short, without the dataset's absolute path (the manifest names the file)."""
+    text = str(exc).replace(f"{root}{os.sep}", "").replace(str(root), ".")
+    return f"{type(exc).__name__}: {text}"[:200]
 
 
 def load_rgb(path: str | os.PathLike[str]) -> Image.Image:
@@ -140,8 +149,9 @@ class ImageDataset(Dataset[Item]):
                 tensor = self.transform(image)
             else:  # no transform: the raw image as a uint8 (3, H, W) tensor
                 tensor = torch.from_numpy(np.asarray(image, dtype=np.uint8).copy()).permute(2, 0, 1)
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-            tensor = None  # corrupt, truncated or unreadable: skipped and counted by the caller
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+            # corrupt, truncated or unreadable: skipped, and reported with the reason by the caller
+            return Item(None, sample.label, sample.sample_index, skip_reason(exc, self.root))
         return Item(tensor, sample.label, sample.sample_index)
 
     @property

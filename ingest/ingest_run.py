@@ -32,6 +32,7 @@ class IngestRequest:
     limit: int | None = None
     run_id: str | None = None
     resume: bool = False
+    force: bool = False  # write into a non-empty out (its earlier artifact is deleted first)
     progress: bool = True
 
 
@@ -53,13 +54,16 @@ def ingest_folder(request: IngestRequest, settings: Settings, *, world: World | 
         raise BadInput(f"--limit must be at least 1, got {request.limit}")
     from summit.ingest.data import open_dataset
     from summit.ingest.models import load_model
+    from summit.ingest.out_dir import prepare_out
     from summit.ingest.pipeline import IngestOptions, run_ingest, world_from_env
 
+    world = world or world_from_env()
+    if world.main:  # before the model and the images: a bad out fails in a second, not at the first checkpoint
+        prepare_out(request.out, resume=request.resume, force=request.force)
     loaded = load_model(request.model, weights=request.weights, layers=request.layers)
     dataset = open_dataset(str(request.data), output_wnids=loaded.output_wnids, transform=loaded.transform,
                            limit=request.limit, output_names=loaded.output_names)
-    world = world or world_from_env()
-    options = IngestOptions(out=request.out, run_id=request.run_id, resume=request.resume,
+    options = IngestOptions(out=request.out, run_id=request.run_id, resume=request.resume, force=request.force,
                             progress=request.progress)
     if world.main and say is not None:
         say(f"ingest: {loaded.name}, {len(loaded.layers)} layers, {len(dataset)} images "

@@ -28,6 +28,7 @@ import torch.distributed as dist
 from summit.ingest.capture import Ingestor
 from summit.ingest.devices import resolve_counts_device, resolve_device, resolve_influence_kernel
 from summit.ingest.model_spec import LoadedModel
+from summit.ingest.out_dir import CHECKPOINT_DIR, prepare_out
 from summit.ingest.structure import derive_plans, trace_model
 from torch.utils.data import DataLoader, Dataset, Subset
 
@@ -39,8 +40,8 @@ if TYPE_CHECKING:
     from summit.ingest.device_decode import DeviceDecoder
 
 log = logging.getLogger(__name__)
-CHECKPOINT_DIR = ".ingest-checkpoint"
 CHECKPOINT_VERSION = 1
+__all__ = ["CHECKPOINT_DIR", "IngestOptions", "RunState", "World", "run_ingest"]
 
 
 @dataclass
@@ -50,6 +51,7 @@ class IngestOptions:
     out: Path
     run_id: str | None = None
     resume: bool = False
+    force: bool = False  # write into a non-empty --out (its earlier artifact is deleted first)
     progress: bool = True
     write_examples: bool = True
     keep_checkpoint: bool = False
@@ -62,7 +64,9 @@ class RunState:
     done: torch.Tensor  # bool over sample indices
     skipped: list[int] = field(default_factory=list)
     images: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # streaming time of the whole run, over every session (resumes add to it)
+    skip_reasons: dict[int, str] = field(default_factory=dict)  # sample index -> why it was skipped
+    sessions: int = 1  # how many processes ran this run: 1, plus one per resume
 
 
 # --- distributed ------------------------------------------------------------------------------
@@ -133,6 +137,7 @@ def save_checkpoint(path: Path, key: str, ing: Ingestor, state: RunState) -> Non
     payload = {
         "version": CHECKPOINT_VERSION, "key": key, "ingestor": ing.state_dict(),
         "done": state.done.cpu(), "skipped": state.skipped, "images": state.images, "seconds": state.seconds,
+        "skip_reasons": state.skip_reasons, "sessions": state.sessions,
     }
     with atomic_path(path) as tmp:
         torch.save(payload, tmp)
@@ -148,10 +153,12 @@ def load_checkpoint(path: Path, key: str, ing: Ingestor) -> RunState | None:
     if payload.get("version") != CHECKPOINT_VERSION or payload.get("key") != key:
         raise BadInput(
             f"checkpoint {path} belongs to a different run (model, layers, settings, dataset or number of "
-            "processes differ); run without --resume to start over"
+            "processes differ); run with --force instead of --resume to start over"
         )
     ing.load_state_dict(payload["ingestor"])
-    return RunState(payload["done"], list(payload["skipped"]), int(payload["images"]), float(payload["seconds"]))
+    return RunState(payload["done"], list(payload["skipped"]), int(payload["images"]), float(payload["seconds"]),
+                    skip_reasons=dict(payload.get("skip_reasons") or {}),
+                    sessions=int(payload.get("sessions", 1)) + 1)
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -219,6 +226,7 @@ def stream(
                 batch = raw if decoder is None else decoder(raw)
                 if batch.skipped:
                     state.skipped.extend(int(i) for i in batch.skipped)
+                    state.skip_reasons.update(batch.reasons)
                     state.done[torch.tensor(batch.skipped, dtype=torch.int64)] = True
                 if len(batch):
                     ing.process(batch.images, batch.labels, batch.sample_indices)
@@ -286,6 +294,8 @@ def run_ingest(
     n = len(dataset)  # type: ignore[arg-type]
     if n == 0:
         raise BadInput("the dataset holds no images")
+    if world.main:  # before the first image: the folder is writable and holds nothing it should not
+        prepare_out(options.out, resume=options.resume, force=options.force)
     with distributed(world, device):
         started = time.perf_counter()
         ing = build_ingestor(loaded, settings, device)
@@ -296,6 +306,7 @@ def run_ingest(
             log.info("no checkpoint under %s: starting from the beginning", ckpt.parent)
         if state is None:
             state = RunState(torch.zeros(n, dtype=torch.bool))
+        resumed_images = state.images
         positions = [i for i in range(world.rank, n, world.size) if not bool(state.done[i])]
         state = stream(
             ing, dataset, positions, state, settings,
@@ -303,25 +314,30 @@ def run_ingest(
             progress=options.progress and world.main,
         )
         save_checkpoint(ckpt, key, ing, state)
-        streamed = time.perf_counter() - started
-        skipped = state.skipped
+        session = time.perf_counter() - started
+        skipped, reasons = state.skipped, state.skip_reasons
         if world.size > 1:
-            skipped = reduce_across(ing, state)
+            skipped, reasons = reduce_across(ing, state)
         if not world.main:
             return None
         from summit.ingest.tables import write_artifact
 
+        # stream_seconds covers the whole run (every session, from the checkpoints), so images /
+        # stream_seconds is the run's rate even after --resume; this_session_seconds is this process's part.
+        timings = {"stream_seconds": round(state.seconds, 3), "this_session_seconds": round(session, 3),
+                   "sessions": state.sessions, "resumed_after_images": resumed_images}
         summary = write_artifact(
             ing, loaded, dataset, options, settings,
-            skipped=sorted(skipped), timings={"stream_seconds": round(streamed, 3)}, device=device, world=world,
+            skipped=sorted(skipped), skip_reasons=reasons, timings=timings, device=device, world=world,
         )
         if not options.keep_checkpoint:
             shutil.rmtree(options.out / CHECKPOINT_DIR, ignore_errors=True)
         return summary
 
 
-def reduce_across(ing: Ingestor, state: RunState) -> list[int]:
-    """Sum every shard's accumulators into rank 0's (dense: all_reduce; sparse, top-k: gathered)."""
+def reduce_across(ing: Ingestor, state: RunState) -> tuple[list[int], dict[int, str]]:
+    """Sum every shard's accumulators into rank 0's (dense: all_reduce; sparse, top-k: gathered);
+    returns every shard's skipped sample indices and their reasons."""
     for tensor in (ing.classes.images, ing.classes.top1, ing.classes.hist, *ing.skip.values()):
         dist.all_reduce(tensor)
     for acts in ing.acts.values():
@@ -332,12 +348,15 @@ def reduce_across(ing: Ingestor, state: RunState) -> list[int]:
         "hops": {k: c.state_dict() for k, c in ing.hop_counts.items()},
         "examples": {k: e.state_dict() for k, e in ing.examples.items()},
         "skipped": state.skipped,
+        "skip_reasons": state.skip_reasons,
     }
     gathered: list[Any] = [None] * dist.get_world_size()
     dist.all_gather_object(gathered, sparse)
     skipped: list[int] = []
+    reasons: dict[int, str] = {}
     for rank, part in enumerate(gathered):
         skipped.extend(part["skipped"])
+        reasons.update(part["skip_reasons"])
         if rank == dist.get_rank():
             continue
         for p, counts in ing.direct.items():
@@ -348,4 +367,4 @@ def reduce_across(ing: Ingestor, state: RunState) -> list[int]:
             other = type(top)(top.scores.shape[0], top.k, top.scores.device)
             other.load_state_dict(part["examples"][name])
             top.merge(other)
-    return skipped
+    return skipped, reasons

@@ -28,6 +28,7 @@ def write_artifact(
     *,
     skipped: list[int],
     timings: dict[str, float],
+    skip_reasons: dict[int, str] | None = None,
     device: torch.device,
     world: Any,
 ) -> dict[str, Any]:
@@ -66,7 +67,8 @@ def write_artifact(
         "dataset": {
             **describe, "images": images + len(skipped), "images_used": images,
             "classes": int((ing.classes.images > 0).sum()), "skipped_images": len(skipped),
-            "skipped_samples": skipped[:100], "top1_accuracy": correct / images if images else None,
+            "skipped": skipped_list(dataset, skipped, skip_reasons or {}),
+            "top1_accuracy": correct / images if images else None,
         },
         "layers": [{"name": name, "channels": ing.channels[name]} for name in ing.layers],
         "influence": [_describe_pair(r) for r in results],
@@ -82,6 +84,19 @@ def write_artifact(
         "neurons": sum(ing.channels.values()), "influence_edges": influences.height,
         "examples": 0 if examples is None else examples.height, "timings": timings,
     }
+
+
+MAX_SKIPPED_LISTED = 10_000  # a folder of mostly broken files must not make a huge manifest
+
+
+def skipped_list(dataset: Any, skipped: list[int], reasons: dict[int, str]) -> list[dict[str, Any]]:
+    """Each skipped image (the first ``MAX_SKIPPED_LISTED``) by sample index, path in the dataset and reason."""
+    path_of = getattr(dataset, "sample", None)
+    listed = []
+    for index in skipped[:MAX_SKIPPED_LISTED]:
+        path = path_of(index).relpath if path_of is not None else None
+        listed.append({"sample_index": index, "path": path, "reason": reasons.get(index, "unreadable image")})
+    return listed
 
 
 def _describe_pair(result: PairResult) -> dict[str, Any]:

@@ -8,13 +8,17 @@ from summit.settings import Settings
 
 
 def ingest_line(summary: dict[str, Any]) -> str:
+    """After --resume, the streaming time and rate are the whole run's; the line says how it was split."""
     t = summary["timings"]
     rate = summary["images"] / t["stream_seconds"] if t.get("stream_seconds") else 0.0
+    sessions = int(t.get("sessions", 1))
+    over = (f" over {sessions} sessions (this one {t['this_session_seconds']:.1f} s, resumed after "
+            f"{t['resumed_after_images']} images)") if sessions > 1 else ""
     return (
         f"wrote {summary['artifact']}: {summary['images']} images ({summary['skipped']} skipped), "
         f"{summary['classes']} classes, top-1 {summary['top1']:.1%}, {summary['neurons']} neurons, "
         f"{summary['influence_edges']} influence edges, {summary['examples']} examples; "
-        f"{t['stream_seconds']:.1f} s streaming ({rate:.1f} img/s)"
+        f"{t['stream_seconds']:.1f} s streaming{over} ({rate:.1f} img/s)"
     )
 
 

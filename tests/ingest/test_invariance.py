@@ -157,10 +157,17 @@ def test_resume_after_kill_equals_uninterrupted(tmp_path):
     saved = torch.load(ckpt, weights_only=False)
     assert int(saved["done"].sum()) == 24  # checkpoints after 8, 16, 24 images; killed in the 7th batch
     assert not (out / "manifest.json").exists()
-    run_ingest(lm, ds, settings(batch_size=4, checkpoint_every=8), IngestOptions(out, resume=True, progress=False),
-               world=World())
+    summary = run_ingest(lm, ds, settings(batch_size=4, checkpoint_every=8),
+                         IngestOptions(out, resume=True, progress=False), world=World())
     assert_same(tables(out), base)
     assert not (out / CHECKPOINT_DIR).exists()
+    timings = summary["timings"]  # issue 20: after --resume the streaming time covers the whole run
+    assert timings["sessions"] == 2
+    assert timings["resumed_after_images"] == saved["images"] == 24 - len(CORRUPT)
+    assert timings["stream_seconds"] > saved["seconds"] > 0
+    manifest = __import__("json").loads((out / "manifest.json").read_text())
+    assert manifest["timings"]["stream_seconds"] == timings["stream_seconds"]
+    assert [(e["sample_index"], e["path"]) for e in manifest["dataset"]["skipped"]] == [(i, None) for i in sorted(CORRUPT)]
 
 
 def test_resume_refuses_a_foreign_checkpoint(tmp_path):

@@ -113,9 +113,10 @@ def _build(args: argparse.Namespace, settings: Settings, data: Path, out: Path, 
         _step("ingest", "--model", args.model, "--data", data, "--out", out, "--run-id", run_id,
               *_opt("--weights", args.weights), *_opt("--limit", args.limit),
               *_opt("--batch-size", args.batch_size), *_opt("--workers", args.workers),
-              *_opt("--device", args.device), *(["--resume"] if resume else []), "--no-graphs")
+              *_opt("--device", args.device), *(["--resume"] if resume else []),
+              *(["--force"] if args.rebuild else []), "--no-graphs")
         request = IngestRequest(model=args.model, data=data, out=out, weights=args.weights, limit=args.limit,
-                                run_id=run_id, resume=resume)
+                                run_id=run_id, resume=resume, force=args.rebuild)
         summary = ingest_folder(request, settings, say=lambda line: print(line, file=sys.stderr))
         if summary is not None:
             print(ingest_line(summary), file=sys.stderr)

@@ -27,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=None, help="use only the first N images")
     parser.add_argument("--checkpoint-every", type=int, default=None, help="images between checkpoints")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
+    parser.add_argument("--force", action="store_true",
+                        help="write into a non-empty --out (an earlier artifact there is deleted first)")
     parser.add_argument("--run-id", default=None, help="model id in the stores (default: <model>-<data dir>)")
     parser.add_argument("--influence", choices=("auto", "grad", "none"), default=None,
                         help="influence rule: conv rules with gradient fallback, gradient only, or none")
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
 
     request = IngestRequest(model=args.model, data=Path(args.data), out=Path(args.out), weights=args.weights,
                             layers=args.layers, limit=args.limit, run_id=args.run_id, resume=args.resume,
-                            progress=not args.no_progress)
+                            force=args.force, progress=not args.no_progress)
     summary = ingest_folder(request, settings, say=lambda line: print(line, file=sys.stderr))
     if summary is None:
         return 0
