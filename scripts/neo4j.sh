@@ -172,12 +172,16 @@ java_bin() {
 }
 
 # HTTP transactional endpoint: http_cypher USER PASS DB STATEMENT -> prints the response body
+# The credentials and the body (which can hold a new password) reach curl through a config file
+# descriptor and stdin, never its command line: arguments are visible to every user in `ps`.
 http_cypher() {
   local body
   body="$(printf '{"statements":[{"statement":"%s"}]}' "$4")"
-  curl -s -u "$1:$2" -H 'Content-Type: application/json' -H 'Accept: application/json' \
-    -w '\n%{http_code}' -d "$body" "http://127.0.0.1:$HTTP_PORT/db/$3/tx/commit"
+  curl -s -K <(printf 'user = "%s"\n' "$(curl_config_quote "$1:$2")") \
+    -H 'Content-Type: application/json' -H 'Accept: application/json' \
+    -w '\n%{http_code}' --data-binary @- "http://127.0.0.1:$HTTP_PORT/db/$3/tx/commit" <<<"$body"
 }
+curl_config_quote() { printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
 
 json_escape() { printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
 cypher_quote() { printf '%s' "$1" | sed -e "s/\\\\/\\\\\\\\/g" -e "s/'/\\\\'/g"; }
