@@ -113,11 +113,11 @@ def free_port() -> int:
 
 def start_server(store_path: Path, artifact: Path, port: int, response_cache: int | None,
                  warm_up: bool) -> subprocess.Popen[bytes]:
-    env = {**os.environ, **({} if response_cache is None else {"SUMMIT_RESPONSE_CACHE": str(response_cache)})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "summit.cli", "serve", "--embedded", str(store_path), "--host", HOST,
-         "--port", str(port), "--media-root", str(artifact / "media"), *([] if warm_up else ["--no-warm-up"])],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+         "--port", str(port), "--media-root", str(artifact / "media"), *([] if warm_up else ["--no-warm-up"]),
+         *([] if response_cache is None else ["--response-cache", str(response_cache)])],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

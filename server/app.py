@@ -23,6 +23,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
+from summit.server.admin import admin_load_endpoint
 from summit.server.body_limit import BodyLimit
 from summit.server.context import Context
 from summit.server.errors import http_refusal, shape_error
@@ -140,8 +141,12 @@ def create_app(
     web_dir: Path | None = None,
     media_roots: Mapping[str, Path] | None = None,
     warm: bool = False,
+    admin_token: str | None = None,
 ) -> Starlette:
     """Build the app around an open store (the caller opens and closes it).
+
+    ``admin_token``: answer ``POST /admin/load`` for requests bearing it (``server.admin``;
+    ``summit serve`` sets it for the embedded store it holds).
 
     ``warm``: when the app starts (or on its first request, without a lifespan), remember
     every class's graph and every neuron's picture in the background (``server.warmup``;
@@ -168,6 +173,16 @@ def create_app(
     ]
     middleware = []
     origins = list(settings.cors_origins)
+    if admin_token is not None:
+        async def loaded() -> None:
+            try:
+                await view.models_memo.refresh(StoreGateway(store, limiter, timeout=settings.request_timeout),
+                                               fresh=True)
+            except Exception as exc:  # the memo looks again within its ttl
+                log.warning("model list refresh after a load failed (%s)", type(exc).__name__)
+
+        routes.insert(0, Route("/admin/load", admin_load_endpoint(store, admin_token, settings.load_batch, loaded),
+                               methods=["POST"]))
     if origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                                      allow_headers=["content-type"], max_age=600))

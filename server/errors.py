@@ -62,9 +62,10 @@ def shape_error(error: GraphQLError) -> GraphQLError:
                         path=error.path, original_error=None, extensions=extensions)
 
 
-def http_refusal(status: int, message: str) -> JSONResponse:
+def http_refusal(status: int, message: str, code: str | None = None) -> JSONResponse:
     """A request refused before GraphQL runs (unparsable body, wrong method): the status with a
-    GraphQL-shaped error body and a code, like every other error this server gives."""
-    code = {404: NotFound.code, 413: LimitExceeded.code}.get(status, BadInput.code)
+    GraphQL-shaped error body and a code (by default the status's), like every other error this server gives."""
+    code = code or {403: "FORBIDDEN", 404: NotFound.code, 413: LimitExceeded.code,
+                    500: INTERNAL}.get(status, BadInput.code)
     log.info("http %d %s: %s", status, code, message)
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)

@@ -6,6 +6,7 @@ is that output and ``tests/server/test_schema_file.py`` fails when they differ.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -38,6 +39,11 @@ class Query:
     async def model(self, info: Info, id: str | None = None) -> Model:
         gateway = info.context.gateway
         if id is not None:
+            # Every query starts at a root field, and every root field looks at the model list: the
+            # app-wide memos below are valid for one generation of it, so a reload shows within its
+            # ttl even for clients that never ask for `models` (at once while fresh; see ModelsMemo).
+            with contextlib.suppress(Exception):  # a store that cannot answer: store.model says so
+                await info.context.models_memo.get(gateway)
             return Model.from_record(await gateway.call(gateway.store.model, id))
         models = await info.context.models_memo.get(gateway)
         if not models:

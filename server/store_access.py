@@ -8,6 +8,7 @@ database answers ``LIMIT_EXCEEDED`` instead of holding the client.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -23,9 +24,15 @@ from summit.store.base import GraphStore, ModelInfo
 T = TypeVar("T")
 log = logging.getLogger("summit.server")
 
+STALE_TTLS = 2  # a model list older than this many ttl is refreshed before it is answered from
+
 
 class ModelsMemo:
     """The store's model list, remembered for ``ttl`` seconds (shared by all requests of an app).
+
+    ``generation`` goes up whenever the list differs from the last one seen, including a model
+    now served from another load: every memo keyed by it (class graphs, pictures, whole
+    responses) then forgets what it remembered of the old load.
 
     Every query starts from the model list; asking the store once a second instead of once
     per request keeps a round trip off every request. Only one refresh is ever in flight:
@@ -33,12 +40,14 @@ class ModelsMemo:
     meanwhile, and once a list is known an expired one is answered at once while one
     background refresh asks the store (stale-while-revalidate). Without that, every request
     arriving during a slow refresh started its own, and under load on the embedded store
-    (one connection) 50 of them queued for a second. A newly loaded model shows within
-    ``ttl`` plus one refresh; ``refresh()`` asks now.
+    (one connection) 50 of them queued for a second. A list older than ``max_age`` (default
+    ``STALE_TTLS`` ttl: a server that was idle) is refreshed before it is answered from, so a
+    newly loaded model shows within ``max_age`` plus one refresh; ``refresh()`` asks now.
     """
 
-    def __init__(self, ttl: float = 1.0):
+    def __init__(self, ttl: float = 1.0, max_age: float | None = None):
         self.ttl = ttl
+        self.max_age = STALE_TTLS * ttl if max_age is None else max_age  # older: refreshed before answering
         self._models: list[ModelInfo] | None = None
         self._at = 0.0
         self._inflight: asyncio.Future[list[ModelInfo]] | None = None
@@ -48,13 +57,26 @@ class ModelsMemo:
     async def get(self, gateway: StoreGateway) -> list[ModelInfo]:
         if self._models is None:
             return await self.refresh(gateway)
-        if time.monotonic() - self._at >= self.ttl and self._inflight is None:
+        age = time.monotonic() - self._at
+        if age >= self.ttl and self._inflight is None:
             self._start(gateway)
+        if age >= self.max_age:
+            # Not refreshed for a while (an idle server): a reload meanwhile must show now, so wait for
+            # the refresh just started instead of answering from the old list. Under steady traffic
+            # the list is refreshed every ttl and nobody waits.
+            with contextlib.suppress(Exception):
+                return await self.refresh(gateway)
         return self._models
 
-    async def refresh(self, gateway: StoreGateway) -> list[ModelInfo]:
-        """Ask the store for the list now (joining the refresh in flight, if any)."""
-        inflight = self._inflight if self._inflight is not None else self._start(gateway)
+    async def refresh(self, gateway: StoreGateway, *, fresh: bool = False) -> list[ModelInfo]:
+        """Ask the store for the list now (joining the refresh in flight, if any; with ``fresh``, one
+        that starts after this call: a refresh already in flight may have read the list before a load)."""
+        inflight = self._inflight
+        if fresh and inflight is not None:
+            await asyncio.wait([inflight])
+            inflight = None
+        if inflight is None or inflight.done():
+            inflight = self._start(gateway)
         return await asyncio.shield(inflight)
 
     def _start(self, gateway: StoreGateway) -> asyncio.Future[list[ModelInfo]]:
@@ -70,7 +92,7 @@ class ModelsMemo:
             self.failing = True
             raise
         self.failing = False
-        if self._models is not None and models != self._models:
+        if self._models is not None and _identity(models) != _identity(self._models):
             self.generation += 1
         self._models = models
         self._at = time.monotonic()
@@ -83,6 +105,12 @@ class ModelsMemo:
             # a failed background refresh keeps the old list; the next expired get() tries again
             self._at = time.monotonic()
             log.warning("model list refresh failed (%s)", type(task.exception()).__name__)
+
+
+def _identity(models: list[ModelInfo]) -> list[tuple[ModelInfo, str]]:
+    """What a change of generation means: another model list, or a model served from another load
+    (a reload of even the same artifact; ``ModelInfo`` equality leaves the load id out)."""
+    return [(m, m.load_id) for m in models]
 
 
 def store_limiter(store: GraphStore) -> anyio.CapacityLimiter:

@@ -44,6 +44,14 @@ class StoreUnavailable(SummitError):
     code = "STORE_UNAVAILABLE"
 
 
+class StoreBusy(StoreUnavailable):
+    """Another process has the embedded store open for writing (``pid`` when the database names it)."""
+
+    def __init__(self, message: str, pid: int | None = None):
+        super().__init__(message)
+        self.pid = pid
+
+
 class LimitExceeded(SummitError):
     """A request asks for more than the configured limits allow."""
 

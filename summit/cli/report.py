@@ -27,8 +27,10 @@ def graphs_line(summary: dict[str, Any]) -> str:
             f"{summary.get('class_edges')} graph edges")
 
 
-def load_line(model: str, rows: int, seconds: float, settings: Settings) -> str:
+def load_line(model: str, rows: int, seconds: float, settings: Settings, via: str = "") -> str:
+    """``via``: who did the load when not this process (the running server that holds the store)."""
     from summit.store import describe_store
 
-    return (f"loaded model {model!r} into {describe_store(settings)}: {rows} rows in {seconds:.1f} s "
+    through = f" through {via}" if via else ""
+    return (f"loaded model {model!r} into {describe_store(settings)}{through}: {rows} rows in {seconds:.1f} s "
             f"({rows / max(seconds, 1e-9):,.0f} rows/s)")

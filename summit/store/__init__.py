@@ -3,6 +3,9 @@
 ``open_store`` is the one way in: it checks the store settings (``check_store_settings``), then
 opens the store they name. The Neo4j password comes from the environment variable
 ``neo4j_password_env`` or the file ``neo4j_password_file``, never from the command line.
+
+An embedded store has one writer (LadybugDB): ``load_artifact`` into a store that a running
+``summit serve`` holds sends the artifact to that server (``summit.store.owner``).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from summit.errors import BadInput
+from summit.errors import BadInput, StoreBusy
 from summit.settings import Settings
 
 if TYPE_CHECKING:
@@ -52,11 +55,12 @@ def describe_store(settings: Settings) -> str:
     return f"embedded store {settings.embedded_path or default_path()}"
 
 
-def open_store(settings: Settings, *, read_only: bool = True) -> CypherLoader:
+def open_store(settings: Settings, *, read_only: bool = True, create: bool = True) -> CypherLoader:
     """Check the store settings, then open the store they name (``store``, ``embedded_path``, ``neo4j_*``).
 
     The embedded store opens read-only unless ``read_only`` is False (Neo4j reads run in READ
-    transactions either way). Both stores implement ``GraphStore`` and ``GraphLoader``.
+    transactions either way), and a missing one is created for writing unless ``create`` is
+    False. Both stores implement ``GraphStore`` and ``GraphLoader``.
     """
     check_store_settings(settings)
     if settings.store == "neo4j":
@@ -67,16 +71,18 @@ def open_store(settings: Settings, *, read_only: bool = True) -> CypherLoader:
     if settings.store == "embedded":
         from summit.store.embedded import EmbeddedStore
 
-        return EmbeddedStore(settings.embedded_path or None, read_only=read_only)
+        return EmbeddedStore(settings.embedded_path or None, read_only=read_only, create=create)
     raise BadInput(f"unknown store {settings.store!r}; use 'embedded' or 'neo4j'")
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """What ``load_artifact`` loaded: the model id and the number of rows written."""
+    """What ``load_artifact`` loaded: the model id, the number of rows written and, when the store was
+    held by a running server that did the load, which (``"the running server (process N)"``)."""
 
     model: str
     rows: int
+    via: str = ""
 
 
 def load_artifact(artifact: str | Path, settings: Settings, *,
@@ -84,13 +90,32 @@ def load_artifact(artifact: str | Path, settings: Settings, *,
     """Read and check ``artifact``, then load it as one model into the store the settings name.
 
     The artifact is read before the store is opened, so a damaged artifact leaves the store untouched.
+    Opening the store for writing first removes what killed loads left (``remove_orphans``). An
+    embedded store held by a running ``summit serve`` is loaded by that server; held by any other
+    process, it is a ``StoreBusy`` naming that process.
     """
     from summit.store.prepare import read_load_data
 
     data = read_load_data(str(artifact))
-    store = open_store(settings, read_only=False)
     try:
+        store = open_store(settings, read_only=False)
+    except StoreBusy as busy:
+        return _load_through_server(Path(artifact), settings, busy)
+    try:
+        store.remove_orphans()
         store.write_load(data, batch_rows=settings.load_batch, progress=progress)
     finally:
         store.close()
     return Loaded(str(data.model["id"]), data.rows())
+
+
+def _load_through_server(artifact: Path, settings: Settings, busy: StoreBusy) -> Loaded:
+    from summit.store.embedded import default_path
+    from summit.store.owner import load_through_server, read_record
+
+    path = Path(settings.embedded_path) if settings.embedded_path else default_path()
+    record = read_record(path)
+    if settings.store != "embedded" or record is None or (busy.pid is not None and record.pid != busy.pid):
+        raise busy  # not a server this process can reach: the message names the process holding the store
+    answer = load_through_server(record, artifact)
+    return Loaded(str(answer["model"]), int(answer["rows"]), via=f"the running server (process {record.pid})")

@@ -35,6 +35,9 @@ class ModelInfo:
     dataset: str = ""
     created: str = ""
     artifact_path: str = ""  # where the artifact was loaded from (its media/ folder is served)
+    # The store's load serving the model: changes on every (re)load, even of the same artifact. Not part
+    # of equality (two loads of one artifact give equal answers); the server's memos watch it (ModelsMemo).
+    load_id: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,20 @@ Each load of a model gets its own node/relationship tables (``Neuron_<load>``
 frame. ``Model.active_load`` points at the load queries use; reloading writes a
 new load, flips the pointer in one statement, then drops the old load's tables.
 
-LadybugDB lets one process open a database for writing; load while no server
-holds the same path open (or point the server at a copy).
+LadybugDB lets one process open a database for writing, and a process that
+opens it read-only sees pages a writer elsewhere is changing. So one process
+holds a store: ``summit serve`` opens it for writing, and ``summit load`` into a
+served store goes through that server (``summit.store.owner``). Within the
+process, queries use one connection and loads another, so queries go on during a
+load; reads are checked against the loads that retire meanwhile
+(``summit.store.consistency``: here a counter, since every write is this
+process's own).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +26,7 @@ from typing import Any
 
 import polars as pl
 
-from summit.errors import BadInput, StoreUnavailable
+from summit.errors import BadInput, StoreBusy, StoreUnavailable
 from summit.graph_schema import (
     ACTIVATES,
     CLASS,
@@ -35,6 +42,7 @@ from summit.graph_schema import (
     NEURON,
     NODE_PROPERTIES,
     POINT,
+    RELATIONSHIPS,
     SIMILAR,
     embedded_drop_ddl,
     embedded_load_ddl,
@@ -42,6 +50,7 @@ from summit.graph_schema import (
 )
 from summit.settings import user_data_dir
 from summit.store.lifecycle import CypherLoader
+from summit.store.owner import busy_message, lock_holder
 from summit.store.prepare import LoadData
 from summit.store.queries import Row, models_query
 
@@ -57,24 +66,57 @@ def _projection(var: str, label: str, skip: tuple[str, ...] = ()) -> str:
     return ", ".join(f"{var}.`{p}` AS `{p}`" for p, _ in NODE_PROPERTIES[label] if p not in skip)
 
 
-class EmbeddedStore(CypherLoader):
-    """GraphStore and GraphLoader over a LadybugDB database directory/file."""
+_LOAD_TABLE = re.compile(r"^(?P<label>[A-Za-z_]+)_(?P<load>L[0-9a-f]{16})$")
+RECOVERY_PENDING = "read-write mode"  # LadybugDB's advice when a killed writer left a checkpoint to finish
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+
+def _open_database(path: Path, read_only: bool) -> Any:
+    """``ladybug.Database``; a store locked by another writer is StoreBusy naming its process."""
+    import ladybug
+
+    try:
+        return ladybug.Database(str(path), read_only=read_only)
+    except RuntimeError as exc:
+        if "Could not set lock" in str(exc):
+            pid = lock_holder(str(exc))
+            raise StoreBusy(busy_message(path, pid), pid) from None
+        raise
+
+
+class EmbeddedStore(CypherLoader):
+    """GraphStore and GraphLoader over a LadybugDB database directory/file.
+
+    ``create``: a missing store is created (loads); ``summit serve`` passes False and says
+    "load an artifact first". Opened read-only, a store that a killed writer left with a
+    checkpoint to finish is first opened for writing once, which finishes it.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False, create: bool = True):
         super().__init__()
         import ladybug
 
         self.path = Path(path) if path else default_path()
-        if not read_only:
+        if read_only or not create:
+            if not self.path.exists():
+                raise StoreUnavailable(f"embedded store {self.path} does not exist; load an artifact first "
+                                       f"(summit load ARTIFACT --embedded {self.path})")
+        else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        elif not self.path.exists():
-            raise StoreUnavailable(f"embedded store {self.path} does not exist; load an artifact first")
         try:
-            self._db = ladybug.Database(str(self.path), read_only=read_only)
+            try:
+                self._db = _open_database(self.path, read_only)
+            except RuntimeError as exc:
+                if not read_only or RECOVERY_PENDING not in str(exc):
+                    raise
+                log.warning("embedded store %s: finishing the checkpoint an interrupted writer left", self.path)
+                _open_database(self.path, False).close()
+                self._db = _open_database(self.path, True)
             self._conn = ladybug.Connection(self._db)
+            self._write_conn = None if read_only else ladybug.Connection(self._db)
         except RuntimeError as exc:
             raise StoreUnavailable(f"cannot open the embedded store at {self.path}: {exc}") from None
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the query connection
+        self._write_lock = threading.RLock()  # the load connection: queries go on while a load writes
         self.read_only = read_only
         if not read_only:
             for ddl in EMBEDDED_SHARED_DDL:
@@ -82,8 +124,18 @@ class EmbeddedStore(CypherLoader):
 
     # --- plumbing -------------------------------------------------------------
     def _write(self, query: str, params: dict[str, Any] | None = None) -> Any:
-        with self._lock:
-            return self._conn.execute(query, params or {})
+        if self._write_conn is None:
+            raise BadInput(f"embedded store {self.path} is open read-only; cannot load or drop")
+        with self._write_lock:
+            return self._write_conn.execute(query, params or {})
+
+    def _read_token(self) -> object:
+        return self._retired
+
+    def _loads_still_active(self, token: object, loads: set[str]) -> bool:
+        """Every write to this store is this process's own: no load was retired meanwhile <=> all intact."""
+        del loads
+        return self._retired == token
 
     def _rows(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
         with self._lock:
@@ -105,8 +157,10 @@ class EmbeddedStore(CypherLoader):
         return True
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._write_lock:
             self._conn.close()
+            if self._write_conn is not None:
+                self._write_conn.close()
             self._db.close()
 
     # --- read primitives --------------------------------------------------------
@@ -205,9 +259,11 @@ class EmbeddedStore(CypherLoader):
     def _copy(self, name: str, frame: pl.DataFrame) -> None:
         if frame.height == 0:
             return
+        if self._write_conn is None:
+            raise BadInput(f"embedded store {self.path} is open read-only; cannot load or drop")
         scan = frame  # COPY ... FROM scans the local variable named in the query
-        with self._lock:
-            self._conn.execute(f"COPY {name} FROM scan")
+        with self._write_lock:
+            self._write_conn.execute(f"COPY {name} FROM scan")
         del scan
 
     def _check_writable(self) -> None:
@@ -230,3 +286,16 @@ class EmbeddedStore(CypherLoader):
     def _delete_load_data(self, load: str) -> None:
         for ddl in embedded_drop_ddl(load):
             self._write(ddl)
+
+    def _delete_unreferenced(self, keep: set[str]) -> list[str]:
+        """Tables of loads that have no Load node (e.g. a load killed between statements)."""
+        labels = {*NODE_PROPERTIES, *RELATIONSHIPS}
+        stray = set()
+        for row in self._rows("CALL show_tables() RETURN name"):
+            found = _LOAD_TABLE.match(row["name"])
+            if found and found["label"] in labels and found["load"] not in keep:
+                stray.add(found["load"])
+        for load in sorted(stray):
+            self._retired += 1
+            self._delete_load_data(load)
+        return sorted(stray)

@@ -70,6 +70,8 @@ def read_password(env_var: str = "NEO4J_PASSWORD", file: str = "") -> str:
 class Neo4jStore(CypherLoader):
     """GraphStore and GraphLoader over a Neo4j database."""
 
+    concurrent_writers = True  # any process may load: Load nodes carry their writer and a heartbeat
+
     def __init__(self, uri: str, user: str, password: str, *, database: str = "neo4j"):
         super().__init__()
         import neo4j

@@ -2,13 +2,16 @@
 
 ``CypherStore`` resolves the model's active load, keeps immutable per-load
 lookups (classes, neurons, layers) cached by load id, and turns the raw rows a
-concrete store fetches into result dataclasses. Neo4j and the embedded store
+concrete store fetches into result dataclasses. Every public read is checked
+against concurrent reloads (``summit.store.consistency``): no answer is ever
+read from a load that was being deleted. Neo4j and the embedded store
 only implement the ``_fetch_*`` methods (their own Cypher), so both give the
 same answers.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -43,12 +46,25 @@ from summit.store.base import (
     SearchHit,
     SimilarClass,
 )
+from summit.store.consistency import consistent, note_load
 from summit.store.paths import k_best_paths_layered
 
 ALL_LAYERS = "all"
 CACHED_LOADS = 8
 
 Row = dict[str, Any]
+
+
+UNCHECKED_FETCHES = ("_fetch_models", "_fetch_active_load")  # they read the model pointers, not a load's data
+
+
+def _noting(fetch: Any) -> Any:
+    @functools.wraps(fetch)
+    def noted(self: Any, load: str, *args: Any, **kwargs: Any) -> Any:
+        note_load(load)
+        return fetch(self, load, *args, **kwargs)
+
+    return noted
 
 
 def models_query(artifact_path: str = "m.artifact_path") -> str:
@@ -81,6 +97,15 @@ class CypherStore(ABC):
     def __init__(self) -> None:
         self._caches: LRUCache[str, common.LoadCache] = LRUCache(maxsize=CACHED_LOADS)
         self._cache_lock = threading.Lock()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every ``_fetch_*(load, ...)`` a store defines notes the load it reads (``consistency.note_load``):
+        a read that fetched a load's data is checked afterwards; one answered from the cached,
+        immutable lookups of a load that was active when it started needs no check."""
+        super().__init_subclass__(**kwargs)
+        for name, method in list(vars(cls).items()):
+            if name.startswith("_fetch_") and name not in UNCHECKED_FETCHES and callable(method):
+                setattr(cls, name, _noting(method))
 
     # --- primitives a store implements --------------------------------------
     @abstractmethod
@@ -123,6 +148,7 @@ class CypherStore(ABC):
         self, load: str, neuron_id: str, class_index: int | None, direction: str, limit: int
     ) -> list[Row]:
         """src, dst, count (count desc, src, dst per side; summed over classes when class_index is None)."""
+        note_load(load)
         where = "WHERE r.class = $ci " if class_index is not None else ""
         count = "r.count" if class_index is not None else "sum(r.count)"
         rows: list[Row] = []
@@ -144,6 +170,24 @@ class CypherStore(ABC):
 
     @abstractmethod
     def _fetch_embedding(self, load: str, layer: str) -> list[Row]: ...
+
+    # --- consistency with concurrent loads (summit.store.consistency) ---------------------
+    def _read_token(self) -> object:
+        """Taken before a read; passed to ``_loads_still_active`` after it (a store may use a counter)."""
+        return None
+
+    def _loads_still_active(self, token: object, loads: set[str]) -> bool:
+        """Are all ``loads`` still some model's active load? (Then none of them was being deleted.)"""
+        del token
+        rows = self._rows(f"MATCH (m:{MODEL}) WHERE m.active_load IN $loads RETURN count(m) AS n",
+                          {"loads": sorted(loads)})
+        return bool(rows) and int(rows[0]["n"]) == len(loads)
+
+    def _forget_loads(self, loads: set[str]) -> None:
+        """Drop cached lookups of ``loads`` (read while a load went away, they may be partial)."""
+        with self._cache_lock:
+            for load in loads:
+                self._caches.pop(load, None)
 
     # --- shared plumbing ------------------------------------------------------
     def _load(self, model: str) -> str:
@@ -192,6 +236,7 @@ class CypherStore(ABC):
         return neuron
 
     # --- GraphStore -------------------------------------------------------------
+    @consistent
     def models(self) -> list[ModelInfo]:
         return [self._model_info(row) for row in sorted(self._fetch_models(), key=lambda r: r["id"])]
 
@@ -201,9 +246,10 @@ class CypherStore(ABC):
             id=row["id"], name=row["name"] or "", classes=int(row["classes"]), images=int(row["images"]),
             top1_correct=int(row["top1_correct"]), layers=tuple(cache.layers),
             dataset=row["dataset"] or "", created=row["created"] or "",
-            artifact_path=row.get("artifact_path") or "",
+            artifact_path=row.get("artifact_path") or "", load_id=row["active_load"] or "",
         )
 
+    @consistent
     def model(self, model: str) -> ModelInfo:
         self._load(model)
         for row in self._fetch_models():
@@ -211,13 +257,16 @@ class CypherStore(ABC):
                 return self._model_info(row)
         raise NotFound(f"model {model!r} is not in the store")
 
+    @consistent
     def classes(self, model: str) -> list[ClassInfo]:
         return list(self._resolve(model)[1].classes)
 
+    @consistent
     def classes_by_index(self, model: str, indices: Sequence[int]) -> list[ClassInfo]:
         _, cache = self._resolve(model)
         return [self._class(cache, model, i) for i in indices]
 
+    @consistent
     def class_by_key(self, model: str, key: str) -> ClassInfo:
         _, cache = self._resolve(model)
         text = str(key).strip()
@@ -237,6 +286,7 @@ class CypherStore(ABC):
         edges = common.sort_edges(GraphEdge(r["src"], r["dst"], int(r["weight"])) for r in edge_rows)
         return ClassGraph(cls, nodes, edges)
 
+    @consistent
     def class_graph(
         self, model: str, class_index: int, *, top_n: int | None = None, min_weight: int = 0
     ) -> ClassGraph:
@@ -244,10 +294,12 @@ class CypherStore(ABC):
         graph = self._full_graph(load, cache, model, class_index)
         return common.rethreshold(graph, top_n, min_weight)
 
+    @consistent
     def neurons(self, model: str, ids: Sequence[str]) -> list[Neuron]:
         _, cache = self._resolve(model)
         return [self._neuron(cache, model, i) for i in ids]
 
+    @consistent
     def neuron_detail(self, model: str, neuron_id: str, *, top_classes: int = 10) -> NeuronDetail:
         if top_classes < 0:
             raise BadInput(f"top_classes must be >= 0, got {top_classes}")
@@ -273,6 +325,7 @@ class CypherStore(ABC):
             items.sort(key=lambda e: e.rank)
         return out
 
+    @consistent
     def examples(self, model: str, neuron_ids: Sequence[str]) -> dict[str, list[Example]]:
         load, cache = self._resolve(model)
         ids = common.ordered_unique([self._neuron(cache, model, i).id for i in neuron_ids])
@@ -284,11 +337,13 @@ class CypherStore(ABC):
             out[r["neuron_id"]] = list(r["featurevis"] or ())
         return out
 
+    @consistent
     def featurevis(self, model: str, neuron_ids: Sequence[str]) -> dict[str, list[str]]:
         load, cache = self._resolve(model)
         ids = common.ordered_unique([self._neuron(cache, model, i).id for i in neuron_ids])
         return self._featurevis(load, ids)
 
+    @consistent
     def influence_edges(
         self, model: str, neuron_id: str, *, class_index: int | None, direction: Direction, limit: int
     ) -> list[InfluenceEdge]:
@@ -308,6 +363,7 @@ class CypherStore(ABC):
     def _class_edges(self, load: str, class_index: int) -> tuple[Any, Any, Any]:
         return common.unpack_edges(self._fetch_class_influence(load, class_index)[0])
 
+    @consistent
     def neighbourhood(self, model: str, class_index: int, neuron_id: str, *, hops: int) -> ClassGraph:
         """Neurons within ``hops`` (either direction) of ``neuron_id`` in the class's influence graph.
 
@@ -336,6 +392,7 @@ class CypherStore(ABC):
                       for a, b, c in zip(es[order].tolist(), ed[order].tolist(), ec[order].tolist(), strict=True))
         return ClassGraph(cls, nodes, edges)
 
+    @consistent
     def paths(
         self, model: str, class_index: int, src: str, dst: str | None, *, k: int, mode: PathMode
     ) -> list[GraphPath]:
@@ -358,10 +415,12 @@ class CypherStore(ABC):
         return [GraphPath(tuple(names[i].id for i in nodes), tuple(weights), score)
                 for score, nodes, weights in found]
 
+    @consistent
     def compare(self, model: str, a: int, b: int) -> Comparison:
         load, cache = self._resolve(model)
         return common.compare(self._full_graph(load, cache, model, a), self._full_graph(load, cache, model, b))
 
+    @consistent
     def similar_classes(
         self, model: str, class_index: int, *, layer: str | None, limit: int
     ) -> list[SimilarClass]:
@@ -377,10 +436,12 @@ class CypherStore(ABC):
         out.sort(key=lambda s: (-s.similarity, s.cls.index))
         return out[:limit]
 
+    @consistent
     def search(self, model: str, text: str, *, limit: int) -> list[SearchHit]:
         _, cache = self._resolve(model)
         return common.search(cache, str(text), limit)
 
+    @consistent
     def embedding(self, model: str, layer: str) -> list[EmbeddingPoint]:
         load, cache = self._resolve(model)
         rows = self._fetch_embedding(load, layer)

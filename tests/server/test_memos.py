@@ -106,7 +106,7 @@ class _SlowModels(_Models):
 
 def test_models_memo_makes_one_store_call_for_a_crowd(store) -> None:
     slow = _SlowModels(store, delay=0.05)
-    memo = ModelsMemo(ttl=0.0)
+    memo = ModelsMemo(ttl=0.0, max_age=60.0)  # always expired, never too old to answer from
     gateway = StoreGateway(slow, anyio.CapacityLimiter(8), timeout=5)  # type: ignore[arg-type]
 
     async def crowd() -> list[float]:
@@ -133,6 +133,41 @@ def test_models_memo_makes_one_store_call_for_a_crowd(store) -> None:
 
     timings = anyio.run(crowd)
     assert max(timings) < 0.05  # nobody waited for the slow store
+
+
+def test_models_memo_does_not_answer_from_a_list_older_than_max_age(store) -> None:
+    """An idle server must not answer its first request after a reload from the old list (issue 20)."""
+    slow = _SlowModels(store, delay=0.05)
+    memo = ModelsMemo(ttl=0.05, max_age=0.1)
+    gateway = StoreGateway(slow, anyio.CapacityLimiter(8), timeout=5)  # type: ignore[arg-type]
+
+    async def idle_then_ask() -> None:
+        first = await memo.get(gateway)
+        generation = memo.generation
+        slow.answer = [*first, dataclasses.replace(first[0], load_id="L-reloaded")]  # another load of the store
+        await anyio.sleep(0.15)  # idle for longer than max_age
+        assert await memo.get(gateway) == slow.answer  # waited for a fresh list
+        assert memo.generation == generation + 1
+        assert slow.calls == 2
+
+    anyio.run(idle_then_ask)
+
+
+def test_models_memo_sees_a_reload_of_the_same_artifact(store) -> None:
+    """Two loads of one artifact give equal ModelInfo, yet the memos must drop the old load's answers."""
+    slow = _SlowModels(store, delay=0.0)
+    memo = ModelsMemo(ttl=0.0, max_age=60.0)
+    gateway = StoreGateway(slow, anyio.CapacityLimiter(8), timeout=5)  # type: ignore[arg-type]
+
+    async def reload() -> None:
+        first = await memo.get(gateway)
+        generation = memo.generation
+        slow.answer = [dataclasses.replace(first[0], load_id="L-second")]
+        assert slow.answer == first  # equal records ...
+        assert await memo.refresh(gateway) == first
+        assert memo.generation == generation + 1  # ... but another load
+
+    anyio.run(reload)
 
 
 def test_models_memo_failures(store) -> None:

@@ -147,3 +147,16 @@ def test_no_warm_up_flag(tmp_path: Path, small_store: str) -> None:
     finally:
         out = stop(proc)
     assert b"warm-up" not in out
+
+
+def test_response_cache_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's results table names `summit serve --response-cache 0` (issue 20: the flag was missing)."""
+    from summit.cli import build_parser
+    from summit.cli.commands.serve import _overrides
+
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    assert "--response-cache N" in capsys.readouterr().out
+    args = build_parser().parse_args(["serve", "--response-cache", "0"])
+    assert _overrides(args)["response_cache"] == 0
+    assert _overrides(build_parser().parse_args(["serve"]))["response_cache"] is None

@@ -222,3 +222,27 @@ def test_default_embedded_path_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_
 
     with pytest.raises(StoreUnavailable, match="load an artifact first"):
         open_store(resolve({"store": "embedded", "embedded_path": str(tmp_path / "none")}, environ={}))
+
+
+def test_busy_embedded_store_names_its_holder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A store another process writes (not a server we can reach): the load is refused naming that process."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "db"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom summit.store.embedded import EmbeddedStore\n"
+         f"s = EmbeddedStore({str(db)!r})\nprint('ready', flush=True)\ntime.sleep(60)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "ready"
+        path = write_tiny_artifact(tmp_path / "a", run_id="busy-model")
+        assert main(["load", str(path), "--embedded", str(db)]) == 5
+        err = capsys.readouterr().err
+        assert f"the embedded store {db} is open for writing by process {holder.pid}" in err
+        assert "wait until that load finishes" in err
+    finally:
+        holder.kill()
+        holder.wait()
+    assert main(["load", str(path), "--embedded", str(db)]) == 0  # free again

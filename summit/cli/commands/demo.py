@@ -89,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     _step("load", out, *store_args)
     start = time.perf_counter()
     loaded = load_artifact(out, settings, progress=lambda msg: print(f"  {msg}", file=sys.stderr))
-    print(load_line(loaded.model, loaded.rows, time.perf_counter() - start, settings), file=sys.stderr)
+    print(load_line(loaded.model, loaded.rows, time.perf_counter() - start, settings, via=loaded.via),
+          file=sys.stderr)
 
     manifest = json.loads((out / "manifest.json").read_text())
     classes = manifest.get("dataset", {}).get("classes", "?")

@@ -1,4 +1,8 @@
-"""`summit load ARTIFACT`: load an artifact as one model into Neo4j or the embedded store."""
+"""`summit load ARTIFACT`: load an artifact as one model into Neo4j or the embedded store.
+
+An embedded store that a running `summit serve` holds (LadybugDB has one writer) is loaded
+through that server; any other holder is named in the error (``summit.store.load_artifact``).
+"""
 
 from __future__ import annotations
 
@@ -37,5 +41,5 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     loaded = load_artifact(args.artifact, settings, progress=lambda msg: print(f"  {msg}", file=sys.stderr))
     seconds = time.perf_counter() - start
-    print(load_line(loaded.model, loaded.rows, seconds, settings))
+    print(load_line(loaded.model, loaded.rows, seconds, settings, via=loaded.via))
     return 0

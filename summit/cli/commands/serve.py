@@ -21,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="folder served under /media (a model's media folder, or one subfolder per model id)")
     http.add_argument("--no-warm-up", dest="warm_up", action="store_false", default=None,
                       help="do not remember every class graph and neuron picture in the background at start")
+    http.add_argument("--response-cache", metavar="N", type=int,
+                      help="GraphQL responses kept in memory (default: 4096; 0 = off; setting response_cache)")
     http.add_argument("--web-dir", metavar="DIR", type=Path, help="built web app to serve at / (default: web/dist)")
     parser.add_argument("--print-schema", action="store_true", help="print the GraphQL schema (SDL) and exit")
 
@@ -29,7 +31,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
     return {
         **store_overrides(args), "host": args.host, "port": args.port, "dev": args.dev,
         "cors_origins": ",".join(args.cors) if args.cors else None, "media_root": args.media_root,
-        "warm_up": args.warm_up,
+        "warm_up": args.warm_up, "response_cache": args.response_cache,
     }
 
 
