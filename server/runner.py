@@ -1,29 +1,24 @@
 """Run the server until it is stopped: the library call behind ``summit serve`` and ``summit demo``.
 
-``serve`` checks the settings and the listen address, opens the store, runs the
-app under uvicorn and closes the store however the server stops (SIGTERM ends it
-cleanly, exit 0).
-
-The embedded store is opened for writing: the server is the one process that holds
-it (LadybugDB's single writer), it writes a record beside the store so that
-``summit load`` into it comes to ``POST /admin/load`` (``summit.store.owner``), and
-opening for writing finishes a checkpoint a killed writer left. Only a store the
-server's user cannot write (a read-only mount) is opened read-only, with a warning.
-Either store is cleared of what killed loads left (``remove_orphans``) before serving.
+``serve`` checks the settings and the listen address, opens the store
+(``summit.store.open_for_serving``: the embedded store for writing, leftovers of
+killed loads removed), runs the app under uvicorn and closes the store however the
+server stops (SIGTERM ends it cleanly, exit 0). Holding an embedded store, the
+server writes a record beside it so that ``summit load`` into it comes to
+``POST /admin/load`` (``summit.store.owner``).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import socket
 from pathlib import Path
-from typing import Any
 
 from summit.errors import BadInput
 from summit.settings import Settings
-from summit.store import check_store_settings, describe_store, open_store
+from summit.store import check_store_settings, describe_store, open_for_serving
+from summit.store.owner import hold, local_url, release
 
 log = logging.getLogger("summit.server")
 
@@ -65,10 +60,7 @@ def serve(settings: Settings, *, web_dir: Path | None = None) -> None:
     try:
         check_listen(settings.host, settings.port)
         log.info("serving http://%s:%s/ (%s)", settings.host, settings.port, describe_store(settings))
-        if settings.store == "embedded" and not store.read_only:
-            from summit.store.owner import local_url, write_record
-
-            record = write_record(store.path, local_url(settings.host, settings.port))
+        record = hold(store, local_url(settings.host, settings.port))
         app = create_app(settings, store, web_dir=web_dir, warm=settings.warm_up,
                          admin_token=None if record is None else record.token)
         # uvicorn re-raises SIGTERM after its graceful shutdown; end cleanly (exit 0, store closed) instead.
@@ -84,32 +76,9 @@ def serve(settings: Settings, *, web_dir: Path | None = None) -> None:
         if stop.code not in (0, None):
             raise
     finally:
-        if record is not None:
-            from summit.store.owner import remove_record
-
-            remove_record(store.path, record)
+        release(store, record)
         store.close()
         log.info("server stopped; store closed")
-
-
-def open_for_serving(settings: Settings) -> Any:
-    """Open the store to serve (see the module docstring) and remove what killed loads left."""
-    writable = True
-    if settings.store == "embedded":
-        from summit.store.embedded import default_path
-
-        path = Path(settings.embedded_path) if settings.embedded_path else default_path()
-        writable = not path.exists() or (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
-        if not writable:
-            log.warning("embedded store %s is not writable by this user: serving it read-only (no loads, "
-                        "and no load by another process may run meanwhile)", path)
-    store = open_store(settings, read_only=not writable, create=False)
-    if writable:
-        try:
-            store.remove_orphans()
-        except Exception as exc:  # e.g. a Neo4j user without write rights: serve anyway, say so
-            log.warning("could not remove data left by interrupted loads (%s); serving anyway", exc)
-    return store
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:

@@ -75,6 +75,36 @@ def open_store(settings: Settings, *, read_only: bool = True, create: bool = Tru
     raise BadInput(f"unknown store {settings.store!r}; use 'embedded' or 'neo4j'")
 
 
+def open_for_serving(settings: Settings) -> CypherLoader:
+    """Open the store a server reads, and remove what killed loads left (``remove_orphans``).
+
+    The embedded store is opened for writing: the server is the one process that holds it
+    (LadybugDB's single writer), so loads into it go through the server, and opening for
+    writing finishes a checkpoint a killed writer left. Only a store the user cannot write (a
+    read-only mount) is opened read-only, with a warning. A missing store is not created.
+    """
+    import logging
+    import os
+
+    log = logging.getLogger("summit.store")
+    writable = True
+    if settings.store == "embedded":
+        from summit.store.embedded import default_path
+
+        path = Path(settings.embedded_path) if settings.embedded_path else default_path()
+        writable = not path.exists() or (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+        if not writable:
+            log.warning("embedded store %s is not writable by this user: serving it read-only (no loads, "
+                        "and no load by another process may run meanwhile)", path)
+    store = open_store(settings, read_only=not writable, create=False)
+    if writable:
+        try:
+            store.remove_orphans()
+        except Exception as exc:  # e.g. a Neo4j user without write rights: serve anyway, say so
+            log.warning("could not remove data left by interrupted loads (%s); serving anyway", exc)
+    return store
+
+
 @dataclass(frozen=True)
 class Loaded:
     """What ``load_artifact`` loaded: the model id, the number of rows written and, when the store was

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 PathMode = Literal["sum", "bottleneck"]
 Direction = Literal["in", "out", "both"]
@@ -255,5 +255,9 @@ class GraphLoader(Protocol):
     """Write side: load an artifact as one model, replacing an earlier load atomically."""
 
     def load_artifact(self, artifact: str, *, batch_rows: int) -> str: ...  # returns model id
+
+    def write_load(self, data: Any, *, batch_rows: int, progress: Any = None) -> str: ...  # LoadData; load id
+
+    def remove_orphans(self) -> list[str]: ...  # what killed loads left; the load ids removed
 
     def drop_model(self, model: str) -> None: ...

@@ -109,6 +109,21 @@ def read_record(store_path: Path, *, check_alive: bool = True) -> ServerRecord |
     return record
 
 
+def hold(store: Any, url: str) -> ServerRecord | None:
+    """Record this server as the holder of ``store`` if it is an embedded store open for writing (else None)."""
+    from summit.store.embedded import EmbeddedStore
+
+    if not isinstance(store, EmbeddedStore) or store.read_only:
+        return None
+    return write_record(store.path, url)
+
+
+def release(store: Any, record: ServerRecord | None) -> None:
+    """Remove the record ``hold`` wrote (if it is still this server's)."""
+    if record is not None:
+        remove_record(store.path, record)
+
+
 def busy_message(store_path: Path, pid: int | None) -> str:
     """Why the store cannot be opened for writing, naming the process that holds it."""
     who = f"process {pid}" if pid is not None else "another process"

@@ -268,8 +268,7 @@ def refused_through_server(artifact: Path, db: Path, pid: int, tmp_path: Path, e
     (partial / "class_edges.parquet").unlink()
     done = subprocess.run([*SUMMIT, "load", str(partial), "--embedded", str(db)], capture_output=True, text=True,
                           env=env, timeout=120)
-    assert done.returncode == 4, done.stdout + done.stderr
-    assert f"the server (process {pid}) refused the load" in done.stderr
+    assert done.returncode == 4, done.stdout + done.stderr  # refused before the server is asked
     assert f"run `summit graphs {partial}` first" in done.stderr
     second = subprocess.run([*SUMMIT, "serve", "--embedded", str(db), "--port", str(free_port())],
                             capture_output=True, text=True, env=env, timeout=120)

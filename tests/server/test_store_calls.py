@@ -1,4 +1,5 @@
-"""The server calls the store only through ``GraphStore``: every call it makes is in the protocol.
+"""The server calls the store only through ``GraphStore`` (and ``GraphLoader``, for the loads of the
+embedded store it holds): every call it makes is in the protocols.
 
 Reads the server's source for calls on a store (``store.x``, ``self._store.x``,
 ``gateway.store.x``) and for probing (``getattr``/``hasattr`` on a store), so a
@@ -11,7 +12,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from summit.store.base import GraphStore
+from summit.store.base import GraphLoader, GraphStore
 
 SERVER = Path(__file__).resolve().parents[2] / "server"
 STORE_NAMES = {"store", "_store"}
@@ -33,7 +34,8 @@ def store_calls() -> dict[str, set[str]]:
 def test_every_store_call_of_the_server_is_in_the_protocol() -> None:
     calls = store_calls()
     assert {"class_graph", "examples", "featurevis", "models", "max_concurrency"} <= set(calls)
-    declared = set(GraphStore.__annotations__) | {n for n in vars(GraphStore) if not n.startswith("_")}
+    declared = set(GraphStore.__annotations__) | {n for p in (GraphStore, GraphLoader) for n in vars(p)
+                                                  if not n.startswith("_")}
     missing = {name: sorted(files) for name, files in calls.items() if name not in declared}
     assert missing == {}
 
