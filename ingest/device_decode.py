@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 from PIL import Image
-from summit.ingest.data import Batch, ImageDataset, load_rgb
+from summit.ingest.data import Batch, ImageDataset, load_rgb, skip_reason
 from summit.ingest.preprocess import Preprocess, crop_box, resized_size
 from summit.ingest.resample import FILTERS, resize_crop
 from torch.utils.data import Dataset
@@ -62,11 +62,12 @@ def device_decodable(data: bytes) -> bool:
 
 
 class Encoded(NamedTuple):
-    """What ``EncodedImages[i]`` gives: JPEG bytes (1-D uint8), or pixels (3, H, W) uint8, or None."""
+    """What ``EncodedImages[i]`` gives: JPEG bytes (1-D uint8), or pixels (3, H, W) uint8, or None (``error``: why)."""
 
     data: torch.Tensor | None
     label: int
     sample_index: int
+    error: str = ""
 
 
 @dataclass
@@ -75,6 +76,7 @@ class EncodedBatch:
     labels: torch.Tensor
     sample_indices: torch.Tensor
     skipped: list[int] = field(default_factory=list)
+    reasons: dict[int, str] = field(default_factory=dict)  # skipped sample index -> why
 
 
 class EncodedImages(Dataset[Encoded]):
@@ -95,8 +97,8 @@ class EncodedImages(Dataset[Encoded]):
                 return Encoded(torch.frombuffer(bytearray(data), dtype=torch.uint8), sample.label,
                                sample.sample_index)
             pixels = np.asarray(load_rgb(path), dtype=np.uint8)
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-            return Encoded(None, sample.label, sample.sample_index)
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+            return Encoded(None, sample.label, sample.sample_index, skip_reason(exc, self.dataset.root))
         return Encoded(torch.from_numpy(pixels.copy()).permute(2, 0, 1), sample.label, sample.sample_index)
 
 
@@ -107,6 +109,7 @@ def collate_encoded(items: Sequence[Encoded]) -> EncodedBatch:
         labels=torch.tensor([item.label for item in good], dtype=torch.long),
         sample_indices=torch.tensor([item.sample_index for item in good], dtype=torch.long),
         skipped=[item.sample_index for item in items if item.data is None],
+        reasons={item.sample_index: item.error or "unreadable image" for item in items if item.data is None},
     )
 
 
@@ -125,13 +128,16 @@ class DeviceDecoder:
     def __call__(self, batch: EncodedBatch) -> Batch:
         pixels = self.decode(batch.items)
         keep = [n for n, image in enumerate(pixels) if image is not None]
-        skipped = list(batch.skipped) + [int(batch.sample_indices[n]) for n, p in enumerate(pixels) if p is None]
+        refused = [int(batch.sample_indices[n]) for n, p in enumerate(pixels) if p is None]
+        skipped = list(batch.skipped) + refused
+        reasons = {**batch.reasons, **dict.fromkeys(refused, "neither the device's JPEG decoder nor Pillow reads it")}
         images = [self.geometric(pixels[n]) for n in keep]  # type: ignore[arg-type]
         stacked = torch.stack(images) if images else torch.empty(0, 3, self.pre.crop, self.pre.crop,
                                                                  device=self.device)
         keep_t = torch.tensor(keep, dtype=torch.long)
         return Batch(images=(stacked.to(torch.float32) - self.offset) / self.scale,
-                     labels=batch.labels[keep_t], sample_indices=batch.sample_indices[keep_t], skipped=skipped)
+                     labels=batch.labels[keep_t], sample_indices=batch.sample_indices[keep_t], skipped=skipped,
+                     reasons=reasons)
 
     def decode(self, items: list[torch.Tensor]) -> list[torch.Tensor | None]:
         """(3, H, W) uint8 pixels on the device per item (None: unreadable); JPEG bytes decoded in one call."""

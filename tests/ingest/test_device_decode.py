@@ -118,6 +118,8 @@ def test_device_decoder_gives_the_pillow_loaders_batch(tmp_path, preprocess):
     got = DeviceDecoder(preprocess, CPU)(collate_encoded([encoded[i] for i in range(len(ds))]))
     assert sorted(got.skipped) == sorted(expected.skipped)
     assert len(expected.skipped) == 2
+    assert sorted(got.reasons) == sorted(got.skipped)  # each skipped image says why (issue 20)
+    assert all(reason.split(":")[0].endswith("Error") for reason in got.reasons.values()), got.reasons
     assert torch.equal(got.sample_indices, expected.sample_indices)
     assert torch.equal(got.labels, expected.labels)
     assert got.images.dtype == expected.images.dtype == torch.float32
