@@ -52,6 +52,13 @@ class StoreBusy(StoreUnavailable):
         self.pid = pid
 
 
+class Unavailable(SummitError):
+    """What the request needs is switched off or impossible here (e.g. image graphs of a model without weights)."""
+
+    exit_code = 1
+    code = "UNAVAILABLE"
+
+
 class LimitExceeded(SummitError):
     """A request asks for more than the configured limits allow."""
 

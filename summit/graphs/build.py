@@ -28,9 +28,17 @@ from summit.settings import Settings, resolve
 log = logging.getLogger(__name__)
 
 
-def _graph_tables(inputs: GraphInputs, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
+def graph_tables(
+    inputs: GraphInputs, settings: Settings, *, personalization: np.ndarray | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
+    """Every class's attribution graph (METHOD.md 4): PageRank, then the cut.
+
+    ``personalization``: the (C, N) counts that personalise PageRank (default: the
+    classes' own ``inputs.counts``; one image's graph may use its class's instead).
+    """
     t0 = time.perf_counter()
-    pers = layer_personalization(inputs.counts, inputs.layer_offsets)
+    pers = layer_personalization(inputs.counts if personalization is None else personalization,
+                                 inputs.layer_offsets)
     result = personalized_pagerank(
         len(inputs.neuron_ids), inputs.edge_class, inputs.edge_src, inputs.edge_dst, inputs.edge_weight,
         pers, damping=settings.damping, max_iter=settings.pagerank_iterations,
@@ -105,7 +113,7 @@ def build_graphs(
     cpu_started = time.process_time()
     inputs = load_graph_inputs(artifact)
     t_load = time.perf_counter()
-    nodes, edges, stats = _graph_tables(inputs, settings)
+    nodes, edges, stats = graph_tables(inputs, settings)
     write_table(artifact, "class_nodes", nodes)
     write_table(artifact, "class_edges", edges)
     t_graphs = time.perf_counter()

@@ -77,16 +77,23 @@ def _class_positions(artifact: Path | str, table: str, values: np.ndarray, class
     return pos
 
 
-def load_graph_inputs(artifact: Path | str) -> GraphInputs:
+@dataclass(frozen=True)
+class NeuronLayout:
+    """Node positions of an artifact's neurons: sorted by layer index, then channel."""
+
+    ids: pl.Series  # (N,) neuron ids in node order
+    layers: list[str]  # layer names in layer order
+    layer_offsets: np.ndarray  # (L+1,) node position where each layer starts
+    node_layer: np.ndarray  # (N,) layer position of each node
+
+
+def read_neuron_layout(artifact: Path | str) -> NeuronLayout:
+    """The ``neurons`` table as node positions, checked (no duplicates, one index per layer name)."""
     neurons = read_table(artifact, "neurons").sort(["layer_index", "channel"])
-    classes = read_table(artifact, "classes").sort("class_index")
     if neurons.height == 0:
         raise ArtifactError(f"artifact {artifact}: table 'neurons' is empty")
     if neurons["neuron_id"].n_unique() != neurons.height:
         raise ArtifactError(f"artifact {artifact}: table 'neurons' has duplicate neuron ids")
-    class_index = classes["class_index"].to_numpy().astype(np.int64)
-    if np.unique(class_index).size != class_index.size:
-        raise ArtifactError(f"artifact {artifact}: table 'classes' has duplicate class indices")
     layer_pos = neurons["layer_index"].to_numpy().astype(np.int64)
     layers_df = neurons.group_by("layer_index", maintain_order=True).agg(pl.col("layer").first(),
                                                                         pl.len().alias("n"))
@@ -96,7 +103,16 @@ def load_graph_inputs(artifact: Path | str) -> GraphInputs:
     layer_idx = layers_df["layer_index"].to_numpy()
     node_layer = np.searchsorted(layer_idx, layer_pos)
     offsets = np.concatenate([[0], np.cumsum(layers_df["n"].to_numpy())]).astype(np.int64)
-    ids = neurons["neuron_id"]
+    return NeuronLayout(neurons["neuron_id"], layers_df["layer"].to_list(), offsets, node_layer)
+
+
+def load_graph_inputs(artifact: Path | str) -> GraphInputs:
+    layout = read_neuron_layout(artifact)
+    classes = read_table(artifact, "classes").sort("class_index")
+    class_index = classes["class_index"].to_numpy().astype(np.int64)
+    if np.unique(class_index).size != class_index.size:
+        raise ArtifactError(f"artifact {artifact}: table 'classes' has duplicate class indices")
+    ids, offsets, node_layer = layout.ids, layout.layer_offsets, layout.node_layer
 
     acts = _read_ids(artifact, "activations", ("neuron_id",), ids, ("count",))
     if acts.height and bool((acts["count"] < 0).any()):
@@ -129,7 +145,7 @@ def load_graph_inputs(artifact: Path | str) -> GraphInputs:
             "does not go from one layer to the next"
         )
     return GraphInputs(
-        neuron_ids=ids.to_list(), layers=layers_df["layer"].to_list(), layer_offsets=offsets,
+        neuron_ids=ids.to_list(), layers=layout.layers, layer_offsets=offsets,
         node_layer=node_layer, class_index=class_index, counts=counts,
         edge_class=e_cls, edge_src=src, edge_dst=dst, edge_weight=weight,
     )
