@@ -29,7 +29,8 @@ from summit.ingest.capture import Ingestor
 from summit.ingest.devices import resolve_counts_device, resolve_device, resolve_influence_kernel
 from summit.ingest.model_spec import LoadedModel
 from summit.ingest.out_dir import CHECKPOINT_DIR, prepare_out
-from summit.ingest.structure import derive_plans, trace_model
+from summit.ingest.structure import PairPlan, derive_plans, trace_model
+from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
 from summit.atomic import atomic_path
@@ -164,8 +165,18 @@ def load_checkpoint(path: Path, key: str, ing: Ingestor) -> RunState | None:
 # --- the run ------------------------------------------------------------------------------------
 
 
-def build_ingestor(loaded: LoadedModel, settings: Settings, device: torch.device) -> Ingestor:
-    """Trace the model, derive the influence plans and set up the accumulators."""
+@dataclass(frozen=True)
+class ModelPlan:
+    """A model ready for ``Ingestor``: on its device in eval mode, its layers' channels and pair plans."""
+
+    model: nn.Module
+    layers: list[str]
+    channels: dict[str, int]
+    plans: list[PairPlan]
+
+
+def plan_model(loaded: LoadedModel, settings: Settings, device: torch.device) -> ModelPlan:
+    """Move the model to ``device``, trace it once and derive the influence plans."""
     model = loaded.module.to(device).eval()
     for param in model.parameters():
         param.requires_grad_(False)
@@ -175,11 +186,17 @@ def build_ingestor(loaded: LoadedModel, settings: Settings, device: torch.device
     trace = trace_model(model, probe)
     plans = derive_plans(model, list(loaded.layers), trace, settings.influence)
     channels = {name: trace.shapes[name][1] for name in loaded.layers}
+    return ModelPlan(model, list(loaded.layers), channels, plans)
+
+
+def build_ingestor(loaded: LoadedModel, settings: Settings, device: torch.device) -> Ingestor:
+    """Trace the model, derive the influence plans and set up the accumulators."""
+    plan = plan_model(loaded, settings, device)
     counts_device, spill = resolve_counts_device(settings.counts_device, device)
     if counts_device != device:
         log.info("sparse influence counts kept on %s (run device %s; setting counts_device)", counts_device, device)
     kernel = resolve_influence_kernel(settings.influence_kernel, device)
-    return Ingestor(model, list(loaded.layers), channels, plans, len(loaded.output_wnids), settings, device,
+    return Ingestor(plan.model, plan.layers, plan.channels, plan.plans, len(loaded.output_wnids), settings, device,
                     counts_device, spill, kernel, kernel_fallback=settings.influence_kernel == "auto")
 
 
