@@ -28,15 +28,19 @@ from summit.server.body_limit import BodyLimit
 from summit.server.context import Context
 from summit.server.errors import http_refusal, shape_error
 from summit.server.health import health_endpoint
+from summit.server.image_graphs import ImageGraphService, image_graphs_wanted
 from summit.server.loaders import Loaders
 from summit.server.media import MediaRoots, media_endpoint
 from summit.server.memo import ClassGraphs, NeuronImages
 from summit.server.response_cache import CachedGraphQL, ResponseCache
 from summit.server.schema import build_schema
 from summit.server.store_access import ModelsMemo, StoreGateway, store_limiter
+from summit.server.uploads import upload_endpoint
 from summit.server.warmup import WarmUpReport, warm_up
 from summit.server.web import DEFAULT_WEB_DIR, web_endpoint
 
+from summit.errors import BadInput
+from summit.image_graph import ImageGraphs
 from summit.settings import Settings
 from summit.store.base import GraphStore
 
@@ -47,7 +51,7 @@ class SummitGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with a fresh context (gateway, deadline, loaders) per request."""
 
     def __init__(self, settings: Settings, store: GraphStore, limiter: anyio.CapacityLimiter,
-                 warm: bool = False):
+                 warm: bool = False, image_graphs: ImageGraphService | None = None):
         super().__init__(build_schema(settings), graphql_ide="graphiql" if settings.dev else None,
                          allow_queries_via_get=True)
         self.settings = settings
@@ -59,6 +63,7 @@ class SummitGraphQL(GraphQL[Context, None]):
         self._warm_up: asyncio.Task[WarmUpReport] | None = None
         self._warm_up_wanted = warm
         self.warm_up_report = WarmUpReport()
+        self.image_graphs = image_graphs
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Strawberry's HTTP handling, with its plain-text refusals (bad JSON, wrong method) as JSON with a code."""
@@ -110,14 +115,19 @@ class SummitGraphQL(GraphQL[Context, None]):
             state = "running"
         else:
             state = "failed" if task.cancelled() or task.exception() is not None else "done"
-        return {"state": state, "graphs": self.warm_up_report.graphs, "images": self.warm_up_report.images}
+        report: dict[str, Any] = {"state": state, "graphs": self.warm_up_report.graphs,
+                                  "images": self.warm_up_report.images}
+        if self.image_graphs is not None:
+            report["imageGraphs"] = dict(self.image_graphs.prepared)
+        return report
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         del request, response
         self.start_warm_up()  # normally started by the app's startup; a no-op after the first time
         gateway = StoreGateway(self.store, self.limiter, timeout=self.settings.request_timeout)
         return Context(settings=self.settings, gateway=gateway, loaders=Loaders(gateway), models_memo=self.models_memo,
-                       neuron_images=self.neuron_images, class_graphs=self.class_graphs)
+                       neuron_images=self.neuron_images, class_graphs=self.class_graphs,
+                       image_graphs=self.image_graphs)
 
 
 WARM_UP_TIMEOUT_S = 3600.0  # one deadline for all store calls of the warm-up
@@ -134,6 +144,15 @@ def _report_warm_up(task: asyncio.Task[WarmUpReport]) -> None:
         log.info("warm-up done: remembered %d class graphs and %d neuron pictures", report.graphs, report.images)
 
 
+async def _prepare_image_graphs(service: ImageGraphService, view: SummitGraphQL) -> None:
+    """Load every model's network for image graphs in the background (the first image then answers fast)."""
+    try:
+        models = await view.models_memo.get(StoreGateway(view.store, view.limiter, timeout=WARM_UP_TIMEOUT_S))
+        await service.prepare_all(models)
+    except Exception as exc:  # a background task: log, never crash the server
+        log.warning("image graphs: preparing the models failed (%s)", type(exc).__name__)
+
+
 def create_app(
     settings: Settings,
     store: GraphStore,
@@ -142,6 +161,7 @@ def create_app(
     media_roots: Mapping[str, Path] | None = None,
     warm: bool = False,
     admin_token: str | None = None,
+    image_graphs: ImageGraphs | None = None,
 ) -> Starlette:
     """Build the app around an open store (the caller opens and closes it).
 
@@ -151,11 +171,18 @@ def create_app(
     ``warm``: when the app starts (or on its first request, without a lifespan), remember
     every class's graph and every neuron's picture in the background (``server.warmup``;
     ``summit serve`` does unless the setting ``warm_up`` is off; tests that count store
-    calls do not).
+    calls do not). ``image_graphs``: what computes one image's graph (``summit.image_graph``;
+    the command line builds it when the setting ``image_graphs`` is on); every model is
+    prepared for it in the background at start (``/healthz`` shows each model's state
+    under ``warmUp.imageGraphs``). None answers that the feature is off.
     """
     limiter = store_limiter(store)
     roots = MediaRoots(store, settings.media_root, media_roots)
-    view = SummitGraphQL(settings, store, limiter, warm=warm)
+    if image_graphs is None and image_graphs_wanted(settings):
+        raise BadInput("image graphs (--image-graphs or --allow-upload) need the ingest part (torch): "
+                       "start the server with `summit serve`")
+    service = ImageGraphService(image_graphs, settings) if image_graphs is not None else None
+    view = SummitGraphQL(settings, store, limiter, warm=warm, image_graphs=service)
     graphql: Any = view
     if settings.response_cache > 0:
         def gateway() -> StoreGateway:
@@ -168,6 +195,8 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", health_endpoint(store, limiter, settings, view.warm_up_state), methods=["GET"]),
         Route("/media/{model}/{path:path}", media_endpoint(roots), methods=["GET", "HEAD"]),
+        Route("/uploads", upload_endpoint(service.uploads if service else None, settings.upload_max_bytes),
+              methods=["POST"]),
         Route("/", web, methods=["GET", "HEAD"]),
         Route("/{path:path}", web, methods=["GET", "HEAD"]),
     ]
@@ -191,11 +220,13 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         del app
         task = view.start_warm_up()
+        preparing = asyncio.get_running_loop().create_task(_prepare_image_graphs(service, view)) if service else None
         try:
             yield
         finally:
-            if task is not None and not task.done():
-                task.cancel()
+            for running in (task, preparing):
+                if running is not None and not running.done():
+                    running.cancel()
 
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from strawberry.types import Info as _Info
+from summit.server.image_graphs import ImageGraphService
 from summit.server.loaders import Loaders, ModelLoaders
 from summit.server.memo import ClassGraphs, NeuronImages
 from summit.server.store_access import ModelsMemo, StoreGateway
@@ -22,6 +23,7 @@ class Context:
     models_memo: ModelsMemo
     neuron_images: NeuronImages | None = None  # app-wide picture memo (None: ask the store every request)
     class_graphs: ClassGraphs | None = None  # app-wide class-graph memo (None: ask the store every request)
+    image_graphs: ImageGraphService | None = None  # one image's graph (None: the feature is off)
 
     @property
     def store(self) -> GraphStore:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from summit.server.context import Info
+from summit.server.memo import MISSING, Missing
 
 from summit.errors import BadInput
 from summit.ids import is_digits, parse_digits
-from summit.store.base import ClassInfo
+from summit.store.base import ClassGraph, ClassInfo
 
 
 async def class_info(info: Info, model: str, key: str) -> ClassInfo:
@@ -25,3 +26,17 @@ async def class_index(info: Info, model: str, key: str) -> int:
     if is_digits(text):
         return parse_digits(text, "class key")
     return (await class_info(info, model, key)).index
+
+
+async def class_graph_record(info: Info, model: str, index: int, top_n: int | None = None,
+                             min_weight: int = 0) -> ClassGraph:
+    """A class's graph from the app-wide memo, else from the store (then remembered)."""
+    memo, generation = info.context.class_graphs, info.context.models_memo.generation
+    key = (model, index, top_n, min_weight)
+    record = MISSING if memo is None else memo.get(generation, key)
+    if isinstance(record, Missing):
+        gateway = info.context.gateway
+        record = await gateway.call(gateway.store.class_graph, model, index, top_n=top_n, min_weight=min_weight)
+        if memo is not None:
+            memo.put(generation, key, record)
+    return record

@@ -16,6 +16,7 @@ import socket
 from pathlib import Path
 
 from summit.errors import BadInput
+from summit.image_graph import ImageGraphs
 from summit.settings import Settings
 from summit.store import check_store_settings, describe_store, open_for_serving
 from summit.store.owner import hold, local_url, release
@@ -47,10 +48,16 @@ def check_serve_settings(settings: Settings, web_dir: Path | None = None) -> Non
         raise BadInput(f"--web-dir {web_dir} is not a folder")
     if settings.media_root and not Path(settings.media_root).is_dir():
         raise BadInput(f"media root {settings.media_root} is not a folder")
+    if settings.image_root and not Path(settings.image_root).is_dir():
+        raise BadInput(f"image root {settings.image_root} is not a folder")
 
 
-def serve(settings: Settings, *, web_dir: Path | None = None) -> None:
-    """Serve the API, the web app and the media at ``settings.host:port`` until stopped."""
+def serve(settings: Settings, *, web_dir: Path | None = None, image_graphs: ImageGraphs | None = None) -> None:
+    """Serve the API, the web app and the media at ``settings.host:port`` until stopped.
+
+    ``image_graphs``: what computes one image's graph (the command line builds it from
+    ``summit.ingest`` when the setting ``image_graphs`` is on).
+    """
     import uvicorn
     from summit.server.app import create_app
 
@@ -62,7 +69,7 @@ def serve(settings: Settings, *, web_dir: Path | None = None) -> None:
         log.info("serving http://%s:%s/ (%s)", settings.host, settings.port, describe_store(settings))
         record = hold(store, local_url(settings.host, settings.port))
         app = create_app(settings, store, web_dir=web_dir, warm=settings.warm_up,
-                         admin_token=None if record is None else record.token)
+                         admin_token=None if record is None else record.token, image_graphs=image_graphs)
         # uvicorn re-raises SIGTERM after its graceful shutdown; end cleanly (exit 0, store closed) instead.
         previous = signal.signal(signal.SIGTERM, _exit_cleanly)
         try:

@@ -194,6 +194,17 @@ class Settings:
     response_cache: int = _setting(
         4096, "GraphQL responses kept in memory (read-only data; dropped when a model is (re)loaded); 0 "
         "= off.", 'server', minimum=0)
+    image_graphs: bool = _setting(
+        False, "Compute one image's attribution graph on request: loads each model's network from its "
+        "artifact (torch) when the server starts.", 'server')
+    allow_upload: bool = _setting(
+        False, "Accept uploaded JPEG/PNG images for image graphs (kept in memory only; implies "
+        "image_graphs).", 'server')
+    upload_max_bytes: int = _setting(
+        8 * 1024 * 1024, 'Largest uploaded image in bytes.', 'server', minimum=1024, maximum=64 * 1024 * 1024)
+    image_root: str = _setting(
+        '', "Folder holding the dataset images of image graphs (default: the dataset root each artifact's "
+        "manifest records).", 'server')
     warm_up: bool = _setting(
         True, "At start, remember every class's graph and every neuron's picture in the background so "
         "first views of a class answer as fast as later ones.", 'server')

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from summit.server import image_graph_resolvers
 from summit.server.context import Info
 from summit.server.limits import check_count, check_neuron_id, check_range, check_result_size
-from summit.server.memo import MISSING, Missing
-from summit.server.resolve import class_index, class_info
+from summit.server.resolve import class_graph_record, class_index, class_info
 from summit.server.types.class_connection import ClassConnection, matches, order_classes
 from summit.server.types.class_graph import ClassGraph
 from summit.server.types.comparison import Comparison
 from summit.server.types.embedding_point import EmbeddingPoint
 from summit.server.types.enums import ClassSort, PathMode
+from summit.server.types.image_graph import ImageGraph
+from summit.server.types.image_graph_support import ImageGraphSupport
 from summit.server.types.klass import Class
 from summit.server.types.layer import Layer
 from summit.server.types.neuron_detail import NeuronDetail
@@ -90,14 +92,7 @@ class Model:
         if min_weight < 0:
             raise BadInput(f"minWeight must be >= 0, got {min_weight}")
         index = await class_index(info, self.id, class_key)
-        memo, generation = info.context.class_graphs, info.context.models_memo.generation
-        key = (self.id, index, top_n, min_weight)
-        record = MISSING if memo is None else memo.get(generation, key)
-        if isinstance(record, Missing):
-            gateway = info.context.gateway
-            record = await gateway.call(gateway.store.class_graph, self.id, index, top_n=top_n, min_weight=min_weight)
-            if memo is not None:
-                memo.put(generation, key, record)
+        record = await class_graph_record(info, self.id, index, top_n, min_weight)
         return _check_graph_size(ClassGraph.from_record(self.id, record), info.context.max_results)
 
     @strawberry.field(description="One neuron with its top classes, examples and influence edges.")
@@ -179,3 +174,12 @@ class Model:
         records = await gateway.call(gateway.store.embedding, self.id, layer)
         check_result_size("the embedding", len(records), info.context.max_results, "raise max_results")
         return [EmbeddingPoint.from_record(self.id, r) for r in records]
+
+    image_graph_support: ImageGraphSupport = strawberry.field(
+        resolver=image_graph_resolvers.image_graph_support,
+        description="Whether this server computes one image's attribution graph for this model (and why not).")
+    image_graph: ImageGraph = strawberry.field(
+        resolver=image_graph_resolvers.image_graph,
+        description=("One image's attribution graph (a dataset image by its path, as examples name it, or "
+                     "upload:<sha256> from POST /uploads) beside the graph of `classKey` (default: the image's "
+                     "label, else the most probable class of the model's data); needs `summit serve --image-graphs`."))
