@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from summit.cli.image_graph_options import add_image_graph_options, image_graph_overrides, image_graphs_for
 from summit.cli.report import graphs_line, ingest_line, load_line
 from summit.cli.store_options import add_store_options, store_overrides
 from summit.errors import BadInput
@@ -45,6 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     http.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
     http.add_argument("--port", type=int, help="port to listen on (default: 8765)")
     http.add_argument("--no-serve", action="store_true", help="build and load, then exit without serving")
+    add_image_graph_options(parser)
 
 
 def artifact_is_complete(path: Path) -> bool:
@@ -71,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     if not data.exists():
         raise BadInput(f"demo images not found at {data}; pass --data DIR (a labelled image folder)")
     settings = resolve({**store_overrides(args), "host": args.host, "port": args.port,
-                        "batch_size": args.batch_size, "workers": args.workers, "device": args.device})
+                        "batch_size": args.batch_size, "workers": args.workers, "device": args.device,
+                        **image_graph_overrides(args)})
     from summit.store import check_store_settings
 
     check_store_settings(settings)  # a bad store flag fails now, not after a long ingest
@@ -100,8 +103,10 @@ def run(args: argparse.Namespace) -> int:
     from summit.server.runner import serve
 
     # the store records the artifact path, so media needs no flag
-    _step("serve", *store_args, *_opt("--host", args.host), *_opt("--port", args.port))
-    serve(settings)
+    _step("serve", *store_args, *_opt("--host", args.host), *_opt("--port", args.port),
+          *(["--image-graphs"] if args.image_graphs else []), *(["--allow-upload"] if args.allow_upload else []),
+          *_opt("--image-root", args.image_root))
+    serve(settings, image_graphs=image_graphs_for(settings))
     return 0
 
 

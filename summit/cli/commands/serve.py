@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from summit.cli.image_graph_options import add_image_graph_options, image_graph_overrides, image_graphs_for
 from summit.cli.store_options import add_store_options, store_overrides
 
 
@@ -24,14 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     http.add_argument("--response-cache", metavar="N", type=int,
                       help="GraphQL responses kept in memory (default: 4096; 0 = off; setting response_cache)")
     http.add_argument("--web-dir", metavar="DIR", type=Path, help="built web app to serve at / (default: web/dist)")
-    images = parser.add_argument_group("image graphs")
-    images.add_argument("--image-graphs", dest="image_graphs", action="store_true", default=None,
-                        help="compute one image's attribution graph on request (loads each model's network, torch)")
-    images.add_argument("--allow-upload", dest="allow_upload", action="store_true", default=None,
-                        help="accept uploaded JPEG/PNG images for image graphs, held in memory (implies --image-graphs)")
-    images.add_argument("--image-root", metavar="DIR",
-                        help="folder of the dataset images (default: the root each artifact's manifest records); "
-                             "a subfolder named after a model id is used for that model")
+    add_image_graph_options(parser)
     parser.add_argument("--print-schema", action="store_true", help="print the GraphQL schema (SDL) and exit")
 
 
@@ -39,8 +33,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
     return {
         **store_overrides(args), "host": args.host, "port": args.port, "dev": args.dev,
         "cors_origins": ",".join(args.cors) if args.cors else None, "media_root": args.media_root,
-        "warm_up": args.warm_up, "response_cache": args.response_cache, "image_graphs": args.image_graphs,
-        "allow_upload": args.allow_upload, "image_root": args.image_root,
+        "warm_up": args.warm_up, "response_cache": args.response_cache, **image_graph_overrides(args),
     }
 
 
@@ -50,15 +43,9 @@ def run(args: argparse.Namespace) -> int:
 
         sys.stdout.write(sdl())
         return 0
-    from summit.server.image_graphs import image_graphs_wanted
     from summit.server.runner import serve
     from summit.settings import resolve
 
     settings = resolve(_overrides(args))
-    image_graphs = None
-    if image_graphs_wanted(settings):
-        from summit.ingest.image_graph import ArtifactImageGraphs  # torch: loaded only for this feature
-
-        image_graphs = ArtifactImageGraphs(settings)
-    serve(settings, web_dir=args.web_dir, image_graphs=image_graphs)
+    serve(settings, web_dir=args.web_dir, image_graphs=image_graphs_for(settings))
     return 0
