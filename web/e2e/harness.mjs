@@ -24,7 +24,7 @@ export const ARTIFACT = { classes: 12, layers: 5, channels: 48, graphMass: 0.8, 
 /** A second model (tests the model switcher) whose class graphs have ~500 neurons (pan/zoom smoothness). */
 export const BIG = { classes: 3, layers: 9, channels: 128, graphMass: 0.85, seed: 2 };
 
-function run(args, opts = {}) {
+export function run(args, opts = {}) {
   try {
     return execFileSync(SUMMIT, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 240_000, ...opts });
   } catch (e) {
@@ -44,7 +44,7 @@ export function makeGql(base) {
   };
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((res, rej) => {
     const s = createServer();
     s.unref();
@@ -56,7 +56,7 @@ function freePort() {
   });
 }
 
-async function waitHealthy(base, proc, logs, timeoutMs = 90_000) {
+export async function waitHealthy(base, proc, logs, timeoutMs = 90_000) {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
     if (proc.exitCode !== null) throw new Error(`summit serve exited with ${proc.exitCode}:\n${logs.join("")}`);

@@ -2,8 +2,9 @@
 import type { Request } from "./client";
 import * as Q from "./queries";
 import type {
-  ClassGraphData, ClassInfo, ClassPage, ComparisonData, EmbeddingPointData, ExampleData, ModelInfo,
-  ModelSummary, NeuronDetailData, PathData, SearchHitData, SimilarityPage,
+  ClassExampleImagesData, ClassGraphData, ClassInfo, ClassPage, ComparisonData, EmbeddingPointData, ExampleData,
+  ImageGraphData, ImageGraphSupportData, ModelInfo, ModelSummary, NeuronDetailData, PathData, Personalization,
+  SearchHitData, SimilarityPage,
 } from "./types";
 
 const PAGE = 500;
@@ -55,6 +56,12 @@ export function makeApi(request: Request) {
       (await request<{ model: { search: SearchHitData[] } }>(Q.SEARCH, { model, text, limit: 20 })).model.search,
     embedding: async (model: string | null, layer: string) =>
       (await request<{ model: { embedding: EmbeddingPointData[] } }>(Q.EMBEDDING, { model, layer })).model.embedding,
+    imageGraphSupport: async (model: string | null) =>
+      (await request<{ model: { imageGraphSupport: ImageGraphSupportData } }>(Q.IMAGE_GRAPH_SUPPORT, { model })).model.imageGraphSupport,
+    imageGraph: async (model: string | null, image: string, key: string, personalization: Personalization) =>
+      (await request<{ model: { imageGraph: ImageGraphData } }>(Q.IMAGE_GRAPH, { model, image, key, personalization })).model.imageGraph,
+    classExampleImages: async (model: string | null, key: string, limit = 3) =>
+      (await request<{ model: { classGraph: ClassExampleImagesData } }>(Q.CLASS_EXAMPLE_IMAGES, { model, key, limit })).model.classGraph,
   };
 }
 

@@ -99,8 +99,34 @@ export const EMBEDDING = `query Embedding($model: String, $layer: String!) {
   model(id: $model) { embedding(layer: $layer) { classIndex layer x y } }
 }`;
 
+/** Whether the server computes one image's graph for the model (and accepts uploads). */
+export const IMAGE_GRAPH_SUPPORT = `query ImageGraphSupport($model: String) {
+  model(id: $model) { imageGraphSupport { available reason datasetImages uploads maxUploadBytes } }
+}`;
+
+/** One image's attribution graph beside the class graph of `key`. */
+export const IMAGE_GRAPH = `query ImageGraph($model: String, $image: String!, $key: String, $personalization: ImagePersonalization) {
+  model(id: $model) {
+    imageGraph(image: $image, classKey: $key, personalization: $personalization) {
+      image personalization sharedNodes classNodes preview seconds
+      class { index wnid name }
+      label { index wnid name }
+      predictions { classIndex wnid name probability }
+      nodes { count pagerank inClassGraph neuron { ${NEURON_REF} } }
+      edges { src dst weight inClassGraph }
+    }
+  }
+}`;
+
+/** Dataset examples of a class graph's neurons: the images one can pick for an image graph. */
+export const CLASS_EXAMPLE_IMAGES = `query ClassExampleImages($model: String, $key: String!, $limit: Int) {
+  model(id: $model) {
+    classGraph(classKey: $key) { nodes { pagerank neuron { id examples(limit: $limit) { image url } } } }
+  }
+}`;
+
 /** All documents, for the schema validation test. */
 export const ALL_QUERIES: Record<string, string> = {
   MODELS, MODEL, CLASSES, SIMILARITY, CLASS, CLASS_GRAPH, CLASS_GRAPH_IMAGES, NEURON_EXAMPLES,
-  NEURON_DETAIL, COMPARE, PATHS, SEARCH, EMBEDDING,
+  NEURON_DETAIL, COMPARE, PATHS, SEARCH, EMBEDDING, IMAGE_GRAPH_SUPPORT, IMAGE_GRAPH, CLASS_EXAMPLE_IMAGES,
 };

@@ -62,3 +62,25 @@ export interface ComparisonData {
 export interface PathData { neurons: string[]; weights: number[]; score: number }
 export interface SearchHitData { kind: string; id: string; label: string; score: number }
 export interface EmbeddingPointData { classIndex: number; layer: string; x: number; y: number }
+
+export interface ImageGraphSupportData {
+  available: boolean; reason: string | null; datasetImages: boolean; uploads: boolean; maxUploadBytes: number;
+}
+export type Personalization = "IMAGE" | "CLASS";
+export interface PredictionData { classIndex: number; wnid: string; name: string; probability: number }
+export interface ImageGraphNodeData { neuron: NeuronRef; count: number; pagerank: number; inClassGraph: boolean }
+export interface ImageGraphEdgeData { src: string; dst: string; weight: number; inClassGraph: boolean }
+export interface ImageGraphData {
+  image: string; personalization: Personalization; sharedNodes: number; classNodes: number;
+  /** data: URL of what the model saw. */
+  preview: string; seconds: number;
+  class: { index: number; wnid: string; name: string };
+  label: { index: number; wnid: string; name: string } | null;
+  predictions: PredictionData[];
+  nodes: ImageGraphNodeData[]; edges: ImageGraphEdgeData[];
+}
+export interface ClassExampleImagesData {
+  nodes: { pagerank: number; neuron: { id: string; examples: { image: string; url: string }[] } }[];
+}
+/** The answer of POST /uploads. */
+export interface UploadData { image: string; bytes: number; format: string; width: number; height: number }
