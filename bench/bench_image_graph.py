@@ -11,6 +11,9 @@ pass of the same preprocessed images in the same rounds, so machine load hits
 both alike. Prints medians of wall time and of process CPU time (with
 ``--threads 1``, the CPU time is what the wall time would be on an idle core),
 their ratio, and the load average. Model preparation (load + trace) is timed once.
+Then the whole API answer: ``POST /graphql`` ``imageGraph`` (with the class graph
+it is marked against) through the real app on an embedded store loaded with the
+artifact (response cache off), in the same rounds, for both personalisations.
 """
 
 from __future__ import annotations
@@ -43,8 +46,10 @@ def main() -> None:
     parser.add_argument("--artifact", type=Path, help="a Lite0 artifact (default: build one with --images)")
     parser.add_argument("--images", type=int, default=4, help="images of the artifact built without --artifact")
     parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--max-images", type=int, default=8, help="distinct example images timed (sorted by path)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1: CPU time = idle wall)")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--image-root", help="folder of the dataset images (default: the manifest's)")
     args = parser.parse_args()
 
     from summit.ingest.image_graph import ArtifactImageGraphs
@@ -58,11 +63,11 @@ def main() -> None:
     artifact = args.artifact or _small_artifact(args.images, Path(tempfile.mkdtemp()) / "lite0")
     manifest = read_manifest(artifact)
     info = ModelInfo(manifest["run_id"], manifest["model"]["name"], 0, 0, 0, (), artifact_path=str(artifact))
-    provider = ArtifactImageGraphs(resolve({"device": args.device}, environ={}))
+    provider = ArtifactImageGraphs(resolve({"device": args.device, "image_root": args.image_root}, environ={}))
     started = time.perf_counter()
     provider.prepare(info)
     prepare_s = time.perf_counter() - started
-    images = sorted(read_table(artifact, "examples")["image"].unique().to_list())
+    images = sorted(read_table(artifact, "examples")["image"].unique().to_list())[: args.max_images]
     model = provider._get(info).plan.model  # the prepared network, for the bare forward pass
     inputs = {img: provider.counts(info, ImageInput(img)).tensor[None] for img in images}  # warm-up too
     print(f"artifact {artifact} ({manifest['model']['name']}), {len(images)} images, device {args.device}, "
@@ -85,6 +90,7 @@ def main() -> None:
                 model(inputs[img])
             bare_wall.append(time.perf_counter() - w)
             bare_cpu.append(time.process_time() - c)
+    http = _http_timings(artifact, provider, images, args.reps)
     med = statistics.median
     print(f"image graph: wall median {med(wall) * 1000:.0f} ms (max {max(wall) * 1000:.0f}), CPU median "
           f"{med(cpu) * 1000:.0f} ms; {med(nodes):.0f} nodes")
@@ -92,6 +98,42 @@ def main() -> None:
     print(f"ratio image graph / bare forward: wall {med(wall) / med(bare_wall):.1f}x, "
           f"CPU {med(cpu) / med(bare_cpu):.1f}x; target < 1 s: "
           f"{'met' if med(cpu) < 1.0 else 'NOT met'} (CPU median)")
+    for personalization, times in http.items():
+        print(f"POST /graphql imageGraph ({personalization}), embedded store: wall median {med(times) * 1000:.0f} ms "
+              f"(max {max(times) * 1000:.0f})")
+
+
+def _http_timings(artifact: Path, provider: object, images: list[str], reps: int) -> dict[str, list[float]]:
+    """Wall time of the whole GraphQL answer, per personalisation (the store and the app are real)."""
+    from starlette.testclient import TestClient
+    from summit.server.app import create_app
+
+    from summit.settings import resolve
+    from summit.store.embedded import EmbeddedStore
+
+    query = ("query($image: String!, $p: ImagePersonalization) { model { imageGraph(image: $image, personalization: $p) "
+             "{ sharedNodes preview nodes { inClassGraph pagerank neuron { id image } } edges { src dst } } } }")
+    folder = Path(tempfile.mkdtemp())
+    store = EmbeddedStore(folder / "store")
+    try:
+        store.load_artifact(str(artifact))
+        app = create_app(resolve({"response_cache": 0, "image_graphs": True}, environ={}), store,
+                         web_dir=folder / "no-web", image_graphs=provider)  # type: ignore[arg-type]
+        times: dict[str, list[float]] = {"IMAGE": [], "CLASS": []}
+        with TestClient(app) as client:
+            for p in times:  # warm-up: the class graphs' memo, the model list
+                client.post("/graphql", json={"query": query, "variables": {"image": images[0], "p": p}})
+            for _ in range(reps):
+                for image in images:
+                    for p, out in times.items():
+                        started = time.perf_counter()
+                        body = client.post("/graphql", json={"query": query, "variables": {"image": image, "p": p}}).json()
+                        out.append(time.perf_counter() - started)
+                        if body.get("errors"):
+                            raise SystemExit(f"imageGraph failed: {body['errors']}")
+        return times
+    finally:
+        store.close()
 
 
 if __name__ == "__main__":
