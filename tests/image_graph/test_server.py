@@ -93,13 +93,16 @@ def test_the_graph_of_a_dataset_image_beside_its_class_graph(client: TestClient)
     assert support == {"available": True, "reason": None, "datasetImages": True, "uploads": True,
                        "maxUploadBytes": 8 * 1024 * 1024}
     graph = _graph(client, GOLDFISH)
-    assert graph["class"] == {"index": 1, "wnid": "n01443537"} and graph["label"] == {"index": 1}
+    assert graph["class"] == {"index": 1, "wnid": "n01443537"}
+    assert graph["label"] == {"index": 1}
     assert graph["personalization"] == "IMAGE"
     # a class of one image: its graph is the class graph, every node and edge shared
     assert graph["sharedNodes"] == graph["classNodes"] == len(graph["nodes"]) > 5
-    assert all(n["inClassGraph"] for n in graph["nodes"]) and all(e["inClassGraph"] for e in graph["edges"])
+    assert all(n["inClassGraph"] for n in graph["nodes"])
+    assert all(e["inClassGraph"] for e in graph["edges"])
     layers = {n["neuron"]["layer"]: n["neuron"]["layerIndex"] for n in graph["nodes"]}
-    assert layers["bn2"] == 16 and layers.get("blocks.0.0", 0) == 0
+    assert layers["bn2"] == 16
+    assert layers.get("blocks.0.0", 0) == 0
     assert graph["predictions"][0]["class"] == {"index": 1}
     assert Image.open(io.BytesIO(base64.b64decode(graph["preview"].split(",", 1)[1]))).size == (224, 224)
     assert {m["name"]: m["value"] for m in graph["method"]}["influence_topk"] == "5"
@@ -115,7 +118,8 @@ def test_shared_nodes_are_those_of_the_class_graph(client: TestClient) -> None:
         want = run_gql(client, CLASS_GRAPH_Q, {"model": RUN_ID, "key": key})["data"]["model"]["classGraph"]
         class_nodes = {n["neuron"]["id"] for n in want["nodes"]}
         class_edges = {(e["src"], e["dst"]) for e in want["edges"]}
-        assert graph["class"]["index"] == int(key) and graph["label"] == {"index": 0}
+        assert graph["class"]["index"] == int(key)
+        assert graph["label"] == {"index": 0}
         assert {n["neuron"]["id"] for n in graph["nodes"] if n["inClassGraph"]} == \
             {n["neuron"]["id"] for n in graph["nodes"]} & class_nodes
         assert {(e["src"], e["dst"]) for e in graph["edges"] if e["inClassGraph"]} == \
@@ -142,14 +146,18 @@ def test_an_uploaded_jpeg_or_png(client: TestClient, shared_data: Path) -> None:
         answer = client.post("/uploads", content=data, headers={"content-type": kind})
         assert answer.status_code == 201, answer.text
         upload = answer.json()
-        assert upload["image"].startswith("upload:") and upload["bytes"] == len(data)
+        assert upload["image"].startswith("upload:")
+        assert upload["bytes"] == len(data)
         assert (upload["width"], upload["height"], upload["format"]) == (500, 349, kind.split("/")[1])
         graph = _graph(client, upload["image"])
-        assert graph["label"] is None and graph["image"] == upload["image"]
-        assert graph["predictions"][0]["wnid"] == "n01514668" and graph["predictions"][0]["class"] is None
+        assert graph["label"] is None
+        assert graph["image"] == upload["image"]
+        assert graph["predictions"][0]["wnid"] == "n01514668"
+        assert graph["predictions"][0]["class"] is None
         assert graph["class"]["index"] in {0, 1, 2, 3}
     unknown = run_gql(client, IMAGE_GRAPH_Q, {"model": RUN_ID, "image": "upload:" + "f" * 64})
-    assert error_codes(unknown) == ["NOT_FOUND"] and "upload it again" in unknown["errors"][0]["message"]
+    assert error_codes(unknown) == ["NOT_FOUND"]
+    assert "upload it again" in unknown["errors"][0]["message"]
 
 
 @pytest.mark.parametrize(("body", "kind", "status", "fragment"), [
@@ -183,7 +191,8 @@ def test_uploads_are_size_limited_and_never_touch_the_disk(
     jpeg = (shared_data / UPLOAD_SOURCE).read_bytes()
     client = _client(embedded, provider, tmp_path, allow_upload=True, upload_max_bytes=len(jpeg) - 1)
     declared = client.post("/uploads", content=jpeg, headers={"content-type": "image/jpeg"})
-    assert declared.status_code == 413 and "upload_max_bytes" in declared.json()["error"]["message"]
+    assert declared.status_code == 413
+    assert "upload_max_bytes" in declared.json()["error"]["message"]
     streamed = client.post("/uploads", content=iter([jpeg[:60000], jpeg[60000:]]),
                            headers={"content-type": "image/jpeg"})  # chunked: no Content-Length
     assert streamed.status_code == 413
@@ -198,20 +207,26 @@ def test_uploads_are_size_limited_and_never_touch_the_disk(
 def test_uploads_off(provider: Any, embedded: Any, tmp_path: Path, shared_data: Path) -> None:
     client = _client(embedded, provider, tmp_path, image_graphs=True)
     support = run_gql(client, SUPPORT_Q, {"model": RUN_ID})["data"]["model"]["imageGraphSupport"]
-    assert support["available"] and not support["uploads"] and support["maxUploadBytes"] == 0
+    assert support["available"]
+    assert not support["uploads"]
+    assert support["maxUploadBytes"] == 0
     jpeg = (shared_data / UPLOAD_SOURCE).read_bytes()
     answer = client.post("/uploads", content=jpeg, headers={"content-type": "image/jpeg"})
-    assert answer.status_code == 403 and "--allow-upload" in answer.json()["error"]["message"]
+    assert answer.status_code == 403
+    assert "--allow-upload" in answer.json()["error"]["message"]
     body = run_gql(client, IMAGE_GRAPH_Q, {"model": RUN_ID, "image": "upload:" + "0" * 64})
-    assert error_codes(body) == ["UNAVAILABLE"] and "--allow-upload" in body["errors"][0]["message"]
+    assert error_codes(body) == ["UNAVAILABLE"]
+    assert "--allow-upload" in body["errors"][0]["message"]
 
 
 def test_feature_off_says_how_to_turn_it_on(embedded: Any, tmp_path: Path) -> None:
     client = TestClient(create_app(make_settings(), embedded, web_dir=tmp_path / "no-web"))
     support = run_gql(client, SUPPORT_Q, {"model": RUN_ID})["data"]["model"]["imageGraphSupport"]
-    assert support["available"] is False and "--image-graphs" in support["reason"]
+    assert support["available"] is False
+    assert "--image-graphs" in support["reason"]
     body = run_gql(client, IMAGE_GRAPH_Q, {"model": RUN_ID, "image": GOLDFISH})
-    assert error_codes(body) == ["UNAVAILABLE"] and "--image-graphs" in body["errors"][0]["message"]
+    assert error_codes(body) == ["UNAVAILABLE"]
+    assert "--image-graphs" in body["errors"][0]["message"]
     with pytest.raises(BadInput, match="need the ingest part"):
         create_app(make_settings(image_graphs=True), embedded, web_dir=tmp_path / "no-web")
 
@@ -220,9 +235,12 @@ def test_a_model_without_a_network_and_bad_arguments(provider: Any, embedded: An
     client = _client(embedded, provider, tmp_path, image_graphs=True)
     synth = next(m.id for m in embedded.models() if m.id != RUN_ID)
     support = run_gql(client, SUPPORT_Q, {"model": synth})["data"]["model"]["imageGraphSupport"]
-    assert support["available"] is False and "synthetic" in support["reason"] and not support["uploads"]
+    assert support["available"] is False
+    assert "synthetic" in support["reason"]
+    assert not support["uploads"]
     body = run_gql(client, IMAGE_GRAPH_Q, {"model": synth, "image": "x.JPEG"})
-    assert error_codes(body) == ["UNAVAILABLE"] and "no network" in body["errors"][0]["message"]
+    assert error_codes(body) == ["UNAVAILABLE"]
+    assert "no network" in body["errors"][0]["message"]
     for image, code in (("  ", "BAD_INPUT"), ("x" * 1001, "BAD_INPUT"), ("n01443537/nope.JPEG", "NOT_FOUND"),
                         ("../../../etc/passwd", "NOT_FOUND")):
         assert error_codes(run_gql(client, IMAGE_GRAPH_Q, {"model": RUN_ID, "image": image})) == [code], image
