@@ -32,7 +32,7 @@ from PIL import Image
 from summit.ingest.artifact_model import load_artifact_model
 from summit.ingest.capture import Ingestor
 from summit.ingest.data import ImageDataset, Sample, open_dataset
-from summit.ingest.devices import resolve_device
+from summit.ingest.devices import resolve_device, resolve_influence_kernel
 from summit.ingest.examples import denormalizer, to_pil
 from summit.ingest.finalize import merge_all
 from summit.ingest.model_spec import LoadedModel
@@ -75,6 +75,7 @@ class _Prepared:
     layout: NeuronLayout
     classes: np.ndarray  # class indices the artifact holds
     device: torch.device
+    kernel: str  # the one-hop influence kernel (torch or triton: the same counts)
     undo: Callable[[torch.Tensor], torch.Tensor]
     dataset_root: Path
     samples: dict[str, Sample] | None = None  # the dataset listing, by path (read on first use)
@@ -204,7 +205,8 @@ class ArtifactImageGraphs:
         classes = np.sort(read_table(artifact, "classes")["class_index"].to_numpy().astype(np.int64))
         log.info("image graphs: %s (%s) ready on %s in %.1f s", model.id, loaded.name, device,
                  time.perf_counter() - started)
-        return _Prepared(artifact, loaded, plan, method, layout, classes, device, denormalizer(loaded.normalize),
+        kernel = resolve_influence_kernel(self.settings.influence_kernel, device)
+        return _Prepared(artifact, loaded, plan, method, layout, classes, device, kernel, denormalizer(loaded.normalize),
                          self._dataset_root(model), wnid_index={w: i for i, w in enumerate(loaded.output_wnids)},
                          position={nid: i for i, nid in enumerate(layout.ids.to_list())})
 
@@ -293,7 +295,8 @@ class ArtifactImageGraphs:
     ) -> tuple[torch.Tensor, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The logits, A (N,) and the I edges (src, dst, weight as node positions) of one image."""
         plan, layout = prepared.plan, prepared.layout
-        ing = Ingestor(plan.model, plan.layers, plan.channels, plan.plans, 1, prepared.method, prepared.device)
+        ing = Ingestor(plan.model, plan.layers, plan.channels, plan.plans, 1, prepared.method, prepared.device,
+                       influence_kernel=prepared.kernel, kernel_fallback=True)
         kept: list[torch.Tensor] = []
 
         def one_column(_m: Any, _i: Any, out: torch.Tensor) -> torch.Tensor:

@@ -10,9 +10,9 @@ the body is the file itself with ``Content-Type: image/jpeg`` or ``image/png``
 check it, and kept in a bounded in-memory LRU under its sha256. The answer
 names it ``upload:<sha256>``, which ``Model.imageGraph(image: ...)`` accepts.
 
-Errors are JSON ``{"error": {"code", "message"}}``: 403 uploads off, 415 not
-a JPEG/PNG content type, 413 too large, 400 empty, not the declared format, or
-not decodable.
+Refusals are the server's usual JSON (``server.errors.http_refusal``: ``{"errors":
+[{"message", "extensions": {"code"}}]}``): 403 uploads off, 415 not a JPEG/PNG
+content type, 413 too large, 400 empty, not the declared format, or not decodable.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ from cachetools import LRUCache
 from PIL import Image
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from summit.server.errors import http_refusal
 
-from summit.errors import BadInput
+from summit.errors import BadInput, Unavailable
 from summit.image_graph import UPLOAD_PREFIX, upload_name
 
 FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
@@ -88,10 +89,6 @@ def check_image(data: bytes, declared: str) -> tuple[int, int]:
     return width, height
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
-
-
 async def _read_capped(request: Request, limit: int) -> bytes | None:
     """The body, or None as soon as it grows past ``limit`` bytes."""
     parts: list[bytes] = []
@@ -109,23 +106,23 @@ def upload_endpoint(uploads: UploadStore | None, max_bytes: int) -> Callable[[Re
 
     async def endpoint(request: Request) -> Response:
         if uploads is None:
-            return _error(403, "UNAVAILABLE", "uploads are off: start the server with --allow-upload")
+            return http_refusal(403, "uploads are off: start the server with --allow-upload", Unavailable.code)
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         declared = FORMATS.get(content_type)
         if declared is None:
-            return _error(415, "BAD_INPUT", f"content type {content_type or 'none'!r}: send the file as "
-                                            "image/jpeg or image/png")
+            return http_refusal(415, f"content type {content_type or 'none'!r}: send the file as image/jpeg or "
+                                     "image/png", BadInput.code)
         too_large = f"the image is larger than {max_bytes:,} bytes (setting upload_max_bytes)"
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > max_bytes:
-            return _error(413, "LIMIT_EXCEEDED", too_large)
+            return http_refusal(413, too_large)
         data = await _read_capped(request, max_bytes)
         if data is None:
-            return _error(413, "LIMIT_EXCEEDED", too_large)
+            return http_refusal(413, too_large)
         try:
             width, height = await anyio.to_thread.run_sync(check_image, data, declared)
         except BadInput as exc:
-            return _error(400, BadInput.code, str(exc))
+            return http_refusal(400, str(exc))
         info = UploadInfo(uploads.put(data), len(data), declared.lower(), width, height)
         return JSONResponse(info.__dict__, status_code=201)
 

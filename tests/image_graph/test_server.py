@@ -174,7 +174,7 @@ def test_bad_uploads_get_clear_4xx(provider: Any, embedded: Any, tmp_path: Path,
     headers = {"content-type": kind} if kind else {}
     answer = client.post("/uploads", content=body, headers=headers)
     assert answer.status_code == status, answer.text
-    assert fragment in answer.json()["error"]["message"]
+    assert fragment in answer.json()["errors"][0]["message"]
 
 
 def test_uploads_are_size_limited_and_never_touch_the_disk(
@@ -192,7 +192,7 @@ def test_uploads_are_size_limited_and_never_touch_the_disk(
     client = _client(embedded, provider, tmp_path, allow_upload=True, upload_max_bytes=len(jpeg) - 1)
     declared = client.post("/uploads", content=jpeg, headers={"content-type": "image/jpeg"})
     assert declared.status_code == 413
-    assert "upload_max_bytes" in declared.json()["error"]["message"]
+    assert "upload_max_bytes" in declared.json()["errors"][0]["message"]
     streamed = client.post("/uploads", content=iter([jpeg[:60000], jpeg[60000:]]),
                            headers={"content-type": "image/jpeg"})  # chunked: no Content-Length
     assert streamed.status_code == 413
@@ -213,7 +213,8 @@ def test_uploads_off(provider: Any, embedded: Any, tmp_path: Path, shared_data: 
     jpeg = (shared_data / UPLOAD_SOURCE).read_bytes()
     answer = client.post("/uploads", content=jpeg, headers={"content-type": "image/jpeg"})
     assert answer.status_code == 403
-    assert "--allow-upload" in answer.json()["error"]["message"]
+    assert "--allow-upload" in answer.json()["errors"][0]["message"]
+    assert answer.json()["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
     body = run_gql(client, IMAGE_GRAPH_Q, {"model": RUN_ID, "image": "upload:" + "0" * 64})
     assert error_codes(body) == ["UNAVAILABLE"]
     assert "--allow-upload" in body["errors"][0]["message"]

@@ -21,7 +21,7 @@ describe("uploads", () => {
     expect(calls[0][1].headers).toEqual({ "content-type": "image/png" });
     expect(calls[0][1].body).toBe(file);
     const refused = makeUploader("/uploads", (async () =>
-      new Response(JSON.stringify({ error: { code: "LIMIT_EXCEEDED", message: "too big" } }), { status: 413 })) as unknown as typeof fetch);
+      new Response(JSON.stringify({ errors: [{ message: "too big", extensions: { code: "LIMIT_EXCEEDED" } }] }), { status: 413 })) as unknown as typeof fetch);
     await expect(refused(file)).rejects.toMatchObject({ message: "too big", code: "LIMIT_EXCEEDED" });
   });
 });

@@ -30,8 +30,8 @@ export function makeUploader(endpoint = "/uploads", fetchImpl: typeof fetch = fe
       throw new ApiError(`The server answered ${res.status} ${res.statusText} without JSON`, "BAD_RESPONSE");
     }
     if (!res.ok) {
-      const e = (body as { error?: { code?: string; message?: string } }).error;
-      throw new ApiError(e?.message ?? `upload failed (${res.status})`, e?.code ?? null);
+      const e = (body as { errors?: { message?: string; extensions?: { code?: string } }[] }).errors?.[0];
+      throw new ApiError(e?.message ?? `upload failed (${res.status})`, e?.extensions?.code ?? null);
     }
     return body as UploadData;
   };
