@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from summit.errors import BadInput
+from summit.store import deadline
 from summit.store.base import (
     ClassGraph,
     ClassInfo,
@@ -190,6 +191,7 @@ def neighbourhood_edges(
     frontier[centre] = True
     chosen = np.zeros(len(src), dtype=bool)
     for _ in range(hops):
+        deadline.check()  # a request out of time stops here, between hops
         touch = frontier[src] | frontier[dst]
         if not touch.any():
             break

@@ -26,7 +26,7 @@ from typing import Any
 
 import polars as pl
 
-from summit.errors import BadInput, StoreBusy, StoreUnavailable
+from summit.errors import BadInput, StoreBusy, StoreUnavailable, TimedOut
 from summit.graph_schema import (
     ACTIVATES,
     CLASS,
@@ -49,6 +49,7 @@ from summit.graph_schema import (
     table,
 )
 from summit.settings import user_data_dir
+from summit.store import deadline
 from summit.store.lifecycle import CypherLoader
 from summit.store.owner import busy_message, lock_holder
 from summit.store.prepare import LoadData
@@ -138,12 +139,22 @@ class EmbeddedStore(CypherLoader):
         return self._retired == token
 
     def _rows(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
-        with self._lock:
-            result = self._conn.execute(query, params or {})
+        deadline.acquire(self._lock)  # a caller with a deadline (the server) waits no longer than it allows
+        try:
+            left = deadline.remaining()
+            self._conn.set_query_timeout(0 if left is None else max(1, int(left * 1000)))
+            try:
+                result = self._conn.execute(query, params or {})
+            except RuntimeError as exc:
+                if str(exc).startswith("Interrupted"):  # the query timeout above ended it
+                    raise TimedOut(deadline.MESSAGE) from None
+                raise
             if isinstance(result, list):  # several statements: not something Summit sends
                 raise BadInput("one Cypher statement per call")
             names = result.get_column_names()
             return [dict(zip(names, row, strict=True)) for row in result.get_all()]
+        finally:
+            self._lock.release()
 
     def _has_shared_tables(self) -> bool:
         rows = self._rows("CALL show_tables() RETURN name")

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from summit.errors import BadInput, StoreUnavailable
+from summit.errors import BadInput, StoreUnavailable, TimedOut
 from summit.graph_schema import (
     ACTIVATES,
     CLASS,
@@ -36,6 +36,7 @@ from summit.graph_schema import (
     RELATIONSHIPS,
     SIMILAR,
 )
+from summit.store import deadline
 from summit.store.lifecycle import CypherLoader
 from summit.store.prepare import LoadData
 from summit.store.queries import Row, models_query
@@ -93,7 +94,7 @@ class Neo4jStore(CypherLoader):
     def _rows(self, query: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[Row]:
         """Run one statement: writes in a managed (retried) transaction, reads as one auto-commit round trip."""
         import neo4j
-        from neo4j.exceptions import ServiceUnavailable, SessionExpired
+        from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
         try:
             if write:
@@ -101,12 +102,20 @@ class Neo4jStore(CypherLoader):
                     query, params or {}, database_=self.database, routing_=neo4j.RoutingControl.WRITE
                 )
                 return [dict(r) for r in records]
+            left = deadline.remaining()  # the server's request deadline: Neo4j ends the query when it passes
+            if left is not None and left <= 0:
+                raise TimedOut(deadline.MESSAGE)
+            statement = query if left is None else neo4j.Query(query, timeout=max(left, 0.001))
             with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
-                result = session.run(query, params or {})
+                result = session.run(statement, params or {})
                 keys = result.keys()
                 return [dict(zip(keys, values, strict=True)) for values in result.values()]
         except (ServiceUnavailable, SessionExpired) as exc:
             raise StoreUnavailable(f"Neo4j at {self.uri} went away: {exc}") from None
+        except Neo4jError as exc:
+            if "TimedOut" in (exc.code or ""):  # the transaction timeout above: Neo4j ended the query
+                raise TimedOut(deadline.MESSAGE) from None
+            raise
 
     def ping(self) -> bool:
         try:

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from summit.errors import BadInput
+from summit.store import deadline
 
 Path = tuple[float, tuple[str, ...], tuple[int, ...]]  # score, neurons, weights
 
@@ -140,6 +141,7 @@ def k_best_paths_layered(
     lex = np.zeros(1, dtype=np.int64)
     steps: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # per layer: nodes, parent entry, edge weight
     for layer in range(start_layer, goal_layer):
+        deadline.check()  # a request out of time stops here, between layers
         pick = src_layer == layer
         e_src, e_dst, e_w = src[pick], dst[pick], weight[pick]
         order = np.argsort(nodes, kind="stable")
