@@ -1,8 +1,9 @@
-"""Async access to a synchronous GraphStore: thread offloading, a concurrency cap and the request deadline.
+"""Async access to a synchronous GraphStore: bounded thread pools and the request deadline.
 
 Every store call of a request goes through one ``StoreGateway``; the deadline
-(``request_timeout`` after the request started) bounds each call, so a slow
-database answers ``LIMIT_EXCEEDED`` instead of holding the client.
+(``request_timeout`` after the request started) bounds each call and stops its
+work (``server.pool``), so a slow database answers ``LIMIT_EXCEEDED`` instead of
+holding the client, and a request never takes much longer than ``request_timeout``.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import anyio
-import anyio.to_thread
+from summit.server.pool import BoundedPool, StorePools
+from summit.server.rate_limit import HeavySlots
 
-from summit.errors import LimitExceeded
+from summit.errors import TimedOut
 from summit.store.base import GraphStore, ModelInfo
 
 T = TypeVar("T")
@@ -113,37 +114,61 @@ def _identity(models: list[ModelInfo]) -> list[tuple[ModelInfo, str]]:
     return [(m, m.load_id) for m in models]
 
 
-def store_limiter(store: GraphStore) -> anyio.CapacityLimiter:
-    """Threads allowed into ``store`` at once (the store's ``max_concurrency``)."""
-    return anyio.CapacityLimiter(store.max_concurrency)
+def store_pools(store: GraphStore, heavy_workers: int) -> StorePools:
+    """The pools of an app: as many light threads as ``store`` allows at once (its ``max_concurrency``),
+    ``heavy_workers`` for heavy queries."""
+    return StorePools(store.max_concurrency, heavy_workers)
 
 
 class StoreGateway:
-    """Runs store methods in worker threads, within the request's deadline."""
+    """Runs store methods in the pools' threads, within the request's deadline.
+
+    ``call`` is for ordinary store calls, ``call_heavy`` for the heavy ones (paths,
+    neighbourhoods, comparisons): they run in the heavy pool, and at most
+    ``heavy_per_client`` requests of one client run them at once (``HeavySlots``;
+    one more is ``RateLimited``).
+    """
 
     def __init__(
-        self, store: GraphStore, limiter: anyio.CapacityLimiter, *, timeout: float, deadline: float | None = None
+        self, store: GraphStore, pools: StorePools, *, timeout: float, deadline: float | None = None,
+        client: str = "", heavy_slots: HeavySlots | None = None,
     ):
         self.store = store
-        self.limiter = limiter
+        self.pools = pools
         self.timeout = timeout
         self.deadline = time.monotonic() + timeout if deadline is None else deadline
+        self.client = client
+        self.heavy_slots = heavy_slots
+        self._heavy_running = 0  # heavy calls of this request running now (they share one slot)
 
     async def call(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``await gateway.call(store.x, ...)``: run one blocking store call off the event loop."""
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
-            raise self._timeout_error()
+        return await self._run(self.pools.light, functools.partial(method, *args, **kwargs))
+
+    async def call_heavy(self, what: str, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Like ``call``, in the heavy pool; the request holds one of the client's ``heavy_per_client``
+        slots while any of its heavy calls runs."""
+        work = functools.partial(method, *args, **kwargs)
+        if self.heavy_slots is None:
+            return await self._run(self.pools.heavy, work)
+        if self._heavy_running == 0:
+            self.heavy_slots.acquire(self.client, what)
+        self._heavy_running += 1
         try:
-            with anyio.fail_after(remaining):
-                return await anyio.to_thread.run_sync(
-                    functools.partial(method, *args, **kwargs), limiter=self.limiter, abandon_on_cancel=True
-                )
-        except TimeoutError:
+            return await self._run(self.pools.heavy, work)
+        finally:
+            self._heavy_running -= 1
+            if self._heavy_running == 0:
+                self.heavy_slots.release(self.client)
+
+    async def _run(self, pool: BoundedPool, work: Callable[[], T]) -> T:
+        try:
+            return await pool.run(work, self.deadline)
+        except TimedOut:
             raise self._timeout_error() from None
 
-    def _timeout_error(self) -> LimitExceeded:
-        return LimitExceeded(
-            f"the request took longer than {self.timeout:g} s (setting request_timeout); "
+    def _timeout_error(self) -> TimedOut:
+        return TimedOut(
+            f"the request took longer than {self.timeout:g} s (setting request_timeout) and was stopped; "
             "ask for less (topN, limit, hops, k) or raise the timeout"
         )

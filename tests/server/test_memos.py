@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from typing import Any
@@ -12,6 +13,7 @@ from starlette.testclient import TestClient
 from summit.server.app import create_app
 from summit.server.context import media_url
 from summit.server.memo import MISSING, ClassGraphs, GenerationMemo, NeuronImages
+from summit.server.pool import StorePools
 from summit.server.store_access import ModelsMemo, StoreGateway
 from summit.server.warmup import warm_up
 
@@ -75,7 +77,7 @@ class _Models:
 def test_models_memo_generation_changes_with_the_model_list(store) -> None:
     models = _Models(store)
     memo = ModelsMemo(ttl=0.0)
-    gateway = StoreGateway(models, anyio.CapacityLimiter(1), timeout=5)  # type: ignore[arg-type]
+    gateway = StoreGateway(models, StorePools(1, 1), timeout=5)  # type: ignore[arg-type]
 
     async def refresh() -> int:
         await memo.refresh(gateway)
@@ -107,7 +109,7 @@ class _SlowModels(_Models):
 def test_models_memo_makes_one_store_call_for_a_crowd(store) -> None:
     slow = _SlowModels(store, delay=0.05)
     memo = ModelsMemo(ttl=0.0, max_age=60.0)  # always expired, never too old to answer from
-    gateway = StoreGateway(slow, anyio.CapacityLimiter(8), timeout=5)  # type: ignore[arg-type]
+    gateway = StoreGateway(slow, StorePools(8, 1), timeout=5)  # type: ignore[arg-type]
 
     async def crowd() -> list[float]:
         results: list[list[Any]] = []
@@ -139,7 +141,7 @@ def test_models_memo_does_not_answer_from_a_list_older_than_max_age(store) -> No
     """An idle server must not answer its first request after a reload from the old list (issue 20)."""
     slow = _SlowModels(store, delay=0.05)
     memo = ModelsMemo(ttl=0.05, max_age=0.1)
-    gateway = StoreGateway(slow, anyio.CapacityLimiter(8), timeout=5)  # type: ignore[arg-type]
+    gateway = StoreGateway(slow, StorePools(8, 1), timeout=5)  # type: ignore[arg-type]
 
     async def idle_then_ask() -> None:
         first = await memo.get(gateway)
@@ -157,7 +159,7 @@ def test_models_memo_sees_a_reload_of_the_same_artifact(store) -> None:
     """Two loads of one artifact give equal ModelInfo, yet the memos must drop the old load's answers."""
     slow = _SlowModels(store, delay=0.0)
     memo = ModelsMemo(ttl=0.0, max_age=60.0)
-    gateway = StoreGateway(slow, anyio.CapacityLimiter(8), timeout=5)  # type: ignore[arg-type]
+    gateway = StoreGateway(slow, StorePools(8, 1), timeout=5)  # type: ignore[arg-type]
 
     async def reload() -> None:
         first = await memo.get(gateway)
@@ -174,7 +176,7 @@ def test_models_memo_failures(store) -> None:
     slow = _SlowModels(store, delay=0.0)
     slow.fail = True
     memo = ModelsMemo(ttl=0.0)
-    gateway = StoreGateway(slow, anyio.CapacityLimiter(1), timeout=5)  # type: ignore[arg-type]
+    gateway = StoreGateway(slow, StorePools(1, 1), timeout=5)  # type: ignore[arg-type]
 
     async def first_call_fails() -> None:
         with pytest.raises(ConnectionError):
@@ -220,7 +222,7 @@ def test_warm_up_remembers_what_requests_would_answer(client_for, store) -> None
     indices = [c.index for c in store.classes(model.id)]
     expected = {k: run_gql(plain, GRAPH, {"k": str(k)}) for k in indices}
     images, graphs, models_memo = NeuronImages(), ClassGraphs(), ModelsMemo()
-    gateway = StoreGateway(store, anyio.CapacityLimiter(1), timeout=5)
+    gateway = StoreGateway(store, StorePools(1, 1), timeout=5)
 
     async def run() -> Any:
         return await warm_up(images, graphs, models_memo, gateway)
@@ -240,7 +242,9 @@ def test_warm_up_remembers_what_requests_would_answer(client_for, store) -> None
 def test_warm_up_stops_when_the_model_list_changes(store) -> None:
     models = _Models(store)
     images, graphs, models_memo = NeuronImages(), ClassGraphs(), ModelsMemo(ttl=0.0)
-    gateway = StoreGateway(models, anyio.CapacityLimiter(1), timeout=5)  # type: ignore[arg-type]
+    gateway = StoreGateway(models, StorePools(1, 1), timeout=5)  # type: ignore[arg-type]
+
+    loop: list[asyncio.AbstractEventLoop] = []
 
     class Reloading:
         """A store whose model list changes as soon as the warm-up asks for the first class graph."""
@@ -250,12 +254,14 @@ def test_warm_up_stops_when_the_model_list_changes(store) -> None:
 
         def class_graph(self, *args: Any, **kwargs: Any) -> Any:
             models.answer = [dataclasses.replace(models.answer[0], created="reloaded")]
-            anyio.from_thread.run(models_memo.refresh, gateway)  # a request sees the new list meanwhile
+            # a request sees the new list meanwhile (the store runs in a pool thread: hop to the event loop)
+            asyncio.run_coroutine_threadsafe(models_memo.refresh(gateway), loop[0]).result(timeout=5)
             return models.class_graph(*args, **kwargs)
 
-    reloading = StoreGateway(Reloading(), anyio.CapacityLimiter(1), timeout=5)  # type: ignore[arg-type]
+    reloading = StoreGateway(Reloading(), StorePools(1, 1), timeout=5)  # type: ignore[arg-type]
 
     async def run() -> Any:
+        loop.append(asyncio.get_running_loop())
         return await warm_up(images, graphs, models_memo, reloading)
 
     report = anyio.run(run)
