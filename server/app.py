@@ -1,4 +1,10 @@
-"""The Starlette application: /graphql, /media, /healthz and the web app at /."""
+"""The Starlette application: /graphql, /media, /healthz, /readyz, /login and the web app at /.
+
+Around every route, outermost first: the Host check (``server.hosts``), CORS (when
+configured), access control (``server.access``: with a token, everything but the
+health checks needs it). Around ``/graphql``: the per-client rate limit
+(``server.rate_limit``), the body limit and the response cache.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +16,11 @@ from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import anyio
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -23,18 +29,22 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
+from summit.server.access import AccessControl
 from summit.server.admin import admin_load_endpoint
 from summit.server.body_limit import BodyLimit
 from summit.server.context import Context
-from summit.server.errors import http_refusal, shape_error
-from summit.server.health import health_endpoint
+from summit.server.errors import http_refusal, rate_limit_status, shape_error
+from summit.server.health import health_endpoints
+from summit.server.hosts import allowed_hosts
 from summit.server.image_graphs import ImageGraphService, image_graphs_wanted
 from summit.server.loaders import Loaders
 from summit.server.media import MediaRoots, media_endpoint
 from summit.server.memo import ClassGraphs, NeuronImages
+from summit.server.pool import StorePools
+from summit.server.rate_limit import HeavySlots, RateLimit, client_address, retry_after_header
 from summit.server.response_cache import CachedGraphQL, ResponseCache
 from summit.server.schema import build_schema
-from summit.server.store_access import ModelsMemo, StoreGateway, store_limiter
+from summit.server.store_access import ModelsMemo, StoreGateway, store_pools
 from summit.server.uploads import upload_endpoint
 from summit.server.warmup import WarmUpReport, warm_up
 from summit.server.web import DEFAULT_WEB_DIR, web_endpoint
@@ -50,13 +60,14 @@ log = logging.getLogger(__name__)
 class SummitGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with a fresh context (gateway, deadline, loaders) per request."""
 
-    def __init__(self, settings: Settings, store: GraphStore, limiter: anyio.CapacityLimiter,
-                 warm: bool = False, image_graphs: ImageGraphService | None = None):
-        super().__init__(build_schema(settings), graphql_ide="graphiql" if settings.dev else None,
-                         allow_queries_via_get=True)
+    def __init__(self, settings: Settings, store: GraphStore, pools: StorePools, warm: bool = False,
+                 image_graphs: ImageGraphService | None = None, introspection: bool = True):
+        super().__init__(build_schema(settings, introspection=introspection),
+                         graphql_ide="graphiql" if settings.dev else None, allow_queries_via_get=True)
         self.settings = settings
         self.store = store
-        self.limiter = limiter
+        self.pools = pools
+        self.heavy_slots = HeavySlots(settings.heavy_per_client)
         self.models_memo = ModelsMemo()
         self.neuron_images = NeuronImages()
         self.class_graphs = ClassGraphs()
@@ -94,13 +105,18 @@ class SummitGraphQL(GraphQL[Context, None]):
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Every error of every path (parse, validation, execution) gets its code here, once."""
         if result.errors:
+            wait = rate_limit_status(result.errors)
+            sub_response = getattr(request.state, "graphql_response", None)
+            if wait is not None and sub_response is not None:
+                sub_response.status_code = 429
+                sub_response.headers["retry-after"] = retry_after_header(wait).decode()
             result.errors = [shape_error(e) for e in result.errors]
         return await super().process_result(request, result)
 
     def start_warm_up(self) -> asyncio.Task[WarmUpReport] | None:
         """Start filling the memos in the background (once; needs the running event loop)."""
         if self._warm_up_wanted and self._warm_up is None:
-            background = StoreGateway(self.store, self.limiter, timeout=WARM_UP_TIMEOUT_S)
+            background = StoreGateway(self.store, self.pools, timeout=WARM_UP_TIMEOUT_S)
             self._warm_up = asyncio.get_running_loop().create_task(
                 warm_up(self.neuron_images, self.class_graphs, self.models_memo, background, self.warm_up_report))
             self._warm_up.add_done_callback(_report_warm_up)
@@ -122,9 +138,10 @@ class SummitGraphQL(GraphQL[Context, None]):
         return report
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        del request, response
         self.start_warm_up()  # normally started by the app's startup; a no-op after the first time
-        gateway = StoreGateway(self.store, self.limiter, timeout=self.settings.request_timeout)
+        request.state.graphql_response = response  # process_result sets 429 on it for RATE_LIMITED
+        gateway = StoreGateway(self.store, self.pools, timeout=self.settings.request_timeout,
+                               client=client_address(request.scope), heavy_slots=self.heavy_slots)
         return Context(settings=self.settings, gateway=gateway, loaders=Loaders(gateway), models_memo=self.models_memo,
                        neuron_images=self.neuron_images, class_graphs=self.class_graphs,
                        image_graphs=self.image_graphs)
@@ -147,7 +164,7 @@ def _report_warm_up(task: asyncio.Task[WarmUpReport]) -> None:
 async def _prepare_image_graphs(service: ImageGraphService, view: SummitGraphQL) -> None:
     """Load every model's network for image graphs in the background (the first image then answers fast)."""
     try:
-        models = await view.models_memo.get(StoreGateway(view.store, view.limiter, timeout=WARM_UP_TIMEOUT_S))
+        models = await view.models_memo.get(StoreGateway(view.store, view.pools, timeout=WARM_UP_TIMEOUT_S))
         await service.prepare_all(models)
     except Exception as exc:  # a background task: log, never crash the server
         log.warning("image graphs: preparing the models failed (%s)", type(exc).__name__)
@@ -162,6 +179,7 @@ def create_app(
     warm: bool = False,
     admin_token: str | None = None,
     image_graphs: ImageGraphs | None = None,
+    token: str | None = None,
 ) -> Starlette:
     """Build the app around an open store (the caller opens and closes it).
 
@@ -171,41 +189,48 @@ def create_app(
     ``warm``: when the app starts (or on its first request, without a lifespan), remember
     every class's graph and every neuron's picture in the background (``server.warmup``;
     ``summit serve`` does unless the setting ``warm_up`` is off; tests that count store
-    calls do not). ``image_graphs``: what computes one image's graph (``summit.image_graph``;
-    the command line builds it when the setting ``image_graphs`` is on); every model is
-    prepared for it in the background at start (``/healthz`` shows each model's state
-    under ``warmUp.imageGraphs``). None answers that the feature is off.
+    calls do not); with the setting ``wait_warm_up`` the start-up waits for it, so the
+    port opens only when the server is ready. ``image_graphs``: what computes one image's
+    graph (``summit.image_graph``; the command line builds it when the setting
+    ``image_graphs`` is on); every model is prepared for it in the background at start
+    (``/healthz`` shows each model's state under ``warmUp.imageGraphs``). None answers that
+    the feature is off. ``token``: the access token (``server.access.read_token``); None =
+    no access control. Introspection is on only with ``dev`` or a token.
     """
-    limiter = store_limiter(store)
+    pools = store_pools(store, settings.heavy_workers)
     roots = MediaRoots(store, settings.media_root, media_roots)
     if image_graphs is None and image_graphs_wanted(settings):
         raise BadInput("image graphs (--image-graphs or --allow-upload) need the ingest part (torch): "
                        "start the server with `summit serve`")
     service = ImageGraphService(image_graphs, settings) if image_graphs is not None else None
-    view = SummitGraphQL(settings, store, limiter, warm=warm, image_graphs=service)
+    view = SummitGraphQL(settings, store, pools, warm=warm, image_graphs=service,
+                         introspection=settings.dev or token is not None)
     graphql: Any = view
     if settings.response_cache > 0:
         def gateway() -> StoreGateway:
-            return StoreGateway(store, limiter, timeout=settings.request_timeout)
+            return StoreGateway(store, pools, timeout=settings.request_timeout)
 
         graphql = CachedGraphQL(graphql, ResponseCache(view.models_memo, gateway, settings.response_cache))
-    graphql = BodyLimit(graphql)
+    graphql = RateLimit(BodyLimit(graphql), settings.rate_limit, settings.rate_burst)
     web = web_endpoint(Path(web_dir) if web_dir is not None else DEFAULT_WEB_DIR)
+    health, ready = health_endpoints(store, pools.probe, settings, view.warm_up_state)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        Route("/healthz", health_endpoint(store, limiter, settings, view.warm_up_state), methods=["GET"]),
+        Route("/healthz", health, methods=["GET"]),
+        Route("/readyz", ready, methods=["GET"]),
         Route("/media/{model}/{path:path}", media_endpoint(roots), methods=["GET", "HEAD"]),
         Route("/uploads", upload_endpoint(service.uploads if service else None, settings.upload_max_bytes),
               methods=["POST"]),
         Route("/", web, methods=["GET", "HEAD"]),
         Route("/{path:path}", web, methods=["GET", "HEAD"]),
     ]
-    middleware = []
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings.allowed_hosts),
+                             www_redirect=False)]
     origins = list(settings.cors_origins)
     if admin_token is not None:
         async def loaded() -> None:
             try:
-                await view.models_memo.refresh(StoreGateway(store, limiter, timeout=settings.request_timeout),
+                await view.models_memo.refresh(StoreGateway(store, pools, timeout=settings.request_timeout),
                                                fresh=True)
             except Exception as exc:  # the memo looks again within its ttl
                 log.warning("model list refresh after a load failed (%s)", type(exc).__name__)
@@ -214,7 +239,8 @@ def create_app(
                                methods=["POST"]))
     if origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
-                                     allow_headers=["content-type"], max_age=600))
+                                     allow_headers=["content-type", "authorization"], max_age=600))
+    middleware.append(Middleware(AccessControl, token=token))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -222,11 +248,15 @@ def create_app(
         task = view.start_warm_up()
         preparing = asyncio.get_running_loop().create_task(_prepare_image_graphs(service, view)) if service else None
         try:
+            if task is not None and settings.wait_warm_up:
+                log.info("waiting for the warm-up before opening the port (--wait-warm-up)")
+                await asyncio.wait([task])  # its failure is logged by _report_warm_up; serve anyway
             yield
         finally:
             for running in (task, preparing):
                 if running is not None and not running.done():
                     running.cancel()
+            pools.close()
 
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 

@@ -3,7 +3,10 @@
 Applied once per response by the view (``SummitGraphQL.process_result``), so
 parse, validation and execution errors all pass through it.
 
-- ``SummitError`` (raised by resolvers or the store): its message and ``code``.
+- ``SummitError`` (raised by resolvers or the store): its message and ``code``; errors whose
+  message may name infrastructure (``StoreUnavailable``, ``ArtifactError``: hosts, ports, paths)
+  get a fixed public message instead (the log keeps the original for the operator).
+- ``RateLimited`` also makes the HTTP status 429 with ``Retry-After`` (``rate_limit_status``).
 - Query-shape limits (depth, tokens, aliases): ``LIMIT_EXCEEDED``.
 - Other parse/validation errors, and variable values their type refuses: ``BAD_QUERY``
   (graphql-core's message is safe to show).
@@ -22,12 +25,31 @@ from graphql.error import GraphQLError
 from starlette.responses import JSONResponse
 from summit.server.limits import is_limit_message
 
-from summit.errors import BadInput, LimitExceeded, NotFound, SummitError
+from summit.errors import ArtifactError, BadInput, LimitExceeded, NotFound, RateLimited, StoreUnavailable, SummitError
 
 log = logging.getLogger("summit.server")
 
 INTERNAL = "INTERNAL"
 BAD_QUERY = "BAD_QUERY"
+
+# Errors whose message can name hosts, ports or paths: clients read these instead.
+PUBLIC_MESSAGES: dict[type[SummitError], str] = {
+    StoreUnavailable: "the graph store is not reachable right now; try again shortly (the server log says why)",
+    ArtifactError: "the loaded data cannot be read; the server log says why",
+}
+
+
+def public_message(error: SummitError) -> str:
+    for kind, message in PUBLIC_MESSAGES.items():
+        if isinstance(error, kind):
+            return message
+    return str(error)
+
+
+def rate_limit_status(errors: list[GraphQLError]) -> float | None:
+    """Seconds for ``Retry-After`` when an error is ``RateLimited`` (the answer is then HTTP 429), else None."""
+    waits = [e.original_error.retry_after for e in errors if isinstance(e.original_error, RateLimited)]
+    return max(waits) if waits else None
 
 
 def _where(exc: BaseException) -> str:
@@ -43,8 +65,8 @@ def shape_error(error: GraphQLError) -> GraphQLError:
     """Return ``error`` with a code, or its masked replacement for internal errors."""
     original = error.original_error
     if isinstance(original, SummitError):
-        code, message = original.code, str(original)
-        log.info("graphql %s: %s", code, message)
+        code, message = original.code, public_message(original)
+        log.info("graphql %s: %s", code, original)
     elif original is None or isinstance(original, GraphQLError):
         # graphql-core's own errors: parse, validation, and a variable's value that its type refuses
         # (the scalar's GraphQLError is kept as the original error); their messages are safe to show

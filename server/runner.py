@@ -56,20 +56,30 @@ def serve(settings: Settings, *, web_dir: Path | None = None, image_graphs: Imag
     """Serve the API, the web app and the media at ``settings.host:port`` until stopped.
 
     ``image_graphs``: what computes one image's graph (the command line builds it from
-    ``summit.ingest`` when the setting ``image_graphs`` is on).
+    ``summit.ingest`` when the setting ``image_graphs`` is on). A non-loopback address needs
+    an access token or ``public`` (``server.access.check_exposure``).
     """
     import uvicorn
+    from summit.server.access import check_exposure, read_token
     from summit.server.app import create_app
+    from summit.server.hosts import is_loopback
 
     check_serve_settings(settings, web_dir)
+    token = read_token(settings)
+    access = check_exposure(settings, token)
     store = open_for_serving(settings)
     record = None
     try:
         check_listen(settings.host, settings.port)
-        log.info("serving http://%s:%s/ (%s)", settings.host, settings.port, describe_store(settings))
+        log.info("serving http://%s:%s/ (%s; access: %s)", settings.host, settings.port, describe_store(settings),
+                 access)
+        if not settings.allowed_hosts and not is_loopback(settings.host):
+            log.warning("answering only to Host localhost, 127.0.0.1, [::1] and %s: add the name others use with "
+                        "--allowed-host NAME (or SUMMIT_ALLOWED_HOSTS)", settings.host)
         record = hold(store, local_url(settings.host, settings.port))
         app = create_app(settings, store, web_dir=web_dir, warm=settings.warm_up,
-                         admin_token=None if record is None else record.token, image_graphs=image_graphs)
+                         admin_token=None if record is None else record.token, image_graphs=image_graphs,
+                         token=token)
         # uvicorn re-raises SIGTERM after its graceful shutdown; end cleanly (exit 0, store closed) instead.
         previous = signal.signal(signal.SIGTERM, _exit_cleanly)
         try:

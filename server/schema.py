@@ -12,7 +12,7 @@ from pathlib import Path
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 from summit.server.context import Info
 from summit.server.limits import query_limiters
@@ -58,12 +58,15 @@ class SummitSchema(strawberry.Schema):
         del errors, execution_context
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+def build_schema(settings: Settings | None = None, *, introspection: bool = True) -> strawberry.Schema:
+    """The schema with the query limits of ``settings``; ``introspection=False`` refuses ``__schema``/``__type``
+    (``summit serve`` allows introspection only with ``--dev`` or an access token)."""
     settings = resolve(environ={}) if settings is None else settings
     # Parsed and validated documents are cached by query text (the limits are fixed per schema,
     # so a cached validation result stays right); web clients send the same few documents.
     caches = [lambda: ParserCache(maxsize=QUERY_CACHE_SIZE), lambda: ValidationCache(maxsize=QUERY_CACHE_SIZE)]
-    return SummitSchema(query=Query, extensions=[*query_limiters(settings), *caches])
+    closed = [] if introspection else [DisableIntrospection]
+    return SummitSchema(query=Query, extensions=[*query_limiters(settings), *closed, *caches])
 
 
 def sdl() -> str:

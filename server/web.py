@@ -16,8 +16,8 @@ NOT_BUILT = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Summit: web app not built</title></head>
 <body style="font-family: sans-serif; max-width: 40em; margin: 3em auto">
 <h1>The Summit web app is not built</h1>
-<p>The API is running at <a href="/graphql">/graphql</a>, but there is no built web app in
-<code>{web_dir}</code>.</p>
+<p>The API is running at <a href="/graphql">/graphql</a>, but the server has no built web app
+(its web folder, <code>web/dist</code> unless <code>--web-dir</code> says otherwise, is empty).</p>
 <p>Build it once with <code>cd web &amp;&amp; npm ci &amp;&amp; npm run build</code>, then reload this page.</p>
 </body></html>
 """
@@ -33,7 +33,7 @@ def web_endpoint(web_dir: Path) -> Endpoint:
 
     async def web(request: Request) -> Response:
         if not (web_dir / "index.html").is_file():
-            return HTMLResponse(NOT_BUILT.format(web_dir=web_dir), status_code=200)
+            return HTMLResponse(NOT_BUILT, status_code=200)  # names no server path
         relative = request.path_params.get("path", "")
         if relative:
             try:

@@ -166,6 +166,13 @@ def model_id(manifest: Mapping[str, Any]) -> str:
     return run_id
 
 
+def dataset_name(root: str) -> str:
+    """The name to show for a dataset: the last part of its folder (never the folder's full path,
+    which would tell every client where the data lies on the ingest machine)."""
+    parts = [part for part in str(root).replace("\\", "/").split("/") if part]
+    return parts[-1] if parts else ""
+
+
 def validate_references(artifact: Path | str) -> None:
     """Check that every id in every present table refers to an existing neuron or class."""
     neurons = read_table(artifact, "neurons")

@@ -66,6 +66,28 @@ class LimitExceeded(SummitError):
     code = "LIMIT_EXCEEDED"
 
 
+class TimedOut(LimitExceeded):
+    """Work ran past its deadline (a request's ``request_timeout``) and was stopped."""
+
+
+class RateLimited(SummitError):
+    """A client sent more requests, or more heavy queries at once, than the server's rate limits allow."""
+
+    exit_code = 2
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after: float = 1.0):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unauthorized(SummitError):
+    """The server needs an access token (or a session from a one-time link) that the request lacks."""
+
+    exit_code = 2
+    code = "UNAUTHORIZED"
+
+
 class WeightsUnavailable(SummitError):
     """Model weights cannot be found or loaded."""
 

@@ -208,6 +208,35 @@ class Settings:
     warm_up: bool = _setting(
         True, "At start, remember every class's graph and every neuron's picture in the background so "
         "first views of a class answer as fast as later ones.", 'server')
+    wait_warm_up: bool = _setting(
+        False, 'Keep the port closed until the warm-up has remembered every class graph and picture (ready '
+        'when it opens).', 'server')
+    # --- access (a server shared by a team) ---------------------------------
+    token_file: str = _setting(
+        '', 'File holding the access token: GraphQL, media and the web app then need it (header or a '
+        'session cookie from a one-time link, `summit share`).', 'access')
+    token_env: str = _setting(
+        'SUMMIT_TOKEN', 'Name of the environment variable holding the access token (when no token_file).',
+        'access')
+    public: bool = _setting(
+        False, 'Serve a non-loopback address without a token (a read-only public demo; rate limits apply).',
+        'access')
+    allowed_hosts: tuple[str, ...] = _setting(
+        (), "Host names the server answers to besides localhost, 127.0.0.1 and [::1], e.g. the name "
+        "teammates use (comma-separated; '*.example.org' matches subdomains).", 'access')
+    link_hours: float = _setting(
+        24.0, 'Hours a one-time access link (summit share) stays valid.', 'access', minimum=0.01)
+    rate_limit: float = _setting(
+        20.0, 'GraphQL requests per second per client address (sustained); 0 = no limit.', 'access',
+        minimum=0.0)
+    rate_burst: int = _setting(
+        60, 'GraphQL requests a client address may send in a burst above rate_limit.', 'access', minimum=1)
+    heavy_per_client: int = _setting(
+        2, 'Heavy queries (paths, neighbourhood, compare) one client address may run at once; more get 429.',
+        'access', minimum=1)
+    heavy_workers: int = _setting(
+        2, 'Threads for heavy queries; other requests use their own threads and never wait for these.',
+        'access', minimum=1)
 
     def __post_init__(self) -> None:
         for setting in SETTINGS:
@@ -237,6 +266,9 @@ def _declared() -> tuple[Setting, ...]:
 SETTINGS: tuple[Setting, ...] = _declared()
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 SETTING_GROUPS: tuple[str, ...] = tuple(dict.fromkeys(s.group for s in SETTINGS))
+# Environment variables that hold secrets by default (named by a ``*_env`` setting): not settings.
+SECRET_ENV_VARS: frozenset[str] = frozenset(
+    str(s.default) for s in SETTINGS if s.name.endswith("_env") and str(s.default).startswith("SUMMIT_"))
 
 
 def user_data_dir() -> Path:
@@ -266,7 +298,7 @@ def resolve(
     for setting in SETTINGS:
         values[setting.name] = getattr(base, setting.name) if base is not None else setting.default
     for key, raw in env.items():
-        if not key.startswith("SUMMIT_"):
+        if not key.startswith("SUMMIT_") or key in SECRET_ENV_VARS:
             continue
         name = key[len("SUMMIT_"):].lower()
         if name not in SETTINGS_BY_NAME:

@@ -23,6 +23,7 @@ from summit.server.types.path import Path
 from summit.server.types.search_hit import SearchHit
 from summit.server.types.similar_class import SimilarClass
 
+from summit.artifact import dataset_name
 from summit.errors import BadInput
 from summit.store.base import ModelInfo
 
@@ -40,7 +41,7 @@ def _check_graph_size(graph: ClassGraph, max_results: int) -> ClassGraph:
 class Model:
     id: str
     name: str
-    dataset: str
+    dataset: str = strawberry.field(description="The dataset's name (the last part of its folder, never a path).")
     created: str
     images: int
     class_count: int
@@ -51,7 +52,7 @@ class Model:
     @classmethod
     def from_record(cls, record: ModelInfo) -> Model:
         return cls(
-            id=record.id, name=record.name, dataset=record.dataset, created=record.created,
+            id=record.id, name=record.name, dataset=dataset_name(record.dataset), created=record.created,
             images=record.images, class_count=record.classes, top1_correct=record.top1_correct,
             top1_accuracy=record.top1_correct / record.images if record.images else 0.0,
             layers=[Layer.from_record(layer) for layer in record.layers],
@@ -113,7 +114,8 @@ class Model:
         check_range("hops", hops, 1, int(info.context.settings.max_hops), "max_hops")
         index = await class_index(info, self.id, class_key)
         gateway = info.context.gateway
-        record = await gateway.call(gateway.store.neighbourhood, self.id, index, neuron_id, hops=hops)
+        record = await gateway.call_heavy("neighbourhood", gateway.store.neighbourhood, self.id, index, neuron_id,
+                                          hops=hops)
         return _check_graph_size(ClassGraph.from_record(self.id, record), info.context.max_results)
 
     @strawberry.field(description=(
@@ -131,7 +133,8 @@ class Model:
         check_range("k", k, 1, int(info.context.settings.max_paths), "max_paths")
         index = await class_index(info, self.id, class_key)
         gateway = info.context.gateway
-        records = await gateway.call(gateway.store.paths, self.id, index, from_, to, k=k, mode=mode.value)
+        records = await gateway.call_heavy("paths", gateway.store.paths, self.id, index, from_, to, k=k,
+                                           mode=mode.value)
         return [Path.from_record(self.id, r) for r in records]
 
     @strawberry.field(description="Two classes' graphs compared: shared, only-A and only-B neurons, edges.")
@@ -139,7 +142,8 @@ class Model:
         index_a = await class_index(info, self.id, a)
         index_b = await class_index(info, self.id, b)
         gateway = info.context.gateway
-        return Comparison.from_record(self.id, await gateway.call(gateway.store.compare, self.id, index_a, index_b))
+        return Comparison.from_record(
+            self.id, await gateway.call_heavy("compare", gateway.store.compare, self.id, index_a, index_b))
 
     @strawberry.field(description="Most similar classes (by activation counts; one layer or all).")
     async def similar_classes(

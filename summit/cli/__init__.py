@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "faithfulness": "Measure how much each class graph carries its class (ablation).",
     "load": "Load an artifact into Neo4j or the embedded store.",
     "serve": "Serve the GraphQL API and the web app.",
+    "share": "Print a one-time link into a server that needs an access token.",
     "demo": "Ingest the bundled images, build graphs, load, and serve: end to end.",
     "settings": "List every setting with its default and environment variable.",
 }

@@ -185,7 +185,7 @@ def read_load_data(artifact: Path | str) -> LoadData:
         "classes": classes.height,
         "images": int(classes["images"].sum() or 0),
         "top1_correct": int(classes["top1_correct"].sum() or 0),
-        "dataset": str(dataset_section.get("root", "")),
+        "dataset": art.dataset_name(str(dataset_section.get("root", ""))),
         "artifact_path": str(Path(artifact).resolve()),
         "created": str(manifest.get("created", "") or _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")),
     }

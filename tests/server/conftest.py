@@ -18,8 +18,9 @@ Gql = Callable[..., dict[str, Any]]
 
 
 def make_settings(**overrides: Any) -> Settings:
-    """Settings for tests; the response cache is off unless asked for (test_response_cache.py)."""
-    return resolve({"response_cache": 0, **overrides}, environ={})
+    """Settings for tests: the response cache and the rate limit are off unless asked for
+    (test_response_cache.py, test_rate_limit.py); TestClient's Host name ``testserver`` is allowed."""
+    return resolve({"response_cache": 0, "rate_limit": 0, "allowed_hosts": "testserver", **overrides}, environ={})
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def raw_get(app: Any, raw_path: str) -> int:
 
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
              "scheme": "http", "path": unquote(raw_path), "raw_path": raw_path.encode(), "root_path": "",
-             "query_string": b"", "headers": [], "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+             "query_string": b"", "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
     anyio.run(app, scope, receive, send)
     return status[0]
 
@@ -129,7 +129,7 @@ def test_web_app_and_spa_fallback(client_for, store, tmp_path: Path) -> None:
 def test_healthz(client_for, store) -> None:
     ok = client_for(store).get("/healthz")
     assert ok.status_code == 200
-    assert ok.json() == {"store": "embedded", "status": "ok", "reachable": True, "models": 1,
+    assert ok.json() == {"store": "embedded", "status": "ok", "ready": True, "reachable": True, "models": 1,
                          "warmUp": {"state": "off", "graphs": 0, "images": 0}}
     down = client_for(StoreProxy(store, fail={"ping": ConnectionError("bolt://u:hunter2@x refused")})).get("/healthz")
     assert down.status_code == 503

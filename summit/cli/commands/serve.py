@@ -24,6 +24,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="do not remember every class graph and neuron picture in the background at start")
     http.add_argument("--response-cache", metavar="N", type=int,
                       help="GraphQL responses kept in memory (default: 4096; 0 = off; setting response_cache)")
+    http.add_argument("--wait-warm-up", dest="wait_warm_up", action="store_true", default=None,
+                      help="open the port only when the warm-up is done (the server is ready when it listens)")
+    access = parser.add_argument_group("access (a server shared by a team)")
+    access.add_argument("--token-file", metavar="FILE",
+                        help="file holding the access token (or set SUMMIT_TOKEN); needed on a non-loopback --host")
+    access.add_argument("--public", action="store_true", default=None,
+                        help="serve a non-loopback --host without a token (read-only public demo, rate-limited)")
+    access.add_argument("--allowed-host", metavar="NAME", action="append",
+                        help="a Host name to answer to besides localhost, e.g. the name teammates use (repeatable)")
     http.add_argument("--web-dir", metavar="DIR", type=Path, help="built web app to serve at / (default: web/dist)")
     add_image_graph_options(parser)
     parser.add_argument("--print-schema", action="store_true", help="print the GraphQL schema (SDL) and exit")
@@ -34,6 +43,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
         **store_overrides(args), "host": args.host, "port": args.port, "dev": args.dev,
         "cors_origins": ",".join(args.cors) if args.cors else None, "media_root": args.media_root,
         "warm_up": args.warm_up, "response_cache": args.response_cache, **image_graph_overrides(args),
+        "wait_warm_up": args.wait_warm_up, "token_file": args.token_file, "public": args.public,
+        "allowed_hosts": ",".join(args.allowed_host) if args.allowed_host else None,
     }
 
 

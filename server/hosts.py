@@ -1,0 +1,37 @@
+"""Which addresses are loopback, and which Host headers the server answers to.
+
+The Host check (Starlette's ``TrustedHostMiddleware``) stops DNS rebinding: a web
+page on another site whose name is made to resolve to 127.0.0.1 sends its own
+name as Host, so it gets 400 instead of the API.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+
+
+def allowed_hosts(configured: tuple[str, ...]) -> list[str]:
+    """The Host names to accept: the loopback names plus the configured ones (e.g. the public name)."""
+    return [*LOOPBACK_NAMES, *(name.strip().lower() for name in configured if name.strip())]
+
+
+def is_loopback(host: str) -> bool:
+    """True when every address ``host`` stands for is a loopback address (unresolvable: False)."""
+    text = host.strip("[]")
+    if text == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(text).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(text, None)
+    except OSError:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in infos)
+
+
+__all__ = ["LOOPBACK_NAMES", "allowed_hosts", "is_loopback"]

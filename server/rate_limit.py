@@ -1,0 +1,123 @@
+"""Per-client limits: requests per second (a token bucket per address) and heavy queries at once.
+
+``RateLimit`` wraps the GraphQL endpoint: each client address has a bucket of
+``rate_burst`` requests refilled at ``rate_limit`` per second; a request finding
+it empty is answered at once with HTTP 429, a ``Retry-After`` header and the
+usual GraphQL error shape (code ``RATE_LIMITED``), before anything parses it.
+``HeavySlots`` counts the requests with heavy queries (paths, neighbourhoods,
+comparisons) each address runs at once (the heavy fields of one request share its
+slot); one more than ``heavy_per_client`` raises ``RateLimited`` (HTTP 429 too, set
+by the view). Both forget idle clients (at most
+``MAX_CLIENTS`` remembered, least recently seen dropped first).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections import OrderedDict
+from collections.abc import MutableMapping
+from typing import Any
+
+from summit.server.body_limit import ASGIApp, Receive, Send
+
+from summit.errors import RateLimited
+
+MAX_CLIENTS = 10_000
+
+
+def client_address(scope: MutableMapping[str, Any]) -> str:
+    """The client's address as the server sees it (uvicorn applies X-Forwarded-For from trusted proxies only)."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def rate_limited_body(error: RateLimited) -> bytes:
+    return json.dumps({"data": None, "errors": [{"message": str(error),
+                                                 "extensions": {"code": error.code}}]}).encode()
+
+
+def retry_after_header(seconds: float) -> bytes:
+    return str(max(1, math.ceil(seconds))).encode()
+
+
+class TokenBuckets:
+    """``take(client)``: True while the client has a request left in its bucket."""
+
+    def __init__(self, rate: float, burst: int, clock: Any = time.monotonic):
+        self.rate = rate
+        self.burst = burst
+        self._clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # client -> (tokens, at)
+
+    def take(self, client: str) -> float:
+        """0.0 when the request may go ahead, else the seconds until the client has one again."""
+        now = self._clock()
+        tokens, at = self._buckets.pop(client, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - at) * self.rate)
+        wait = 0.0
+        if tokens >= 1.0:
+            tokens -= 1.0
+        else:
+            wait = (1.0 - tokens) / self.rate
+        self._buckets[client] = (tokens, now)
+        while len(self._buckets) > MAX_CLIENTS:
+            self._buckets.popitem(last=False)
+        return wait
+
+
+class RateLimit:
+    """ASGI wrapper: 429 for a client whose bucket is empty (``rate`` per second, ``burst`` at once)."""
+
+    def __init__(self, app: ASGIApp, rate: float, burst: int):
+        self.app = app
+        self.buckets = TokenBuckets(rate, burst) if rate > 0 else None
+        self.refused = 0
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
+        if self.buckets is None or scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        wait = self.buckets.take(client_address(scope))
+        if wait <= 0:
+            await self.app(scope, receive, send)
+            return
+        self.refused += 1
+        error = RateLimited(
+            f"too many requests from this client: the server allows {self.buckets.rate:g} per second "
+            f"(setting rate_limit, bursts of {self.buckets.burst}); retry in {wait:.1f} s", retry_after=wait)
+        body = rate_limited_body(error)
+        await send({"type": "http.response.start", "status": 429,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"retry-after", retry_after_header(wait))]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class HeavySlots:
+    """How many requests with heavy queries each client runs now; ``acquire`` refuses one over ``per_client``."""
+
+    def __init__(self, per_client: int):
+        self.per_client = per_client
+        self._running: dict[str, int] = {}
+        self.refused = 0
+
+    def acquire(self, client: str, what: str) -> None:
+        running = self._running.get(client, 0)
+        if running >= self.per_client:
+            self.refused += 1
+            raise RateLimited(
+                f"{what}: this client already runs {running} requests with heavy queries (paths, neighbourhoods, "
+                f"comparisons); the server allows {self.per_client} at once (setting heavy_per_client); retry "
+                "when one has answered", retry_after=1.0)
+        self._running[client] = running + 1
+
+    def release(self, client: str) -> None:
+        left = self._running.get(client, 0) - 1
+        if left > 0:
+            self._running[client] = left
+        else:
+            self._running.pop(client, None)
+
+
+__all__ = ["HeavySlots", "RateLimit", "TokenBuckets", "client_address"]
