@@ -9,6 +9,12 @@
 #   scripts/neo4j.sh fetch    only download the jars (Maven Central, cached)
 #   scripts/neo4j.sh reset    stop and delete the database files (next start is a first start)
 #   scripts/neo4j.sh logs     print the end of the server logs
+#   scripts/neo4j.sh load ARTIFACT [summit load options]
+#                             a loading window for a read-only server: restart it writable
+#                             (loopback only), `summit load` the artifact, restart it read-only
+#
+# NEO4J_READ_ONLY=1 starts the user database read-only (server.databases.read_only): Neo4j
+# Browser users can read but not change or delete anything; loads then go through `load`.
 #
 # Jars come from Maven Central through scripts/neo4j/pom.xml and are cached in
 # ~/.m2 and $NEO4J_CACHE (default ~/.cache/summit, or <repo>/.cache when HOME is not
@@ -16,7 +22,8 @@
 # The server home (conf, data, logs, pid) lives in $NEO4J_RUN_HOME (default
 # <repo>/.cache/neo4j/home). Env: NEO4J_PASSWORD (default summit-test-pw),
 # NEO4J_BOLT_PORT (7687), NEO4J_HTTP_PORT (7474), NEO4J_HEAP (2g),
-# NEO4J_PAGECACHE (1g), NEO4J_START_TIMEOUT seconds (240).
+# NEO4J_PAGECACHE (1g), NEO4J_START_TIMEOUT seconds (240), NEO4J_READ_ONLY (0),
+# NEO4J_DATABASE (neo4j: the database NEO4J_READ_ONLY protects).
 # Variable names avoid the SUMMIT_ prefix: summit/settings.py rejects unknown SUMMIT_* vars.
 set -euo pipefail
 
@@ -44,6 +51,8 @@ PASSWORD="${NEO4J_PASSWORD:-summit-test-pw}"
 HEAP="${NEO4J_HEAP:-2g}"
 PAGECACHE="${NEO4J_PAGECACHE:-1g}"
 START_TIMEOUT="${NEO4J_START_TIMEOUT:-240}"
+READ_ONLY="${NEO4J_READ_ONLY:-0}"
+DATABASE="${NEO4J_DATABASE:-neo4j}"
 
 log() { echo "neo4j.sh: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -97,7 +106,12 @@ dbms.security.auth_enabled=true
 dbms.usage_report.enabled=false
 server.memory.pagecache.size=$PAGECACHE
 db.tx_log.rotation.retention_policy=100M size
+# Transaction time-outs (Summit's request deadline) are enforced within 100 ms, not the default 2 s.
+db.transaction.monitor.check.interval=100ms
 EOF
+  if [[ "$READ_ONLY" == 1 ]]; then
+    echo "server.databases.read_only=$DATABASE" >>"$NHOME/conf/neo4j.conf"
+  fi
   cat >"$NHOME/conf/server-logs.xml" <<EOF
 <?xml version="1.0" encoding="UTF-8"?>
 <!-- Written by scripts/neo4j.sh: debug, http, query and security logs. -->
@@ -241,6 +255,11 @@ cmd_start() {
   if port_open "$BOLT_PORT" || port_open "$HTTP_PORT"; then
     die "port $BOLT_PORT or $HTTP_PORT is already in use by another process (not started by this script); stop it or set NEO4J_BOLT_PORT/NEO4J_HTTP_PORT"
   fi
+  if [[ "$READ_ONLY" == 1 && ! -d "$NHOME/data/databases/$DATABASE" ]]; then
+    log "first start: creating database $DATABASE writable once (a new database cannot start read-only)"
+    READ_ONLY=0 cmd_start
+    cmd_stop
+  fi
   fetch
   local java
   java="$(java_bin)"
@@ -312,6 +331,26 @@ cmd_reset() {
   log "database files removed from $NHOME"
 }
 
+cmd_load() {
+  [[ $# -ge 1 ]] || die "usage: scripts/neo4j.sh load ARTIFACT [summit load options]"
+  local summit="${SUMMIT_BIN:-}"
+  if [[ -z "$summit" ]]; then
+    summit="$(command -v summit || true)"
+    [[ -x "$ROOT/.venv/bin/summit" ]] && summit="$ROOT/.venv/bin/summit"
+  fi
+  [[ -n "$summit" ]] || die "the summit command is missing (run scripts/setup.sh)"
+  log "loading window: restarting $DATABASE writable (loopback only) for the load"
+  cmd_stop
+  READ_ONLY=0 cmd_start
+  local status=0
+  NEO4J_PASSWORD="$PASSWORD" "$summit" load "$@" --neo4j "bolt://127.0.0.1:$BOLT_PORT" \
+    --password-env NEO4J_PASSWORD --database "$DATABASE" || status=$?
+  log "loading window closed: restarting $DATABASE read-only"
+  cmd_stop
+  READ_ONLY=1 cmd_start
+  return "$status"
+}
+
 cmd_logs() {
   tail -n "${1:-60}" "$NHOME/logs/neo4j.log" 2>/dev/null || tail -n "${1:-60}" "$CONSOLE_LOG" 2>/dev/null \
     || log "no logs in $NHOME/logs"
@@ -325,8 +364,9 @@ case "${1:-}" in
   fetch) fetch ;;
   reset) cmd_reset ;;
   logs) cmd_logs "${2:-60}" ;;
+  load) shift; cmd_load "$@" ;;
   *)
-    echo "usage: scripts/neo4j.sh start|stop|status|env|fetch|reset|logs" >&2
+    echo "usage: scripts/neo4j.sh start|stop|status|env|fetch|reset|logs|load ARTIFACT" >&2
     exit 2
     ;;
 esac
