@@ -2,8 +2,13 @@
 
 ``RateLimit`` wraps the GraphQL endpoint: each client address has a bucket of
 ``rate_burst`` requests refilled at ``rate_limit`` per second; a request finding
-it empty is answered at once with HTTP 429, a ``Retry-After`` header and the
-usual GraphQL error shape (code ``RATE_LIMITED``), before anything parses it.
+it empty gets HTTP 429, a ``Retry-After`` header and the usual GraphQL error
+shape (code ``RATE_LIMITED``), before anything parses it. The 429 is sent
+``TARPIT_S`` late: a client that ignores ``Retry-After`` and asks again at once,
+in a loop over many connections, then gets one answer per connection and second
+instead of keeping the event loop busy with thousands of refusals (measured: 50
+connections got 17,000 refusals a second, and a normal client's p95 rose to 231
+ms; with the delay 2,800 in 3 s, then about 50 a second).
 ``HeavySlots`` counts the requests with heavy queries (paths, neighbourhoods,
 comparisons) each address runs at once (the heavy fields of one request share its
 slot); one more than ``heavy_per_client`` raises ``RateLimited`` (HTTP 429 too, set
@@ -13,6 +18,7 @@ by the view). Both forget idle clients (at most
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import time
@@ -25,6 +31,7 @@ from summit.server.body_limit import ASGIApp, Receive, Send
 from summit.errors import RateLimited
 
 MAX_CLIENTS = 10_000
+TARPIT_S = 1.0  # a refusal is sent this late (a well-behaved client waits Retry-After anyway)
 
 
 def client_address(scope: MutableMapping[str, Any]) -> str:
@@ -84,9 +91,12 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         self.refused += 1
+        await asyncio.sleep(TARPIT_S)
+        wait = max(0.0, wait - TARPIT_S)
         error = RateLimited(
-            f"too many requests from this client: the server allows {self.buckets.rate:g} per second "
-            f"(setting rate_limit, bursts of {self.buckets.burst}); retry in {wait:.1f} s", retry_after=wait)
+            f"too many requests from this client: the server allows {self.buckets.rate:g} per second (setting "
+            f"rate_limit, bursts of {self.buckets.burst}); wait as long as the Retry-After header says",
+            retry_after=wait)
         body = rate_limited_body(error)
         await send({"type": "http.response.start", "status": 429,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
