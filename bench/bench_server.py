@@ -1,18 +1,21 @@
-"""Benchmark: loopback load test of `summit serve` answering class-graph queries.
+"""Benchmark: loopback load tests of `summit serve` (class-graph queries; an abusive client).
 
     .venv/bin/python bench/bench_server.py [--scale full|small] [--clients 50] [--duration 60]
-        [--max-requests 1000000] [--client process|wrk] [--wait-warm-up] [--no-warm-up]
+        [--max-requests 1000000] [--client process|wrk] [--no-wait] [--no-warm-up]
         [--response-cache N] [--artifact DIR] [--store-path PATH]
+    .venv/bin/python bench/bench_server.py --abuse [--abusers 200] [--duration 20] ...
 
 1. Uses the synthetic artifact at InceptionV1 x ImageNet scale (``--scale full``:
    9 layers / 5,484 neurons, 1,000 classes, >= 20 M influence rows; the same
    one as bench/bench_stores.py, written with ``summit synth`` when missing), or
-   a small one (``--scale small``: 100 classes, 5 layers) for a quick run.
+   a small one (``--scale small``: 100 classes, 5 layers) for a quick run, or
+   ``--artifact DIR`` (e.g. an imported published Summit graph).
 2. Loads it into an embedded store of its own (once; reused later).
-3. Starts the real server (`summit serve`) in a subprocess on 127.0.0.1 only and
-   starts the load as soon as /healthz answers: the server's warm-up (every class
-   graph and neuron picture remembered in the background) runs during the first
-   seconds of load unless ``--wait-warm-up`` (wait for it) or ``--no-warm-up`` (off).
+3. Starts the real server (`summit serve --wait-warm-up`) in a subprocess on
+   127.0.0.1 only and measures how long it takes to be ready (the port opens
+   once every class graph and neuron picture is remembered); the load starts
+   then. ``--no-wait``: start the load as soon as /healthz answers, the warm-up
+   still running (``--no-warm-up``: without it).
 4. ``--clients`` concurrent keep-alive connections ask for the web app's class-graph
    query (class, nodes with neuron images, edges) of random classes for
    ``--duration`` seconds (closed loop). ``--client process`` (default):
@@ -22,11 +25,21 @@
    generator with bench/wrk_class_graph.lua (1 thread); its throughput is right but
    on this machine its latency histogram fails the Little's-law check below (it
    reports more time in flight than ``clients x duration``), so its percentiles are
-   printed but not trusted.
+   printed but not trusted. All clients come from one address, so this run turns
+   the per-client rate limit off (``SUMMIT_RATE_LIMIT=0``).
 5. Prints requests/s, p50/p95/p99, mean and max latency, the Little's-law check
    (a closed loop of C clients at X requests/s has a mean latency of C/X), server
-   CPU per request, latency per 10-s window, the error count and the ratio of p95
-   to the target (p95 <= 100 ms, 0 errors on the embedded store).
+   CPU per request, latency per 10-s window, the first request of each class vs
+   repeats, the error count and the ratios to the targets (first request of a
+   class p95 <= 100 ms, all requests p95 <= 50 ms, 0 errors).
+
+``--abuse``: the server with its default rate limits; ``--abusers`` connections from
+127.0.0.2 send heavy queries (K=5 paths and a 2-hop neighbourhood of random
+classes, as uncached GETs) in a closed loop, ignoring ``Retry-After``, while a
+normal user from 127.0.0.3 asks for a class graph every 0.2 s (first alone for half
+the duration, for a baseline on the same machine, then next to it). Prints how many
+abusive requests were served against the budget (``rate_burst + rate_limit x
+seconds``) and the normal user's latency (target p95 < 100 ms, 0 errors).
 """
 
 from __future__ import annotations
@@ -52,7 +65,12 @@ sys.path.insert(0, str(REPO))
 HOST = "127.0.0.1"  # loopback only, never configurable
 LOAD_CLIENT = Path(__file__).resolve().with_name("load_client.py")
 WINDOW_S = 10.0
-TARGET_P95_MS = 100.0
+TARGET_FIRST_P95_MS = 100.0  # the first request of each class, after readiness
+TARGET_P95_MS = 50.0  # all requests
+TARGET_NORMAL_P95_MS = 100.0  # a normal user next to an abusive one
+NORMAL_INTERVAL_S = 0.2
+ABUSER_ADDRESS, NORMAL_ADDRESS = "127.0.0.2", "127.0.0.3"
+BUCKET_REFUSAL = "HTTP 429: too many requests"  # how load_client's reasons start for the rate limit's refusals
 WRK_SCRIPT = Path(__file__).resolve().with_name("wrk_class_graph.lua")
 SCALES: dict[str, dict[str, Any]] = {
     "full": {"dir": "synth-inception-1000",
@@ -61,6 +79,13 @@ SCALES: dict[str, dict[str, Any]] = {
     "small": {"dir": "synth-server-small",
               "synth": ["--classes", "100", "--layers", "5", "--channels", "64", "--images-per-class", "50"]},
 }
+
+HEAVY = """query Heavy($key: String!) {
+  model {
+    paths(classKey: $key, from: "__FROM__", k: 5) { score neurons }
+    neighbourhood(classKey: $key, neuronId: "__NEAR__", hops: 2) { nodes { count } edges { weight } }
+  }
+}"""
 
 CLASS_GRAPH = """query ClassGraph($key: String!) {
   model {
@@ -111,23 +136,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(store_path: Path, artifact: Path, port: int, response_cache: int | None,
-                 warm_up: bool) -> subprocess.Popen[bytes]:
+def start_server(store_path: Path, artifact: Path, port: int, env: dict[str, str],
+                 extra: list[str]) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "summit.cli", "serve", "--embedded", str(store_path), "--host", HOST,
-         "--port", str(port), "--media-root", str(artifact / "media"), *([] if warm_up else ["--no-warm-up"]),
-         *([] if response_cache is None else ["--response-cache", str(response_cache)])],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+         "--port", str(port), "--media-root", str(artifact / "media"), *extra],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **env},
     )
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"server exited with {proc.returncode}: {proc.stderr.read().decode() if proc.stderr else ''}")
         if health(f"http://{HOST}:{port}") is not None:
             return proc
-        time.sleep(0.2)
+        time.sleep(0.05)
     proc.terminate()
-    raise SystemExit("server did not become healthy within 120 s")
+    raise SystemExit("server did not answer /healthz within 300 s")
 
 
 def health(base: str) -> dict[str, Any] | None:
@@ -147,36 +171,37 @@ def warm_up_line(state: dict[str, Any] | None) -> str:
     return f"{w['state']} ({w['graphs']} class graphs, {w['images']} pictures)"
 
 
-def wait_for_warm_up(base: str, timeout: float = 600.0) -> float:
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
-        state = health(base)
-        if state and state.get("warmUp", {}).get("state") in ("done", "off", "failed"):
-            return time.perf_counter() - started
-        time.sleep(0.1)
-    raise SystemExit(f"the server's warm-up did not finish within {timeout:g} s")
-
-
 def body_template(tmp: Path) -> Path:
     template = tmp / "class-graph-body.json"
     template.write_text(json.dumps({"query": CLASS_GRAPH, "variables": {"key": "__KEY__"}}))
     return template
 
 
+def load_client(base: str, template: Path, classes: int, clients: int, duration: float, max_requests: int,
+                seed: int, out: Path, *extra: str) -> subprocess.Popen[str]:
+    """Start bench/load_client.py in its own process (its record goes to ``out``)."""
+    command = [sys.executable, str(LOAD_CLIENT), "--url", f"{base}/graphql", "--body-template", str(template),
+               "--classes", str(classes), "--clients", str(clients), "--duration", str(duration),
+               "--max-requests", str(max_requests), "--seed", str(seed), "--out", str(out), *extra]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(proc: subprocess.Popen[str], out: Path, timeout: float) -> dict[str, Any]:
+    _, stderr = proc.communicate(timeout=timeout)
+    if proc.returncode != 0:
+        raise SystemExit(f"load client failed ({proc.returncode}): {stderr.strip()[-800:]}")
+    record: dict[str, Any] = json.loads(out.read_text())
+    return record
+
+
 def process_test(base: str, classes: int, clients: int, duration: float, max_requests: int, seed: int,
                  tmp: Path) -> dict[str, Any]:
     """Run bench/load_client.py in its own process; its per-request record."""
     out = tmp / "load-client-result.json"
-    command = [sys.executable, str(LOAD_CLIENT), "--url", f"{base}/graphql", "--body-template",
-               str(body_template(tmp)), "--classes", str(classes), "--clients", str(clients),
-               "--duration", str(duration), "--max-requests", str(max_requests), "--seed", str(seed),
-               "--out", str(out)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 300, check=False)
+    proc = load_client(base, body_template(tmp), classes, clients, duration, max_requests, seed, out)
+    result = finish(proc, out, duration + 300)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"load client failed ({done.returncode}): {done.stderr.strip()[-800:]}")
-    result: dict[str, Any] = json.loads(out.read_text())
     result["client_cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return result
 
@@ -210,12 +235,13 @@ def summary(latencies: list[float]) -> str:
             f"p99 {percentile(latencies, 99):.1f}   mean {statistics.fmean(latencies):.1f}   max {max(latencies):.1f}")
 
 
-def report_process(record: dict[str, Any]) -> tuple[int, float, list[float], int, list[str]]:
-    """Print the windows and first-vs-repeat split; return count, elapsed, latencies (ms), errors, samples."""
+def report_process(record: dict[str, Any]) -> tuple[int, float, list[float], list[float], int, list[str]]:
+    """Print the windows and first-vs-repeat split; return count, elapsed, latencies and first requests'
+    latencies (ms), errors, samples."""
     starts, ends, keys = record["starts"], record["ends"], record["keys"]
     latencies = [(e - s) * 1000 for s, e in zip(starts, ends, strict=True)]
     if not latencies:
-        return 0, float(record["elapsed"]), [], int(record["errors"]), list(record["error_samples"])
+        return 0, float(record["elapsed"]), [], [], int(record["errors"]), list(record["error_samples"])
     windows: dict[int, list[float]] = {}
     for started, latency in zip(starts, latencies, strict=True):
         windows.setdefault(int(started // WINDOW_S), []).append(latency)
@@ -232,7 +258,86 @@ def report_process(record: dict[str, Any]) -> tuple[int, float, list[float], int
     print(f"first request of a class   {len(first):7d}  {summary(first)}")
     if repeat:
         print(f"repeated classes           {len(repeat):7d}  {summary(repeat)}")
-    return len(latencies), float(record["elapsed"]), latencies, int(record["errors"]), list(record["error_samples"])
+    return (len(latencies), float(record["elapsed"]), latencies, first, int(record["errors"]),
+            list(record["error_samples"]))
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def layer_names(artifact: Path) -> list[str]:
+    from summit.artifact import read_manifest
+
+    return [str(layer["name"]) for layer in read_manifest(artifact)["layers"]]
+
+
+def abuse(args: argparse.Namespace, artifact: Path, store_path: Path, classes: int, bench_dir: Path) -> int:
+    """An abusive client (heavy GETs in a closed loop) next to a normal one; the server's default limits."""
+    from summit.settings import resolve
+
+    defaults = resolve(environ={})
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    layers = layer_names(artifact)
+    heavy = bench_dir / "heavy-body.json"
+    heavy.write_text(json.dumps({"query": HEAVY.replace("__FROM__", f"{layers[0]}:0")
+                                 .replace("__NEAR__", f"{layers[len(layers) // 2]}:0"), "variables": {"key": "__KEY__"}}))
+    print(f"starting summit serve on {HOST}:{port} (embedded store {store_path}, default limits: rate_limit "
+          f"{defaults.rate_limit:g}/s, rate_burst {defaults.rate_burst}, heavy_per_client "
+          f"{defaults.heavy_per_client}, heavy_workers {defaults.heavy_workers}, request_timeout "
+          f"{defaults.request_timeout:g} s) ...", flush=True)
+    started = time.perf_counter()
+    proc = start_server(store_path, artifact, port, {}, ["--wait-warm-up"])
+    try:
+        print(f"ready after {time.perf_counter() - started:.1f} s; {args.abusers} abusive connections from "
+              f"{ABUSER_ADDRESS} (paths K=5 + 2-hop neighbourhood, GET, closed loop) and a normal user from "
+              f"{NORMAL_ADDRESS} (a class graph every {NORMAL_INTERVAL_S:g} s) for {args.duration:g} s", flush=True)
+        load_before = os.getloadavg()[0]
+        alone = load_client(base, body_template(bench_dir), classes, 1, args.duration / 2, args.max_requests,
+                            args.seed + 2, bench_dir / "alone.json", "--local-address", NORMAL_ADDRESS,
+                            "--interval", str(NORMAL_INTERVAL_S))
+        baseline = finish(alone, bench_dir / "alone.json", args.duration + 300)
+        bad = load_client(base, heavy, classes, args.abusers, args.duration, args.max_requests, args.seed,
+                          bench_dir / "abuser.json", "--get", "--local-address", ABUSER_ADDRESS)
+        good = load_client(base, body_template(bench_dir), classes, 1, args.duration, args.max_requests,
+                           args.seed + 1, bench_dir / "normal.json", "--local-address", NORMAL_ADDRESS,
+                           "--interval", str(NORMAL_INTERVAL_S))
+        abuser = finish(bad, bench_dir / "abuser.json", args.duration + 300)
+        normal = finish(good, bench_dir / "normal.json", args.duration + 300)
+        load_after = os.getloadavg()[0]
+    finally:
+        stop_server(proc)
+    statuses = abuser["statuses"]
+    served, refused = statuses.count(200), statuses.count(429)
+    elapsed = float(abuser["elapsed"])
+    budget = defaults.rate_burst + defaults.rate_limit * elapsed
+    bad_latency = [(e - s) * 1000 for s, e in zip(abuser["starts"], abuser["ends"], strict=True)]
+    print(f"abusive client  {len(statuses)} requests in {elapsed:.1f} s: {served} answered (200), {refused} "
+          f"refused (429), other {len(statuses) - served - refused}; budget {budget:.0f} "
+          f"(rate_burst + rate_limit x seconds): served/budget = {served / budget:.2f}")
+    if bad_latency:
+        print(f"                latency ms {summary(bad_latency)} (refusals are sent 1 s late)")
+    for reason, count in sorted(abuser["reasons"].items(), key=lambda item: -item[1]):
+        print(f"                {count:6d} x {reason}...")
+    passed = len(statuses) - sum(n for reason, n in abuser["reasons"].items() if reason.startswith(BUCKET_REFUSAL))
+    print(f"                passed the rate limit: {passed} of budget {budget:.0f} = {passed / budget:.2f}")
+    latency = [(e - s) * 1000 for s, e in zip(normal["starts"], normal["ends"], strict=True)]
+    p95 = percentile(latency, 95)
+    before = [(e - s) * 1000 for s, e in zip(baseline["starts"], baseline["ends"], strict=True)]
+    print(f"normal user     alone first ({args.duration / 2:g} s): {len(before)} requests, errors "
+          f"{baseline['errors']}; latency ms {summary(before)}")
+    print(f"                next to the abusive client: {len(latency)} requests, errors {normal['errors']}; "
+          f"latency ms {summary(latency)}; p95 ratio to alone {p95 / percentile(before, 95):.2f}")
+    print(f"machine load    {load_before:.1f} -> {load_after:.1f} (1-min load average; {os.cpu_count()} CPUs)")
+    ok = passed <= budget and normal["errors"] == 0 and p95 < TARGET_NORMAL_P95_MS
+    print(f"target          abusive client within its budget, normal user p95 < {TARGET_NORMAL_P95_MS:g} ms and 0 "
+          f"errors: p95/target = {p95 / TARGET_NORMAL_P95_MS:.2f} -> {'MET' if ok else 'NOT MET'}")
+    return 0 if ok else 1
 
 
 def main() -> int:
@@ -250,35 +355,46 @@ def main() -> int:
     parser.add_argument("--client", choices=("process", "wrk"), default="process",
                         help="load generator: bench/load_client.py in its own process (default) or wrk")
     warm = parser.add_mutually_exclusive_group()
-    warm.add_argument("--wait-warm-up", action="store_true", help="start the load after the server's warm-up")
+    warm.add_argument("--no-wait", action="store_true",
+                      help="start the load when /healthz answers, before the server is ready (warm-up running)")
     warm.add_argument("--no-warm-up", action="store_true", help="run the server without its warm-up")
+    parser.add_argument("--abuse", action="store_true",
+                        help="an abusive client with heavy queries next to a normal user (default limits)")
+    parser.add_argument("--abusers", type=int, default=200, help="--abuse: connections of the abusive client")
     args = parser.parse_args()
     wrk = shutil.which("wrk")
     if args.client == "wrk" and wrk is None:
         parser.error("--client wrk: wrk is not installed (apt-get install -y wrk)")
-    if args.clients < 1 or args.duration <= 0 or args.max_requests < 1:
-        parser.error("--clients, --duration and --max-requests must be positive")
+    if args.clients < 1 or args.duration <= 0 or args.max_requests < 1 or args.abusers < 1:
+        parser.error("--clients, --abusers, --duration and --max-requests must be positive")
     bench_dir = REPO / ".cache" / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)
     artifact = args.artifact or bench_dir / SCALES[args.scale]["dir"]
     store_path = args.store_path or bench_dir / f"server-store-{args.scale}"
-    ensure_artifact(artifact, args.scale)
+    if args.artifact is None:
+        ensure_artifact(artifact, args.scale)
     ensure_store(artifact, store_path)
 
     from summit.artifact import read_manifest
 
     classes = int(read_manifest(artifact)["dataset"]["classes"])
+    if args.abuse:
+        return abuse(args, artifact, store_path, classes, bench_dir)
     port = free_port()
     cache = "default" if args.response_cache is None else args.response_cache
-    print(f"starting summit serve on {HOST}:{port} (embedded store {store_path}, response_cache {cache}, "
-          f"warm-up {'off' if args.no_warm_up else 'on'}) ...", flush=True)
+    env = {"SUMMIT_RATE_LIMIT": "0"}  # every client of this run comes from 127.0.0.1: one budget for all 50
+    if args.response_cache is not None:
+        env["SUMMIT_RESPONSE_CACHE"] = str(args.response_cache)
+    extra = ["--no-warm-up"] if args.no_warm_up else [] if args.no_wait else ["--wait-warm-up"]
+    print(f"starting summit serve {' '.join(extra)} on {HOST}:{port} (embedded store {store_path}, response_cache "
+          f"{cache}, rate limit off) ...", flush=True)
     started = time.perf_counter()
-    proc = start_server(store_path, artifact, port, args.response_cache, warm_up=not args.no_warm_up)
+    proc = start_server(store_path, artifact, port, env, extra)
     base = f"http://{HOST}:{port}"
     try:
-        print(f"healthy after {time.perf_counter() - started:.1f} s", flush=True)
-        if args.wait_warm_up:
-            print(f"warm-up finished {wait_for_warm_up(base):.1f} s later", flush=True)
+        ready_s = time.perf_counter() - started
+        print(f"{'ready' if extra == ['--wait-warm-up'] else 'answering'} after {ready_s:.1f} s "
+              "(process start to the first /healthz answer)", flush=True)
         print(f"warm-up at load start: {warm_up_line(health(base))}")
         print(f"load: client {args.client}, {args.clients} clients, {args.duration:g} s, random classes of {classes}",
               flush=True)
@@ -293,11 +409,8 @@ def main() -> int:
         load_after = os.getloadavg()[0]
         warm_after = warm_up_line(health(base))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
+    first: list[float] = []
     if args.client == "wrk":
         count, elapsed = stats["requests"], stats["duration_us"] / 1e6
         p50, p95, p99, mean, slowest = (stats[k] / 1000 for k in ("p50_us", "p95_us", "p99_us", "mean_us", "max_us"))
@@ -305,7 +418,7 @@ def main() -> int:
         errors = sum(stats[k] for k in kinds)
         detail = ", ".join(f"{k} {stats[k]}" for k in kinds)
     else:
-        count, elapsed, latencies, errors, samples = report_process(record)
+        count, elapsed, latencies, first, errors, samples = report_process(record)
         if count:
             p50, p95, p99 = (percentile(latencies, q) for q in (50, 95, 99))
             mean, slowest = statistics.fmean(latencies), max(latencies)
@@ -331,8 +444,10 @@ def main() -> int:
     print(f"errors        {errors} ({detail})")
     for sample in samples:
         print(f"  e.g. {sample}")
-    ok = errors == 0 and p95 <= TARGET_P95_MS and consistent
-    print(f"target        p95 <= {TARGET_P95_MS:g} ms and 0 errors: p95/target = {p95 / TARGET_P95_MS:.2f} "
+    first_p95 = percentile(first, 95) if first else float("nan")
+    ok = errors == 0 and p95 <= TARGET_P95_MS and consistent and (not first or first_p95 <= TARGET_FIRST_P95_MS)
+    print(f"target        first request of a class p95 <= {TARGET_FIRST_P95_MS:g} ms, all p95 <= {TARGET_P95_MS:g} ms, "
+          f"0 errors: first/target = {first_p95 / TARGET_FIRST_P95_MS:.2f}, all/target = {p95 / TARGET_P95_MS:.2f} "
           f"-> {'MET' if ok else 'NOT MET'}{'' if consistent else ' (latencies failed the cross-check)'}")
     return 0 if errors == 0 else 1
 

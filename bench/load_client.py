@@ -2,13 +2,14 @@
 
     python bench/load_client.py --url http://127.0.0.1:PORT/graphql --body-template F \
         --classes 1000 --clients 50 --duration 60 [--max-requests N] [--seed 0] \
-        [--local-address 127.0.0.2] [--interval S] --out RESULT.json
+        [--local-address 127.0.0.2] [--interval S] [--get] --out RESULT.json
 
 Each of ``--clients`` keep-alive connections POSTs a request, reads the whole
 answer, and sends the next one at once (closed loop; ``--interval S``: each
 connection waits S seconds between requests instead, like a person clicking).
 The request body is the template with ``__KEY__`` replaced by a random class
-index (a template without ``__KEY__`` is sent as it is). ``--local-address``:
+index (a template without ``__KEY__`` is sent as it is); ``--get`` sends it as a
+GET with ``?query=...`` (the server's response cache answers only POSTs). ``--local-address``:
 connect from this loopback address (the server tells clients apart by address,
 so one run can play two clients: e.g. 127.0.0.2 and 127.0.0.3). Every request's
 start and end (perf_counter, seconds) and its HTTP status are written to
@@ -25,13 +26,23 @@ import argparse
 import asyncio
 import json
 import random
+import re
 import sys
 import time
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
+
+MESSAGE = re.compile(rb'"message":\s*"([^"]{0,48})')
 
 
-def build_request(host: str, port: int, path: str, body: bytes) -> bytes:
+def build_request(host: str, port: int, path: str, body: bytes, get: bool = False) -> bytes:
+    """A POST of ``body``; ``get``: the same GraphQL request as ``GET path?query=...&variables=...``."""
+    if get:
+        request = json.loads(body)
+        params = {"query": request["query"]}
+        if request.get("variables"):
+            params["variables"] = json.dumps(request["variables"])
+        return f"GET {path}?{urlencode(params)} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
     head = (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\n\r\n")
     return head.encode() + body
@@ -59,13 +70,14 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     with open(args.body_template, "rb") as f:
         template = f.read()
     rng = random.Random(args.seed)
-    requests = [build_request(host, port, path, template.replace(b"__KEY__", str(k).encode()))
+    requests = [build_request(host, port, path, template.replace(b"__KEY__", str(k).encode()), args.get)
                 for k in range(args.classes)]
     starts: list[float] = []
     ends: list[float] = []
     keys: list[int] = []
     statuses: list[int] = []
     failures: list[str] = []
+    reasons: dict[str, int] = {}  # first words of each error message -> count
     local = (args.local_address, 0) if args.local_address else None
     issued = 0
     began = time.perf_counter()
@@ -94,6 +106,9 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
                 statuses.append(status)
                 if status != 200 or b'"errors"' in body:
                     failures.append(f"class {key}: HTTP {status} {body[:200]!r}")
+                    found = MESSAGE.search(body)
+                    reason = f"HTTP {status}: " + (found.group(1).decode(errors="replace") if found else "?")
+                    reasons[reason] = reasons.get(reason, 0) + 1
                 if args.interval > 0:
                     await asyncio.sleep(args.interval)
         finally:
@@ -102,7 +117,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     await asyncio.gather(*(client() for _ in range(args.clients)))
     elapsed = time.perf_counter() - began
     return {"clients": args.clients, "elapsed": elapsed, "starts": starts, "ends": ends, "keys": keys,
-            "statuses": statuses, "errors": len(failures), "error_samples": failures[:5]}
+            "statuses": statuses, "errors": len(failures), "error_samples": failures[:5], "reasons": reasons}
 
 
 def main() -> int:
@@ -116,6 +131,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--local-address", default="", help="connect from this (loopback) address")
     parser.add_argument("--interval", type=float, default=0.0, help="seconds between a connection's requests")
+    parser.add_argument("--get", action="store_true", help="send the queries as GET (not answered from the cache)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     loop_factory: Callable[[], asyncio.AbstractEventLoop] = asyncio.new_event_loop
