@@ -31,7 +31,7 @@ def test_model_info(loaded: E) -> None:
     info = store.model(model)
     assert (info.name, info.classes, info.images, info.top1_correct) == ("tinynet", 3, 23, 14)
     assert [(x.name, x.index, x.channels) for x in info.layers] == [("conv1", 0, 3), ("conv2", 1, 2), ("fc", 2, 2)]
-    assert info.dataset == "/data/tiny"
+    assert info.dataset == "tiny"  # the dataset's name, never the ingest machine's path
     assert info.artifact_path.endswith("/artifact"), "the store records where the artifact lives (media)"
     assert model in [m.id for m in store.models()]
     with pytest.raises(NotFound, match="not in the store"):
