@@ -136,17 +136,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+SERVER_LOG = REPO / ".cache" / "bench" / "server.log"
+
+
 def start_server(store_path: Path, artifact: Path, port: int, env: dict[str, str],
                  extra: list[str]) -> subprocess.Popen[bytes]:
+    """``summit serve`` in a subprocess, its log in .cache/bench/server.log (a pipe nobody reads would fill
+    up and stop the server at its next log line)."""
+    log = SERVER_LOG.open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "summit.cli", "serve", "--embedded", str(store_path), "--host", HOST,
          "--port", str(port), "--media-root", str(artifact / "media"), *extra],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **env},
+        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env},
     )
+    log.close()
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}: {proc.stderr.read().decode() if proc.stderr else ''}")
+            raise SystemExit(f"server exited with {proc.returncode}: {SERVER_LOG.read_text()[-2000:]}")
         if health(f"http://{HOST}:{port}") is not None:
             return proc
         time.sleep(0.05)
@@ -288,8 +295,8 @@ def abuse(args: argparse.Namespace, artifact: Path, store_path: Path, classes: i
     heavy.write_text(json.dumps({"query": HEAVY.replace("__FROM__", f"{layers[0]}:0")
                                  .replace("__NEAR__", f"{layers[len(layers) // 2]}:0"), "variables": {"key": "__KEY__"}}))
     print(f"starting summit serve on {HOST}:{port} (embedded store {store_path}, default limits: rate_limit "
-          f"{defaults.rate_limit:g}/s, rate_burst {defaults.rate_burst}, heavy_per_client "
-          f"{defaults.heavy_per_client}, heavy_workers {defaults.heavy_workers}, request_timeout "
+          f"{defaults.rate_limit:g}/s, rate_burst {defaults.rate_burst}, heavy_cost {defaults.heavy_cost}, "
+          f"heavy_per_client {defaults.heavy_per_client}, heavy_workers {defaults.heavy_workers}, request_timeout "
           f"{defaults.request_timeout:g} s) ...", flush=True)
     started = time.perf_counter()
     proc = start_server(store_path, artifact, port, {}, ["--wait-warm-up"])

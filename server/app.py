@@ -41,7 +41,7 @@ from summit.server.loaders import Loaders
 from summit.server.media import MediaRoots, media_endpoint
 from summit.server.memo import ClassGraphs, NeuronImages
 from summit.server.pool import StorePools
-from summit.server.rate_limit import HeavySlots, RateLimit, client_address, retry_after_header
+from summit.server.rate_limit import HeavySlots, RateLimit, TokenBuckets, client_address, retry_after_header
 from summit.server.response_cache import CachedGraphQL, ResponseCache
 from summit.server.schema import build_schema
 from summit.server.store_access import ModelsMemo, StoreGateway, store_pools
@@ -61,13 +61,14 @@ class SummitGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with a fresh context (gateway, deadline, loaders) per request."""
 
     def __init__(self, settings: Settings, store: GraphStore, pools: StorePools, warm: bool = False,
-                 image_graphs: ImageGraphService | None = None, introspection: bool = True):
+                 image_graphs: ImageGraphService | None = None, introspection: bool = True,
+                 buckets: TokenBuckets | None = None):
         super().__init__(build_schema(settings, introspection=introspection),
                          graphql_ide="graphiql" if settings.dev else None, allow_queries_via_get=True)
         self.settings = settings
         self.store = store
         self.pools = pools
-        self.heavy_slots = HeavySlots(settings.heavy_per_client)
+        self.heavy_slots = HeavySlots(settings.heavy_per_client, buckets, settings.heavy_cost)
         self.models_memo = ModelsMemo()
         self.neuron_images = NeuronImages()
         self.class_graphs = ClassGraphs()
@@ -203,15 +204,16 @@ def create_app(
         raise BadInput("image graphs (--image-graphs or --allow-upload) need the ingest part (torch): "
                        "start the server with `summit serve`")
     service = ImageGraphService(image_graphs, settings) if image_graphs is not None else None
+    buckets = TokenBuckets(settings.rate_limit, settings.rate_burst) if settings.rate_limit > 0 else None
     view = SummitGraphQL(settings, store, pools, warm=warm, image_graphs=service,
-                         introspection=settings.dev or token is not None)
+                         introspection=settings.dev or token is not None, buckets=buckets)
     graphql: Any = view
     if settings.response_cache > 0:
         def gateway() -> StoreGateway:
             return StoreGateway(store, pools, timeout=settings.request_timeout)
 
         graphql = CachedGraphQL(graphql, ResponseCache(view.models_memo, gateway, settings.response_cache))
-    graphql = RateLimit(BodyLimit(graphql), settings.rate_limit, settings.rate_burst)
+    graphql = RateLimit(BodyLimit(graphql), buckets)
     web = web_endpoint(Path(web_dir) if web_dir is not None else DEFAULT_WEB_DIR)
     health, ready = health_endpoints(store, pools.probe, settings, view.warm_up_state)
     routes = [

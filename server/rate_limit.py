@@ -11,8 +11,9 @@ connections got 17,000 refusals a second, and a normal client's p95 rose to 231
 ms; with the delay 2,800 in 3 s, then about 50 a second).
 ``HeavySlots`` counts the requests with heavy queries (paths, neighbourhoods,
 comparisons) each address runs at once (the heavy fields of one request share its
-slot); one more than ``heavy_per_client`` raises ``RateLimited`` (HTTP 429 too, set
-by the view). Both forget idle clients (at most
+slot) and charges each ``heavy_cost`` requests of the address's budget; one more
+than ``heavy_per_client``, or one the budget cannot pay, raises ``RateLimited``
+(HTTP 429 too, set by the view). Both forget idle clients (at most
 ``MAX_CLIENTS`` remembered, least recently seen dropped first).
 """
 
@@ -50,7 +51,7 @@ def retry_after_header(seconds: float) -> bytes:
 
 
 class TokenBuckets:
-    """``take(client)``: True while the client has a request left in its bucket."""
+    """``take(client, cost)``: 0.0 while the client's bucket holds ``cost`` requests (then takes them)."""
 
     def __init__(self, rate: float, burst: int, clock: Any = time.monotonic):
         self.rate = rate
@@ -58,16 +59,16 @@ class TokenBuckets:
         self._clock = clock
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # client -> (tokens, at)
 
-    def take(self, client: str) -> float:
-        """0.0 when the request may go ahead, else the seconds until the client has one again."""
+    def take(self, client: str, cost: float = 1.0) -> float:
+        """0.0 when the request may go ahead (its ``cost`` taken), else the seconds until the client has it."""
         now = self._clock()
         tokens, at = self._buckets.pop(client, (float(self.burst), now))
         tokens = min(float(self.burst), tokens + (now - at) * self.rate)
         wait = 0.0
-        if tokens >= 1.0:
-            tokens -= 1.0
+        if tokens >= cost:
+            tokens -= cost
         else:
-            wait = (1.0 - tokens) / self.rate
+            wait = (cost - tokens) / self.rate
         self._buckets[client] = (tokens, now)
         while len(self._buckets) > MAX_CLIENTS:
             self._buckets.popitem(last=False)
@@ -75,11 +76,11 @@ class TokenBuckets:
 
 
 class RateLimit:
-    """ASGI wrapper: 429 for a client whose bucket is empty (``rate`` per second, ``burst`` at once)."""
+    """ASGI wrapper: 429 for a client whose bucket is empty (``buckets``; None = no limit)."""
 
-    def __init__(self, app: ASGIApp, rate: float, burst: int):
+    def __init__(self, app: ASGIApp, buckets: TokenBuckets | None):
         self.app = app
-        self.buckets = TokenBuckets(rate, burst) if rate > 0 else None
+        self.buckets = buckets
         self.refused = 0
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
@@ -105,10 +106,15 @@ class RateLimit:
 
 
 class HeavySlots:
-    """How many requests with heavy queries each client runs now; ``acquire`` refuses one over ``per_client``."""
+    """The heavy queries of each client: how many requests run them at once (``per_client``), and what
+    they cost: a request with heavy queries takes ``cost`` requests of the client's rate budget
+    (``buckets``; one of them already taken at the door), so a client gets few heavy answers a second
+    (``rate_limit / heavy_cost``) however many connections it opens."""
 
-    def __init__(self, per_client: int):
+    def __init__(self, per_client: int, buckets: TokenBuckets | None = None, cost: int = 1):
         self.per_client = per_client
+        self.buckets = buckets
+        self.cost = cost
         self._running: dict[str, int] = {}
         self.refused = 0
 
@@ -120,6 +126,14 @@ class HeavySlots:
                 f"{what}: this client already runs {running} requests with heavy queries (paths, neighbourhoods, "
                 f"comparisons); the server allows {self.per_client} at once (setting heavy_per_client); retry "
                 "when one has answered", retry_after=1.0)
+        if self.buckets is not None and self.cost > 1:
+            wait = self.buckets.take(client, self.cost - 1)
+            if wait > 0:
+                self.refused += 1
+                raise RateLimited(
+                    f"{what}: a request with heavy queries (paths, neighbourhoods, comparisons) costs {self.cost} "
+                    f"requests of this client's budget of {self.buckets.rate:g} a second (settings heavy_cost, "
+                    "rate_limit); wait as long as the Retry-After header says", retry_after=wait)
         self._running[client] = running + 1
 
     def release(self, client: str) -> None:

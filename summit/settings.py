@@ -234,6 +234,9 @@ class Settings:
     heavy_per_client: int = _setting(
         2, 'Heavy queries (paths, neighbourhood, compare) one client address may run at once; more get 429.',
         'access', minimum=1)
+    heavy_cost: int = _setting(
+        10, "Requests of a client's rate_limit budget that one request with heavy queries costs.", 'access',
+        minimum=1)
     heavy_workers: int = _setting(
         2, 'Threads for heavy queries; other requests use their own threads and never wait for these.',
         'access', minimum=1)

@@ -57,9 +57,25 @@ def test_over_the_budget_is_a_clear_429(tmp_path: Path) -> None:
     assert one.get("/healthz").status_code == 200  # health checks are not counted
 
 
+def test_heavy_queries_cost_more_of_the_budget(tmp_path: Path) -> None:
+    app = create_app(make_settings(rate_limit=1, rate_burst=12, heavy_cost=10), MemStore(), web_dir=tmp_path)
+    client = TestClient(app, client=("10.0.0.3", 1000))
+    first = client.post("/graphql", json={"query": PATHS})
+    assert first.status_code == 200
+    assert first.json()["data"]["model"]["paths"] is not None  # 1 at the door + 9: 2 of 12 left
+    second = client.post("/graphql", json={"query": PATHS})
+    assert second.status_code == 429
+    error = second.json()["errors"][0]
+    assert error["extensions"]["code"] == "RATE_LIMITED"
+    assert "heavy_cost" in error["message"]
+    assert int(second.headers["retry-after"]) >= 7  # 9 requests short at 1 a second, give or take
+    assert client.post("/graphql", json={"query": MODELS}).status_code == 200  # a light one fits in what is left
+
+
 def test_heavy_queries_per_client_and_light_ones_never_wait(tmp_path: Path) -> None:
     store = StoreProxy(MemStore(), sleep={"paths": 1.5})
     app = create_app(make_settings(heavy_per_client=1, heavy_workers=1, request_timeout=10), store, web_dir=tmp_path)
+    # (make_settings turns the rate limit off, so only heavy_per_client refuses here)
 
     def client(address: str) -> httpx.Client:
         return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=30)
