@@ -390,9 +390,9 @@ def main() -> int:
     port = free_port()
     cache = "default" if args.response_cache is None else args.response_cache
     env = {"SUMMIT_RATE_LIMIT": "0"}  # every client of this run comes from 127.0.0.1: one budget for all 50
-    if args.response_cache is not None:
-        env["SUMMIT_RESPONSE_CACHE"] = str(args.response_cache)
     extra = ["--no-warm-up"] if args.no_warm_up else [] if args.no_wait else ["--wait-warm-up"]
+    if args.response_cache is not None:
+        extra += ["--response-cache", str(args.response_cache)]
     print(f"starting summit serve {' '.join(extra)} on {HOST}:{port} (embedded store {store_path}, response_cache "
           f"{cache}, rate limit off) ...", flush=True)
     started = time.perf_counter()

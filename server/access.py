@@ -1,7 +1,8 @@
 """Access control for a shared server: one access token, sessions from one-time links.
 
 With a token configured (``token_file``, or the environment variable named by
-``token_env``), every path but ``/healthz`` and ``/readyz`` needs one of:
+``token_env``), every path but ``/healthz``, ``/readyz`` and ``/admin/load`` (which
+checks its own token) needs one of:
 
 - ``Authorization: Bearer <token>`` (scripts, the API);
 - the session cookie, which ``GET /login?link=...`` sets from a one-time link
@@ -40,7 +41,9 @@ from summit.settings import Settings
 COOKIE = "summit_session"
 SESSION_MAX_AGE_S = 30 * 24 * 3600  # a session cookie lasts 30 days (a new link gives a new one)
 MIN_TOKEN_CHARS = 16
-OPEN_PATHS = ("/healthz", "/readyz")  # answer without a token (and then say only whether the server is up)
+# Answer without the access token: the health checks (they then say only whether the server is up) and
+# /admin/load, which checks its own token (the server record's, for `summit load` on this machine).
+OPEN_PATHS = ("/healthz", "/readyz", "/admin/load")
 LOGIN_PATH = "/login"
 TOKEN_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
 

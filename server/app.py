@@ -226,7 +226,7 @@ def create_app(
         Route("/", web, methods=["GET", "HEAD"]),
         Route("/{path:path}", web, methods=["GET", "HEAD"]),
     ]
-    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings.allowed_hosts),
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings.allowed_hosts, settings.host),
                              www_redirect=False)]
     origins = list(settings.cors_origins)
     if admin_token is not None:

@@ -25,7 +25,15 @@ from graphql.error import GraphQLError
 from starlette.responses import JSONResponse
 from summit.server.limits import is_limit_message
 
-from summit.errors import ArtifactError, BadInput, LimitExceeded, NotFound, RateLimited, StoreUnavailable, SummitError
+from summit.errors import (
+    ArtifactError,
+    BadInput,
+    LimitExceeded,
+    NotFound,
+    RateLimited,
+    StoreUnavailable,
+    SummitError,
+)
 
 log = logging.getLogger("summit.server")
 

@@ -13,9 +13,16 @@ import socket
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 
 
-def allowed_hosts(configured: tuple[str, ...]) -> list[str]:
-    """The Host names to accept: the loopback names plus the configured ones (e.g. the public name)."""
-    return [*LOOPBACK_NAMES, *(name.strip().lower() for name in configured if name.strip())]
+WILDCARD_ADDRESSES = ("0.0.0.0", "::", "")
+
+
+def allowed_hosts(configured: tuple[str, ...], bind: str = "") -> list[str]:
+    """The Host names to accept: the loopback names, the address the server listens on (unless it is
+    0.0.0.0 or ::) and the configured ones (e.g. the public name)."""
+    names = [*LOOPBACK_NAMES]
+    if bind not in WILDCARD_ADDRESSES:
+        names.append(f"[{bind}]" if ":" in bind else bind.lower())
+    return [*names, *(name.strip().lower() for name in configured if name.strip())]
 
 
 def is_loopback(host: str) -> bool:

@@ -62,7 +62,7 @@ def serve(settings: Settings, *, web_dir: Path | None = None, image_graphs: Imag
     import uvicorn
     from summit.server.access import check_exposure, read_token
     from summit.server.app import create_app
-    from summit.server.hosts import is_loopback
+    from summit.server.hosts import allowed_hosts, is_loopback
 
     check_serve_settings(settings, web_dir)
     token = read_token(settings)
@@ -74,8 +74,8 @@ def serve(settings: Settings, *, web_dir: Path | None = None, image_graphs: Imag
         log.info("serving http://%s:%s/ (%s; access: %s)", settings.host, settings.port, describe_store(settings),
                  access)
         if not settings.allowed_hosts and not is_loopback(settings.host):
-            log.warning("answering only to Host localhost, 127.0.0.1, [::1] and %s: add the name others use with "
-                        "--allowed-host NAME (or SUMMIT_ALLOWED_HOSTS)", settings.host)
+            log.warning("answering only to the Host names %s: add the name others use with --allowed-host NAME "
+                        "(or SUMMIT_ALLOWED_HOSTS)", ", ".join(allowed_hosts((), settings.host)))
         record = hold(store, local_url(settings.host, settings.port))
         app = create_app(settings, store, web_dir=web_dir, warm=settings.warm_up,
                          admin_token=None if record is None else record.token, image_graphs=image_graphs,

@@ -210,6 +210,15 @@ def test_host_check(app_for: Any, host: str, allowed: str, status: int) -> None:
     assert response.status_code == status
 
 
+def test_the_address_it_listens_on_is_an_allowed_host(app_for: Any) -> None:
+    app = app_for(token=None, host="192.168.7.5")
+    assert client_of(app).post("/graphql", json={"query": MODELS}, headers={"host": "192.168.7.5:8765"}).status_code == 200
+    assert client_of(app).post("/graphql", json={"query": MODELS}, headers={"host": "evil.example"}).status_code == 400
+    wildcard = app_for(token=None, host="0.0.0.0")
+    assert client_of(wildcard).post("/graphql", json={"query": MODELS},
+                                    headers={"host": "0.0.0.0:8765"}).status_code == 400
+
+
 def test_errors_name_no_hosts_ports_or_paths(app_for: Any, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     gone = StoreUnavailable("Neo4j at bolt://db.internal:7687 went away: /var/lib/neo4j/data")

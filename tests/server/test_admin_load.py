@@ -96,3 +96,22 @@ def test_the_record_is_private_and_names_a_live_server(tmp_path: Path) -> None:
     owner.write_record(store, "http://127.0.0.1:1")
     assert owner.lock_holder("IO exception: Could not set lock on file : /x (Lock is held by PID 4242)") == 4242
     assert owner.lock_holder("something else") is None
+
+
+def test_a_team_token_leaves_the_admin_load_to_its_own_token(tmp_path: Path) -> None:
+    """With an access token (a shared server), `summit load` on this machine still loads through the
+    server: /admin/load checks the server record's token, not the team's."""
+    from summit.store.embedded import EmbeddedStore
+
+    store = EmbeddedStore(tmp_path / "db")
+    store.load_artifact(str(write_tiny_artifact(tmp_path / "v1", run_id="admin-tiny")))
+    team = "team-token-0123456789abcdef"
+    app = create_app(make_settings(), store, web_dir=tmp_path / "no-web", admin_token=TOKEN, token=team)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            assert client.post("/graphql", json={"query": QUERY}).status_code == 401  # the team token is on
+            assert load(client, str(tmp_path / "v1"), token=team).status_code == 403  # not the admin's
+            response = load(client, str(write_tiny_artifact(tmp_path / "v2", run_id="admin-tiny")))
+            assert response.status_code == 200, response.text
+    finally:
+        store.close()

@@ -38,6 +38,8 @@ RELOADS = ("a2", "b", "a", "b", "a2", "a")  # as in the issue's repro: A, B, A a
 SEEDS = {"a": 2071, "a2": 2071, "b": 2072}  # model ids synthetic-5c-3l-s2071/2: no other suite uses them
 GRAPH_MASS = {"a": 0.4, "a2": 0.8, "b": 0.4}  # A2: the same model, other class graphs
 QUIET = ["--response-cache", "0", "--no-warm-up"]  # answers come from the store, not from memory
+# 20 clients from one address: a load test, not abuse (no per-client rate or heavy-query limits)
+NO_RATE_LIMIT = {"SUMMIT_RATE_LIMIT": "0", "SUMMIT_HEAVY_PER_CLIENT": "1000"}
 SETTLE_S = 3.5  # after a load returns, servers may answer the old version this long (model list: 2 x 1 s)
 
 
@@ -233,7 +235,7 @@ def check(tally: Tally) -> None:
 
 def test_embedded_reloads_while_serving(artifacts: dict[str, Path], tmp_path: Path) -> None:
     db = tmp_path / "db"
-    env = {**os.environ}
+    env = {**os.environ, **NO_RATE_LIMIT}
     for name in ("a", "b"):
         subprocess.run([*SUMMIT, "load", str(artifacts[name]), "--embedded", str(db)], check=True,
                        capture_output=True, env=env)
@@ -294,7 +296,7 @@ def neo4j_models(neo4j_auth: Any, artifacts: dict[str, Path]) -> Iterator[Any]:
 
 def test_neo4j_reloads_while_serving(artifacts: dict[str, Path], neo4j_auth: Any, neo4j_models: Any,
                                      tmp_path: Path) -> None:
-    env = {**os.environ, "RELOAD_TEST_NEO4J_PW": neo4j_auth.password}
+    env = {**os.environ, **NO_RATE_LIMIT, "RELOAD_TEST_NEO4J_PW": neo4j_auth.password}
     store_args = ["--neo4j", neo4j_auth.uri, "--user", neo4j_auth.user, "--password-env", "RELOAD_TEST_NEO4J_PW"]
     proc, base = serve([*store_args, *QUIET], tmp_path / "serve.log", env)
     try:
