@@ -2,8 +2,8 @@
 
 Around every route, outermost first: the Host check (``server.hosts``), CORS (when
 configured), access control (``server.access``: with a token, everything but the
-health checks needs it). Around ``/graphql``: the per-client rate limit
-(``server.rate_limit``), the body limit and the response cache.
+health checks needs it), the per-client rate limit on ``/graphql`` and ``/uploads``
+(``server.rate_limit``). Around ``/graphql``: the body limit and the response cache.
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ def create_app(
             return StoreGateway(store, pools, timeout=settings.request_timeout)
 
         graphql = CachedGraphQL(graphql, ResponseCache(view.models_memo, gateway, settings.response_cache))
-    graphql = RateLimit(BodyLimit(graphql), buckets)
+    graphql = BodyLimit(graphql)
     web = web_endpoint(Path(web_dir) if web_dir is not None else DEFAULT_WEB_DIR)
     health, ready = health_endpoints(store, pools.probe, settings, view.warm_up_state)
     routes = [
@@ -243,6 +243,7 @@ def create_app(
         middleware.append(Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                                      allow_headers=["content-type", "authorization"], max_age=600))
     middleware.append(Middleware(AccessControl, token=token))
+    middleware.append(Middleware(RateLimit, buckets=buckets))  # /graphql and /uploads, per client
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

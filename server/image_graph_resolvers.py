@@ -58,7 +58,8 @@ async def image_graph(
     model = await _model_info(info, root.id)
     index = None if class_key is None else await class_index(info, model.id, class_key)
     chosen: Personalization = "class" if personalization is ImagePersonalization.CLASS else "image"
-    record = await service.graph(model, ImageInput(image, data), class_index=index, personalization=chosen)
+    with info.context.gateway.heavy("imageGraph"):  # a network's forward and backward pass: heavy work
+        record = await service.graph(model, ImageInput(image, data), class_index=index, personalization=chosen)
     class_graph = await class_graph_record(info, model.id, record.class_index)
     gateway = info.context.gateway
     classes = {c.index: c for c in await gateway.call(gateway.store.classes, model.id)}

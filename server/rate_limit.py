@@ -1,6 +1,6 @@
 """Per-client limits: requests per second (a token bucket per address) and heavy queries at once.
 
-``RateLimit`` wraps the GraphQL endpoint: each client address has a bucket of
+``RateLimit`` guards ``/graphql`` and ``/uploads``: each client address has a bucket of
 ``rate_burst`` requests refilled at ``rate_limit`` per second; a request finding
 it empty gets HTTP 429, a ``Retry-After`` header and the usual GraphQL error
 shape (code ``RATE_LIMITED``), before anything parses it. The 429 is sent
@@ -75,16 +75,21 @@ class TokenBuckets:
         return wait
 
 
-class RateLimit:
-    """ASGI wrapper: 429 for a client whose bucket is empty (``buckets``; None = no limit)."""
+LIMITED_PATHS = ("/graphql", "/uploads")  # the work a client can ask for; files and health checks are cheap
 
-    def __init__(self, app: ASGIApp, buckets: TokenBuckets | None):
+
+class RateLimit:
+    """ASGI middleware: 429 for a request to ``paths`` whose client's bucket is empty (``buckets``; None = no
+    limit)."""
+
+    def __init__(self, app: ASGIApp, buckets: TokenBuckets | None, paths: tuple[str, ...] = LIMITED_PATHS):
         self.app = app
         self.buckets = buckets
+        self.paths = paths
         self.refused = 0
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
-        if self.buckets is None or scope["type"] != "http":
+        if self.buckets is None or scope["type"] != "http" or scope.get("path") not in self.paths:
             await self.app(scope, receive, send)
             return
         wait = self.buckets.take(client_address(scope))

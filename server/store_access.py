@@ -13,7 +13,7 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from summit.server.pool import BoundedPool, StorePools
@@ -146,16 +146,22 @@ class StoreGateway:
         return await self._run(self.pools.light, functools.partial(method, *args, **kwargs))
 
     async def call_heavy(self, what: str, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Like ``call``, in the heavy pool; the request holds one of the client's ``heavy_per_client``
-        slots while any of its heavy calls runs."""
-        work = functools.partial(method, *args, **kwargs)
+        """Like ``call``, in the heavy pool, as heavy work of the client (``heavy``)."""
+        with self.heavy(what):
+            return await self._run(self.pools.heavy, functools.partial(method, *args, **kwargs))
+
+    @contextlib.contextmanager
+    def heavy(self, what: str) -> Iterator[None]:
+        """Heavy work of this request: it holds one of the client's ``heavy_per_client`` slots (shared by
+        all its heavy work) and the first one pays ``heavy_cost``; ``RateLimited`` when the client has none."""
         if self.heavy_slots is None:
-            return await self._run(self.pools.heavy, work)
+            yield
+            return
         if self._heavy_running == 0:
             self.heavy_slots.acquire(self.client, what)
         self._heavy_running += 1
         try:
-            return await self._run(self.pools.heavy, work)
+            yield
         finally:
             self._heavy_running -= 1
             if self._heavy_running == 0:

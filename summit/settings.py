@@ -232,7 +232,8 @@ class Settings:
     rate_burst: int = _setting(
         60, 'GraphQL requests a client address may send in a burst above rate_limit.', 'access', minimum=1)
     heavy_per_client: int = _setting(
-        2, 'Heavy queries (paths, neighbourhood, compare) one client address may run at once; more get 429.',
+        2, 'Requests with heavy queries (paths, neighbourhoods, comparisons, image graphs) one client address '
+        'may run at once; more get 429.',
         'access', minimum=1)
     heavy_cost: int = _setting(
         10, "Requests of a client's rate_limit budget that one request with heavy queries costs.", 'access',

@@ -247,3 +247,17 @@ def test_a_model_without_a_network_and_bad_arguments(provider: Any, embedded: An
         assert error_codes(run_gql(client, IMAGE_GRAPH_Q, {"model": RUN_ID, "image": image})) == [code], image
     body = run_gql(client, IMAGE_GRAPH_Q, {"model": RUN_ID, "image": GOLDFISH, "cls": "no such class"})
     assert error_codes(body) == ["NOT_FOUND"]
+
+
+def test_an_image_graph_is_heavy_work_of_its_client(embedded: Any, provider: Any, tmp_path: Path) -> None:
+    """Per-client limits (issue 17): an image graph costs heavy_cost of the client's request budget."""
+    variables = {"model": RUN_ID, "image": GOLDFISH}
+    with _client(embedded, provider, tmp_path, rate_limit=1, rate_burst=12, heavy_cost=10) as client:
+        first = client.post("/graphql", json={"query": IMAGE_GRAPH_Q, "variables": variables})
+        assert first.status_code == 200, first.text
+        assert first.json()["data"]["model"]["imageGraph"]["nodes"]
+        second = client.post("/graphql", json={"query": IMAGE_GRAPH_Q, "variables": variables})
+    assert second.status_code == 429
+    error = second.json()["errors"][0]
+    assert error["extensions"]["code"] == "RATE_LIMITED"
+    assert "heavy_cost" in error["message"]

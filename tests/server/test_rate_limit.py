@@ -57,6 +57,17 @@ def test_over_the_budget_is_a_clear_429(tmp_path: Path) -> None:
     assert one.get("/healthz").status_code == 200  # health checks are not counted
 
 
+def test_uploads_are_counted_too_files_and_health_are_not(tmp_path: Path, media_dir: Path) -> None:
+    app = create_app(make_settings(rate_limit=1, rate_burst=1), MemStore(), web_dir=tmp_path,
+                     media_roots={"tiny-run": media_dir})
+    client = TestClient(app, client=("10.0.0.4", 1000))
+    assert client.post("/uploads", content=b"x", headers={"content-type": "image/png"}).status_code == 403  # off
+    assert client.post("/uploads", content=b"x", headers={"content-type": "image/png"}).status_code == 429
+    for _ in range(3):
+        assert client.get("/media/tiny-run/examples/a/0_0.jpg").status_code == 200
+        assert client.get("/healthz").status_code == 200
+
+
 def test_heavy_queries_cost_more_of_the_budget(tmp_path: Path) -> None:
     app = create_app(make_settings(rate_limit=1, rate_burst=12, heavy_cost=10), MemStore(), web_dir=tmp_path)
     client = TestClient(app, client=("10.0.0.3", 1000))
