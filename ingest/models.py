@@ -23,8 +23,6 @@ is a 4-D feature map; layers are returned in forward order.
 from __future__ import annotations
 
 import difflib
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +40,7 @@ from summit.ingest.weights import (
 from torch import nn
 
 from summit.errors import BadInput, NotFound, WeightsUnavailable
+from summit.imagenet import imagenet_classes
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -65,14 +64,6 @@ def list_models() -> list[tuple[str, str]]:
         ("torchvision:NAME", "any torchvision ImageNet-1k classifier; give --layers (module paths)"),
         ("timm:NAME", "any timm ImageNet-1k classifier; give --layers (module paths)"),
     ]
-
-
-@cache
-def imagenet_classes() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(wnids, short names) of ImageNet-1k in the standard sorted-wnid logit order."""
-    text = resources.files("summit.ingest").joinpath("imagenet_classes.txt").read_text(encoding="utf-8")
-    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
-    return tuple(r[0] for r in rows), tuple(r[1] for r in rows)
 
 
 def load_model(

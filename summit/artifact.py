@@ -6,12 +6,20 @@ Layout (format_version 1)::
       manifest.json
       classes.parquet  neurons.parquet  activations.parquet  influences.parquet
       class_nodes.parquet  class_edges.parquet  embedding.parquet  similarity.parquet
-      examples.parquet  featurevis.parquet  faithfulness.parquet
+      examples.parquet  featurevis.parquet  faithfulness.parquet  attr_channels.parquet
       media/examples/<layer>/<channel>_<rank>.jpg   media/featurevis/<layer>/<channel>.png
 
 Table schemas are defined here once (``TABLES``); ``write_table`` and
 ``read_table`` enforce them, so a damaged or foreign artifact is reported with
 the table and the problem instead of a wrong number later.
+
+Unknown is null, never zero. An artifact imported from published results
+(``summit import-summit``) lacks some measurements; those cells are null:
+``classes.images``, ``classes.top1_correct``, ``classes.prob_hist``,
+``activations.act_sum``, ``examples.image``, ``examples.score`` and
+``featurevis.objective``. Every reader (stores, GraphQL, web app, exports)
+passes null on as "not published". ``manifest["published"]`` says which
+measurements an imported artifact has.
 """
 
 from __future__ import annotations
@@ -46,6 +54,16 @@ TABLES: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
     "similarity": {"class_index": pl.Int32, "other_index": pl.Int32, "layer": pl.Utf8, "cosine": pl.Float64},
     "examples": {"neuron_id": pl.Utf8, "rank": pl.Int32, "image": pl.Utf8, "score": pl.Float64, "media": pl.Utf8},
     "featurevis": {"neuron_id": pl.Utf8, "variant": pl.Int32, "media": pl.Utf8, "objective": pl.Float64},
+    # A graph node's strongest one-hop inputs for the class as Summit published them
+    # (ag-<k>.json "attr_channels", rank 0 = strongest). ``src_layer`` names the layer the channel
+    # index belongs to: the neuron layer below for the 1x1 and pool branches (then src is a neuron),
+    # the branch's bottleneck conv (e.g. "mixed4a_3x3_bottleneck") for the 3x3 and 5x5 branches,
+    # which is not a neuron layer and so not an edge of ``influences``. Only imported artifacts have
+    # it; ``summit export --format summit`` writes it back verbatim.
+    "attr_channels": {
+        "class_index": pl.Int32, "neuron_id": pl.Utf8, "rank": pl.Int32, "src_layer": pl.Utf8,
+        "src_channel": pl.Int32, "inf": pl.Int64,
+    },
     "faithfulness": {
         "class_index": pl.Int32, "images": pl.Int64, "graph_neurons": pl.Int64,
         "base_prob": pl.Float64, "graph_prob_drop": pl.Float64,
@@ -193,6 +211,7 @@ def validate_references(artifact: Path | str) -> None:
         "examples": ([], ["neuron_id"]),
         "featurevis": ([], ["neuron_id"]),
         "faithfulness": (["class_index"], []),
+        "attr_channels": (["class_index"], ["neuron_id"]),
     }
     for table, (class_cols, neuron_cols) in refs.items():
         if not has_table(artifact, table):
@@ -214,6 +233,21 @@ def validate_references(artifact: Path | str) -> None:
                     f"artifact {artifact}: table {table!r} column {col!r} refers to unknown neuron "
                     f"{first.item()!r}"
                 )
+    if has_table(artifact, "attr_channels"):
+        _check_attr_sources(artifact, neurons)
+
+
+def _check_attr_sources(artifact: Path | str, neurons: pl.DataFrame) -> None:
+    """Inputs from a neuron layer must be neurons; other source layers are bottleneck convs."""
+    layers = neurons.select("layer").unique()
+    frame = read_table(artifact, "attr_channels", lazy=True).join(layers.lazy(), left_on="src_layer",
+                                                                  right_on="layer", how="semi")
+    bad = (frame.select(pl.concat_str([pl.col("src_layer"), pl.col("src_channel").cast(pl.Utf8)], separator=":")
+                        .alias("neuron_id"))
+           .join(neurons.select("neuron_id").lazy(), on="neuron_id", how="anti").head(1).collect())
+    if bad.height:
+        raise ArtifactError(
+            f"artifact {artifact}: table 'attr_channels' refers to unknown neuron {bad.item()!r}")
 
 
 def open_artifact(artifact: Path | str, *, check_references: bool = True) -> dict[str, Any]:

@@ -42,15 +42,14 @@ from summit import __version__
 from summit.artifact import FORMAT_VERSION, MEDIA_DIR, write_manifest, write_table
 from summit.errors import BadInput
 from summit.ids import neuron_id
+from summit.imagenet import imagenet_classes
+from summit.inception import LUCID_LAYERS
 from summit.settings import Settings, resolve
 
 # Summit's InceptionV1 (lucid's GoogLeNet): mixed4a has 508 channels there, 5,484 neurons in all.
-INCEPTION_V1_LAYERS: tuple[tuple[str, int], ...] = (
-    ("mixed3a", 256), ("mixed3b", 480), ("mixed4a", 508), ("mixed4b", 512), ("mixed4c", 512),
-    ("mixed4d", 528), ("mixed4e", 832), ("mixed5a", 832), ("mixed5b", 1024),
-)
+INCEPTION_V1_LAYERS: tuple[tuple[str, int], ...] = LUCID_LAYERS
 DEFAULT_CHANNELS = (8, 12, 16)
-SYNTH_VERSION = 2  # bump when the generated numbers change (benchmarks re-create cached artifacts)
+SYNTH_VERSION = 3  # bump when the generated numbers change (benchmarks re-create cached artifacts)
 
 _ADJECTIVES = (
     "golden", "spotted", "great", "little", "red", "grey", "common", "giant", "striped", "electric",
@@ -106,7 +105,17 @@ def class_names(classes: int) -> list[str]:
     return out
 
 
-def _counts_table(rng: np.random.Generator, classes: int, images: int) -> pl.DataFrame:
+def _class_labels(classes: int, imagenet: bool) -> tuple[list[str], list[str]]:
+    """(wnids, names): ImageNet's first ``classes`` classes, or made-up ones."""
+    if imagenet:
+        if classes > 1000:
+            raise BadInput(f"ImageNet has 1,000 classes; {classes} were asked for with ImageNet's names")
+        wnids, names = imagenet_classes()
+        return list(wnids[:classes]), list(names[:classes])
+    return [f"n{c + 1:08d}" for c in range(classes)], class_names(classes)
+
+
+def _counts_table(rng: np.random.Generator, classes: int, images: int, imagenet: bool = False) -> pl.DataFrame:
     acc = rng.beta(6, 3, size=classes)
     top1 = rng.binomial(images, acc)
     # histogram of the true-class probability: correct images lean to high bins.
@@ -116,10 +125,11 @@ def _counts_table(rng: np.random.Generator, classes: int, images: int) -> pl.Dat
         weights = np.exp((bins - 19) * (0.15 + 0.25 * acc[c]))
         weights /= weights.sum()
         hist_rows.append(rng.multinomial(images, weights).tolist())
+    wnids, names = _class_labels(classes, imagenet)
     return pl.DataFrame({
         "class_index": np.arange(classes, dtype=np.int32),
-        "wnid": [f"n{c + 1:08d}" for c in range(classes)],
-        "name": class_names(classes),
+        "wnid": wnids,
+        "name": names,
         "images": np.full(classes, images, dtype=np.int64),
         "top1_correct": top1.astype(np.int64),
         "prob_hist": hist_rows,
@@ -242,11 +252,11 @@ def _patches(layer_index: int, channels: int, ranks: int, size: int = 16) -> np.
 
 def _examples(
     rng: np.random.Generator, out: Path, classes: int, images: int, spec: list[tuple[str, int]], per_neuron: int,
+    wnids: list[str],
 ) -> pl.DataFrame:
     from PIL import Image
 
     ids, ranks, imgs, scores, media = [], [], [], [], []
-    wnids = [f"n{c + 1:08d}" for c in range(classes)]
     for li, (layer, chans) in enumerate(spec):
         folder = out / MEDIA_DIR / "examples" / layer
         folder.mkdir(parents=True, exist_ok=True)
@@ -286,6 +296,7 @@ def write_synthetic_artifact(
     layer_names: Sequence[str] | None = None,
     settings: Settings | None = None,
     with_embedding: bool = True,
+    imagenet_names: bool = False,
 ) -> dict[str, Any]:
     """Write a complete, valid synthetic artifact to ``path``; return its manifest.
 
@@ -296,7 +307,8 @@ def write_synthetic_artifact(
     skips the class embedding (UMAP's first call compiles for ~30 s when a
     fixture has >= ``umap_neighbors + 2`` classes; fewer use the fast PCA layout).
     ``settings`` (e.g. ``resolve({"graph_mass": 0.3})``) changes the graph
-    step and the examples per neuron.
+    step and the examples per neuron. ``imagenet_names``: class k gets ImageNet's
+    k-th wnid and name (sorted-wnid order) instead of a made-up one.
     """
     if classes < 1:
         raise BadInput(f"synthetic artifact needs at least 1 class, got {classes}")
@@ -309,7 +321,7 @@ def write_synthetic_artifact(
     rng = np.random.default_rng(seed)
     started = time.perf_counter()
 
-    classes_df = _counts_table(rng, classes, images_per_class)
+    classes_df = _counts_table(rng, classes, images_per_class, imagenet_names)
     neurons_df = pl.DataFrame({
         "neuron_id": [neuron_id(name, j) for name, chans in spec for j in range(chans)],
         "layer": [name for name, chans in spec for _ in range(chans)],
@@ -326,7 +338,7 @@ def write_synthetic_artifact(
     write_table(out, "influences", influences_df)
     if with_media and settings.examples_per_neuron > 0:
         write_table(out, "examples", _examples(
-            rng, out, classes, images_per_class, spec, settings.examples_per_neuron))
+            rng, out, classes, images_per_class, spec, settings.examples_per_neuron, classes_df["wnid"].to_list()))
 
     fingerprint = hashlib.sha256(json.dumps([seed, classes, images_per_class, spec]).encode()).hexdigest()
     manifest: dict[str, Any] = {

@@ -21,6 +21,7 @@ from summit.errors import EXIT_INTERRUPTED, SummitError
 COMMANDS: dict[str, str] = {
     "ingest": "Stream a labelled image folder through a CNN and write an artifact.",
     "graphs": "Compute attribution graphs, similarity and embeddings of an artifact.",
+    "import-summit": "Import Summit's published InceptionV1 graphs (summit-data) as an artifact.",
     "export": "Export an artifact as Summit JSON, GraphML or CSV.",
     "synth": "Write a synthetic artifact at a chosen scale (for benchmarks).",
     "featurevis": "Render feature visualisations for an artifact's neurons.",
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, help_text in COMMANDS.items():
-        module = importlib.import_module(f"summit.cli.commands.{name}")
+        module = importlib.import_module(f"summit.cli.commands.{name.replace('-', '_')}")
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         module.add_arguments(cmd)
         cmd.set_defaults(_module=module)

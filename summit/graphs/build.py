@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from summit.artifact import read_manifest, update_manifest, write_table
+from summit.errors import BadInput
 from summit.graphs.data import GraphInputs, load_graph_inputs
 from summit.graphs.embedding import embed_layers
 from summit.graphs.pagerank import layer_personalization, personalized_pagerank
@@ -75,7 +76,7 @@ def _layer_rows(inputs: GraphInputs) -> list[np.ndarray]:
                                                        strict=True)]
 
 
-def _similarity_table(inputs: GraphInputs, k: int) -> pl.DataFrame:
+def similarity_table(inputs: GraphInputs, k: int) -> pl.DataFrame:
     frames = []
     named = [*zip(inputs.layers, _layer_rows(inputs), strict=True), (ALL_LAYERS, inputs.counts)]
     for layer, rows in named:
@@ -88,9 +89,9 @@ def _similarity_table(inputs: GraphInputs, k: int) -> pl.DataFrame:
     return pl.concat(frames)
 
 
-def _embedding_table(inputs: GraphInputs, settings: Settings) -> pl.DataFrame:
+def embedding_table(inputs: GraphInputs, settings: Settings, *, pca: bool = False) -> pl.DataFrame:
     layouts = embed_layers(_layer_rows(inputs), neighbors=settings.umap_neighbors,
-                           min_dist=settings.umap_min_dist, seed=settings.seed)
+                           min_dist=settings.umap_min_dist, seed=settings.seed, pca=pca)
     n = inputs.class_index.size
     return pl.DataFrame({
         "class_index": np.tile(inputs.class_index, len(layouts)).astype(np.int32),
@@ -109,6 +110,10 @@ def build_graphs(
     """
     settings = settings or resolve()
     manifest = read_manifest(artifact)
+    if manifest.get("published"):
+        raise BadInput(
+            f"artifact {artifact} holds published attribution graphs (imported by `summit import-summit`); "
+            "they are kept as published, not rebuilt from the partial counts that came with them")
     started = time.perf_counter()
     cpu_started = time.process_time()
     inputs = load_graph_inputs(artifact)
@@ -118,10 +123,10 @@ def build_graphs(
     write_table(artifact, "class_edges", edges)
     t_graphs = time.perf_counter()
     cpu_graphs = time.process_time() - cpu_started
-    write_table(artifact, "similarity", _similarity_table(inputs, settings.similar_per_class))
+    write_table(artifact, "similarity", similarity_table(inputs, settings.similar_per_class))
     t_sim = time.perf_counter()
     if embedding:
-        write_table(artifact, "embedding", _embedding_table(inputs, settings))
+        write_table(artifact, "embedding", embedding_table(inputs, settings))
     t_emb = time.perf_counter()
     used = {  # the method settings this step used, recorded in the manifest
         "damping": settings.damping, "pagerank_iterations": settings.pagerank_iterations,

@@ -53,14 +53,15 @@ def pca_layout(rows: np.ndarray, previous: np.ndarray | None = None) -> np.ndarr
 
 
 def embed_layers(
-    layer_rows: list[np.ndarray], *, neighbors: int = 15, min_dist: float = 0.1, seed: int = 0
+    layer_rows: list[np.ndarray], *, neighbors: int = 15, min_dist: float = 0.1, seed: int = 0,
+    pca: bool = False,
 ) -> list[np.ndarray]:
-    """(C, 2) positions per layer, each layer initialised from the previous one."""
+    """(C, 2) positions per layer, each layer initialised from the previous one (``pca``: the fast layout)."""
     if not layer_rows:
         return []
     n = layer_rows[0].shape[0]
     out: list[np.ndarray] = []
-    if n < neighbors + 2:
+    if pca or n < neighbors + 2:
         previous = None
         for rows in layer_rows:
             previous = pca_layout(rows, previous)

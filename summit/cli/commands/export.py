@@ -34,5 +34,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         counts = export_summit(args.artifact, args.out, class_index=args.class_index, media=not args.no_media)
         print(f"wrote {args.out}/data: {counts['classes']} classes, {counts['graphs']} attribution graphs, "
-              f"{counts['media']} images")
+              f"{counts['media']} images ({counts['placeholders']} of them the 'not published' placeholder)")
     return 0

@@ -27,7 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layers", type=int, default=None,
                         help="number of neuron layers (default 3, or 9 with --channels inception)")
     parser.add_argument("--channels", type=_channels, default=None,
-                        help="channels per layer: N, N1,N2,..., or 'inception' (InceptionV1's 9 layers)")
+                        help="channels per layer: N, N1,N2,..., or 'inception' (InceptionV1's 9 layers, "
+                             "Lucid's names, and ImageNet's class names: class k is ImageNet class k)")
     parser.add_argument("--images-per-class", type=int, default=50, help="images per class (default 50)")
     parser.add_argument("--influence-rows", type=int, default=None,
                         help="total influence rows wanted (default ~3 per destination channel and class)")
@@ -41,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from summit.synth import INCEPTION_V1_LAYERS, write_synthetic_artifact
 
     names = None
+    imagenet = False
     channels = args.channels
     layers = args.layers
     if channels == "inception":
@@ -49,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         names = [n for n, _ in INCEPTION_V1_LAYERS]
         channels = tuple(c for _, c in INCEPTION_V1_LAYERS)
         layers = len(names)
+        imagenet = True
     if layers is None:
         layers = len(channels) if isinstance(channels, tuple) else 3
     started = time.perf_counter()
@@ -56,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         args.out, classes=args.classes, layers=layers, channels=channels,
         images_per_class=args.images_per_class, influence_rows_target=args.influence_rows, seed=args.seed,
         with_graphs=not args.no_graphs, with_media=not args.no_media, layer_names=names,
-        with_embedding=not args.no_embedding,
+        with_embedding=not args.no_embedding, imagenet_names=imagenet,
     )
     neurons = sum(layer["channels"] for layer in manifest["layers"])
     print(f"wrote {args.out}: {args.classes} classes, {layers} layers, {neurons} neurons, "
