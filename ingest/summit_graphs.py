@@ -68,7 +68,7 @@ class _Where:
         self.file = f"data/ag/ag-{k}.json"
 
     def fail(self, problem: str, layer: str | None = None, channel: Any = None) -> BadInput:
-        at = "" if layer is None else f" {layer}" + ("" if channel is None else f" channel {channel}")
+        at = "" if layer is None else f" {layer}" + ("" if channel is None else f" channel {channel}") + ":"
         return BadInput(f"{self.file}:{at} {problem}")
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from threadpoolctl import threadpool_limits
 from summit.ingest.summit_classes import ClassRows, parse_classes
 from summit.ingest.summit_graphs import GraphRows, parse_graph
 from summit.ingest.summit_source import SummitSource, check_graph_files, read_source
@@ -251,14 +252,17 @@ def import_summit(
         t_media = time.perf_counter()
         validate_references(tmp)
         inputs = load_graph_inputs(tmp)
-        write_table(tmp, "similarity", similarity_table(inputs, settings.similar_per_class))
-        t_sim = time.perf_counter()
-        if classes is not None and classes.embed:
-            write_table(tmp, "embedding", _given_embedding(classes))
-            embedding_from = "imagenet.json (Summit's UMAP)"
-        else:
-            write_table(tmp, "embedding", embedding_table(inputs, settings, pca=embedding == "pca"))
-            embedding_from = f"{embedding} of the published activation counts"
+        # 1,000-row matrices gain nothing from BLAS threads, and on a busy machine they spin
+        # (measured: PCA layout 3 s with one thread, 28 s with two at load 10 on 2 cores)
+        with threadpool_limits(limits=1, user_api="blas"):
+            write_table(tmp, "similarity", similarity_table(inputs, settings.similar_per_class))
+            t_sim = time.perf_counter()
+            if classes is not None and classes.embed:
+                write_table(tmp, "embedding", _given_embedding(classes))
+                embedding_from = "imagenet.json (Summit's UMAP)"
+            else:
+                write_table(tmp, "embedding", embedding_table(inputs, settings, pca=embedding == "pca"))
+                embedding_from = f"{embedding} of the published activation counts"
         t_emb = time.perf_counter()
         counts = {name: frame.height for name, frame in frames.items()}
         counts.update(examples=examples.height, featurevis=featurevis.height,

@@ -164,33 +164,41 @@ def _read_folder(root: Path) -> SummitSource:
     return source
 
 
+def _split_member(name: str) -> tuple[str, str] | None:
+    """(prefix folder, path inside data/) of an archive member under some ``[prefix/]data/``."""
+    parts = name.removeprefix("./").split("/")
+    for i in range(len(parts) - 1):
+        if parts[i] == "data" and parts[i + 1] in ("ag", "feature-vis", "imagenet.json"):
+            return "/".join(parts[:i]), "/".join(parts[i + 1:])
+    return None
+
+
 def _read_archive(path: Path) -> SummitSource:
     source = SummitSource(origin=str(path))
     prefix: str | None = None
+    licences: dict[str, bytes] = {}
     try:
         with tarfile.open(path, "r:*") as archive:
             for member in archive:
                 if not member.isfile():
                     continue
                 name = member.name.removeprefix("./")
+                if name.rsplit("/", 1)[-1] == "LICENSE.md":
+                    licences[name.rsplit("/", 1)[0] if "/" in name else ""] = _extract(archive, member, path)
+                    continue
+                found = _split_member(name)
+                if found is None:
+                    continue
                 if prefix is None:
-                    at = name.find("data/")
-                    if at < 0 or (at > 0 and name[at - 1] != "/"):
-                        if name.endswith("LICENSE.md"):
-                            source.licence = SourceFile("../LICENSE.md", data=_extract(archive, member, path))
-                        continue
-                    prefix = name[:at]
-                if name == f"{prefix}LICENSE.md":
-                    source.licence = SourceFile("../LICENSE.md", data=_extract(archive, member, path))
-                    continue
-                if not name.startswith(f"{prefix}data/"):
-                    continue
-                rel = name[len(prefix) + len("data/"):]
-                source.add(rel, SourceFile(rel, data=_extract(archive, member, path)))
+                    prefix = found[0]
+                if found[0] == prefix:
+                    source.add(found[1], SourceFile(found[1], data=_extract(archive, member, path)))
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise BadInput(f"{path}: not a readable tar archive of Summit's published data ({exc})") from None
     if not source.graphs:
         raise BadInput(f"{path}: no data/ag/ag-<k>.json files in the archive")
+    if prefix in licences:
+        source.licence = SourceFile("../LICENSE.md", data=licences[prefix])
     return source
 
 

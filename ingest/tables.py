@@ -16,6 +16,7 @@ from summit.ingest.model_spec import LoadedModel
 from summit import __version__
 from summit.artifact import write_manifest, write_table
 from summit.ids import neuron_ids
+from summit.inception import lucid_names
 from summit.settings import Settings
 
 
@@ -77,6 +78,9 @@ def write_artifact(
         "influence_kernel": ing.kernel,  # the one that ran: torch, or triton (setting influence_kernel)
         "processes": world.size,
     }
+    lucid = lucid_names(list(ing.layers))
+    if lucid is not None:  # InceptionV1: the original Summit front end knows its layers by Lucid's names
+        manifest["lucid_layers"] = lucid
     write_manifest(out, manifest)
     return {
         "artifact": str(out), "images": images, "skipped": len(skipped),

@@ -133,3 +133,37 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if uses & set(getattr(item, "fixturenames", ())) and item.get_closest_marker("neo4j") is None:
             item.add_marker(pytest.mark.neo4j)
+
+
+@pytest.fixture(scope="session")
+def summit_data(shared_data: Path) -> Path:
+    """``../shared/data/summit-data``: Summit's published graphs and images (a subset of summit-data)."""
+    path = shared_data / "summit-data"
+    if not (path / "data" / "ag").is_dir():
+        pytest.fail(f"Summit's published data missing: {path}/data/ag (see shared/data/summit-data/SOURCE.txt)",
+                    pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def published_artifact(summit_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared summit-data imported once per session (``summit import-summit``, quick PCA layout)."""
+    from summit.ingest.summit_import import import_summit
+
+    out = tmp_path_factory.mktemp("published") / "inceptionv1-summit"
+    import_summit(summit_data, out, embedding="pca")
+    return out
+
+
+@pytest.fixture(scope="session")
+def published_neo4j(neo4j_auth: Neo4jAuth, published_artifact: Path) -> Iterator[tuple[Any, str]]:
+    """(Neo4j store, model id) with the imported published graphs loaded once, dropped at the end."""
+    from summit.store.neo4j_store import Neo4jStore
+
+    store = Neo4jStore(neo4j_auth.uri, neo4j_auth.user, neo4j_auth.password)
+    model = store.load_artifact(str(published_artifact))
+    try:
+        yield store, model
+    finally:
+        store.drop_model(model)
+        store.close()

@@ -12,7 +12,7 @@ from summit.store import base
 class ClassActivation:
     cls: Class = strawberry.field(name="class")
     count: int
-    mean: float
+    mean: float | None = strawberry.field(description="Mean activation; null: not published.")
 
     @classmethod
     def from_record(cls, model: str, record: base.ClassActivation) -> ClassActivation:

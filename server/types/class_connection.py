@@ -38,7 +38,8 @@ def order_classes(
     if sort is ClassSort.NAME:
         return sorted(classes, key=lambda c: (c.name.lower(), c.index))
     if sort is ClassSort.ACCURACY:
-        return sorted(classes, key=lambda c: (-c.accuracy, c.index))
+        # classes whose accuracy is not published come last, by index
+        return sorted(classes, key=lambda c: (c.accuracy is None, -(c.accuracy or 0.0), c.index))
     if sort is ClassSort.SIMILARITY:
         # Classes without a stored similarity come last, by index.
         return sorted(classes, key=lambda c: (c.index not in similarity, -similarity.get(c.index, 0.0), c.index))

@@ -12,8 +12,8 @@ from summit.store import base
 class Example:
     neuron_id: str
     rank: int
-    image: str = strawberry.field(description="The source image (path in the dataset).")
-    score: float
+    image: str | None = strawberry.field(description="The source image (path in the dataset); null: not published.")
+    score: float | None = strawberry.field(description="Its activation; null: not published.")
     url: str = strawberry.field(description="URL of the patch under /media.")
 
     @classmethod

@@ -14,11 +14,12 @@ class Class:
     index: int
     wnid: str
     name: str
-    images: int
-    top1_correct: int
-    accuracy: float
-    prob_hist: list[int] = strawberry.field(
-        description="Histogram of the predicted probability of this class on its images (20 bins over [0, 1])."
+    images: int | None = strawberry.field(description="Images of the class; null: not published.")
+    top1_correct: int | None = strawberry.field(description="Images classified correctly; null: not published.")
+    accuracy: float | None = strawberry.field(description="Top-1 accuracy; null: not published.")
+    prob_hist: list[int] | None = strawberry.field(
+        description="Histogram of the predicted probability of this class on its images (20 bins over [0, 1]); "
+                    "null: not published."
     )
     faithfulness: Faithfulness | None
 
@@ -26,6 +27,7 @@ class Class:
     def from_record(cls, model: str, record: ClassInfo) -> Class:
         return cls(
             model=model, index=record.index, wnid=record.wnid, name=record.name, images=record.images,
-            top1_correct=record.top1_correct, accuracy=record.accuracy, prob_hist=list(record.prob_hist),
+            top1_correct=record.top1_correct, accuracy=record.accuracy,
+            prob_hist=None if record.prob_hist is None else list(record.prob_hist),
             faithfulness=Faithfulness.from_record(record.faithfulness) if record.faithfulness else None,
         )

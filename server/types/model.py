@@ -43,10 +43,10 @@ class Model:
     name: str
     dataset: str = strawberry.field(description="The dataset's name (the last part of its folder, never a path).")
     created: str
-    images: int
+    images: int | None = strawberry.field(description="Images the counts come from; null: not published.")
     class_count: int
-    top1_correct: int
-    top1_accuracy: float
+    top1_correct: int | None = strawberry.field(description="Top-1 correct images; null: not published.")
+    top1_accuracy: float | None = strawberry.field(description="Top-1 accuracy; null: not published.")
     layers: list[Layer]
 
     @classmethod
@@ -54,7 +54,8 @@ class Model:
         return cls(
             id=record.id, name=record.name, dataset=dataset_name(record.dataset), created=record.created,
             images=record.images, class_count=record.classes, top1_correct=record.top1_correct,
-            top1_accuracy=record.top1_correct / record.images if record.images else 0.0,
+            top1_accuracy=None if record.images is None or record.top1_correct is None
+            else record.top1_correct / record.images if record.images else 0.0,
             layers=[Layer.from_record(layer) for layer in record.layers],
         )
 

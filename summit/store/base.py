@@ -29,8 +29,8 @@ class ModelInfo:
     id: str  # run id (manifest["run_id"])
     name: str  # model name, e.g. "efficientnet_lite0"
     classes: int
-    images: int
-    top1_correct: int
+    images: int | None  # None: not published (an imported artifact)
+    top1_correct: int | None
     layers: tuple[LayerInfo, ...]
     dataset: str = ""
     created: str = ""
@@ -59,13 +59,15 @@ class ClassInfo:
     index: int
     wnid: str
     name: str
-    images: int
-    top1_correct: int
-    prob_hist: tuple[int, ...]
+    images: int | None  # None: not published (an imported artifact); likewise below
+    top1_correct: int | None
+    prob_hist: tuple[int, ...] | None
     faithfulness: Faithfulness | None = None
 
     @property
-    def accuracy(self) -> float:
+    def accuracy(self) -> float | None:
+        if self.images is None or self.top1_correct is None:
+            return None
         return self.top1_correct / self.images if self.images else 0.0
 
 
@@ -104,8 +106,8 @@ class ClassGraph:
 class Example:
     neuron_id: str
     rank: int
-    image: str
-    score: float
+    image: str | None  # None: not published
+    score: float | None
     media: str  # path relative to the artifact's media folder
 
 
@@ -113,7 +115,7 @@ class Example:
 class ClassActivation:
     cls: ClassInfo
     count: int
-    mean: float
+    mean: float | None  # None: activation sums not published
 
 
 @dataclass(frozen=True)

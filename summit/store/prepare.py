@@ -102,9 +102,11 @@ def read_load_data(artifact: Path | str) -> LoadData:
         classes.join(faith, on="class_index", how="left")
         .with_columns(
             pl.col("has_faithfulness").fill_null(False),
+            # null (not published) stays null; 0 images -> 0.0 as before
             pl.when(pl.col("images") > 0)
             .then(pl.col("top1_correct") / pl.col("images"))
-            .otherwise(0.0)
+            .when(pl.col("images") == 0)
+            .then(pl.lit(0.0))
             .alias("accuracy"),
             pl.col("class_index").cast(pl.Int64).alias("index"),
         )
@@ -150,7 +152,8 @@ def read_load_data(artifact: Path | str) -> LoadData:
         .join(images, on="class_index", how="left")
         .select(
             pl.col("class_index").cast(pl.Int64), "neuron_id", "count",
-            pl.when(pl.col("_images") > 0).then(pl.col("act_sum") / pl.col("_images")).otherwise(0.0).alias("mean"),
+            pl.when(pl.col("_images") > 0).then(pl.col("act_sum") / pl.col("_images"))
+            .when(pl.col("_images") == 0).then(pl.lit(0.0)).alias("mean"),  # null when not published
             "act_sum",
         )
     )
@@ -183,14 +186,19 @@ def read_load_data(artifact: Path | str) -> LoadData:
         "id": model_id,
         "name": str(model_section.get("name", "")),
         "classes": classes.height,
-        "images": int(classes["images"].sum() or 0),
-        "top1_correct": int(classes["top1_correct"].sum() or 0),
+        "images": _known_sum(classes["images"]),
+        "top1_correct": _known_sum(classes["top1_correct"]),
         "dataset": art.dataset_name(str(dataset_section.get("root", ""))),
         "artifact_path": str(Path(artifact).resolve()),
         "created": str(manifest.get("created", "") or _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")),
     }
     return LoadData(model, class_rows, layers, neuron_rows, activations, influences, class_nodes, class_edges,
                     similarity, examples, points, class_influence)
+
+
+def _known_sum(column: pl.Series) -> int | None:
+    """The column's sum, or None when any class's value is not published."""
+    return None if column.null_count() else int(column.sum() or 0)
 
 
 def _pack_class_influence(

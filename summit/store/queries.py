@@ -78,11 +78,20 @@ def class_from_row(row: Row) -> ClassInfo:
     faith = None
     if row.get("has_faithfulness"):
         faith = Faithfulness(**{name: row[f"f_{name}"] for name in FAITHFULNESS_FIELDS})
+    hist = row.get("prob_hist")
     return ClassInfo(
-        index=int(row["index"]), wnid=row["wnid"], name=row["name"], images=int(row["images"]),
-        top1_correct=int(row["top1_correct"]), prob_hist=tuple(int(x) for x in row["prob_hist"] or ()),
-        faithfulness=faith,
+        index=int(row["index"]), wnid=row["wnid"], name=row["name"], images=_int_or_none(row.get("images")),
+        top1_correct=_int_or_none(row.get("top1_correct")),
+        prob_hist=None if hist is None else tuple(int(x) for x in hist), faithfulness=faith,
     )
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _float_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def neuron_from_row(row: Row) -> Neuron:
@@ -243,8 +252,8 @@ class CypherStore(ABC):
     def _model_info(self, row: Row) -> ModelInfo:
         cache = self._cache(row["active_load"])
         return ModelInfo(
-            id=row["id"], name=row["name"] or "", classes=int(row["classes"]), images=int(row["images"]),
-            top1_correct=int(row["top1_correct"]), layers=tuple(cache.layers),
+            id=row["id"], name=row["name"] or "", classes=int(row["classes"]), images=_int_or_none(row.get("images")),
+            top1_correct=_int_or_none(row.get("top1_correct")), layers=tuple(cache.layers),
             dataset=row["dataset"] or "", created=row["created"] or "",
             artifact_path=row.get("artifact_path") or "", load_id=row["active_load"] or "",
         )
@@ -307,7 +316,8 @@ class CypherStore(ABC):
         neuron = self._neuron(cache, model, neuron_id)
         tops = self._fetch_top_classes(load, neuron_id, top_classes) if top_classes else []
         activations = sorted(
-            (ClassActivation(cache.class_by_index[int(r["class_index"])], int(r["count"]), float(r["mean"]))
+            (ClassActivation(cache.class_by_index[int(r["class_index"])], int(r["count"]),
+                             _float_or_none(r["mean"]))
              for r in tops),
             key=lambda a: (-a.count, a.cls.index),
         )
@@ -319,7 +329,7 @@ class CypherStore(ABC):
         out: dict[str, list[Example]] = {i: [] for i in ids}
         for r in self._fetch_examples(load, ids):
             out[r["neuron_id"]].append(
-                Example(r["neuron_id"], int(r["rank"]), r["image"], float(r["score"]), r["media"])
+                Example(r["neuron_id"], int(r["rank"]), r["image"], _float_or_none(r["score"]), r["media"])
             )
         for items in out.values():
             items.sort(key=lambda e: e.rank)

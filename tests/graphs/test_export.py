@@ -37,15 +37,19 @@ def test_class_list_fields(artifact: Path, exported: Path) -> None:
     emb = read_table(artifact, "embedding")
     assert len(classes) == table.height == 5
     for entry, row in zip(classes, table.iter_rows(named=True), strict=True):
-        assert set(entry) == {"name", "synset", "target_class", "numOfInstances", "topOneAcc", "accs",
-                              "embed", "topChannels"}
-        assert entry["name"] == row["name"].replace(" ", "_")
+        # the fields Summit's generator writes (activation-matrices-to-json) and the front end reads
+        assert set(entry) == {"name", "synset", "target_class", "numOfInstances", "topOneAcc", "topOneAccCount",
+                              "accs", "embed", "topChannels"}
+        assert entry["name"] == row["name"].lower().replace(" ", "_")
+        assert " " not in entry["name"]
         assert entry["synset"] == row["wnid"]
         assert entry["target_class"] == row["class_index"]
         assert entry["numOfInstances"] == row["images"]
+        assert entry["topOneAccCount"] == row["top1_correct"]
         assert entry["topOneAcc"] == pytest.approx(row["top1_correct"] / row["images"])
         assert len(entry["accs"]) == row["images"]
-        hist, _ = np.histogram(entry["accs"], bins=20, range=(0, 1))
+        assert all(isinstance(a, str) for a in entry["accs"])  # percent strings, as the generator writes
+        hist, _ = np.histogram([float(a) / 100 for a in entry["accs"]], bins=20, range=(0, 1))
         assert hist.tolist() == row["prob_hist"]
         assert list(entry["embed"]) == ["mixed3a", "mixed3b", "mixed4a"]
         for layer, xy in entry["embed"].items():
@@ -55,8 +59,9 @@ def test_class_list_fields(artifact: Path, exported: Path) -> None:
         for layer, top in entry["topChannels"].items():
             expected = {int(n.split(":")[1]): c for n, c in mine.filter(
                 pl.col("neuron_id").str.starts_with(layer + ":")).select("neuron_id", "count").iter_rows()}
-            assert {t["ch"]: t["ct"] for t in top} == expected
-            assert [t["ct"] for t in top] == sorted((t["ct"] for t in top), reverse=True)
+            assert all(set(t) == {"c", "i"} for t in top)  # the front end reads channel.c
+            assert {t["c"]: t["i"] for t in top} == expected
+            assert [t["i"] for t in top] == sorted((t["i"] for t in top), reverse=True)
 
 
 def test_attribution_graph_fields(artifact: Path, exported: Path) -> None:
@@ -65,9 +70,10 @@ def test_attribution_graph_fields(artifact: Path, exported: Path) -> None:
     infl = read_table(artifact, "influences")
     files = sorted(p.name for p in (exported / "ag").iterdir())
     assert files == [f"ag-{k}.json" for k in range(5)]
+    order = ["mixed3a", "mixed3b", "mixed4a"]
     for k in range(5):
         graph = json.loads((exported / "ag" / f"ag-{k}.json").read_text())
-        assert list(graph) == ["mixed3a", "mixed3b", "mixed4a"]
+        assert list(graph) == order[::-1]  # top layer first, as Summit's files
         mine = nodes.filter(pl.col("class_index") == k)
         seen = 0
         for layer, entries in graph.items():
@@ -86,19 +92,59 @@ def test_attribution_graph_fields(artifact: Path, exported: Path) -> None:
                     int(s.split(":")[1]): w for s, w in into.select("src", "weight").iter_rows()}
                 # every prev_channel is drawn in the layer below (the UI looks it up there)
                 if layer != "mixed3a":
-                    below = {x["channel"] for x in graph[["mixed3a", "mixed3b", "mixed4a"][
-                        ["mixed3a", "mixed3b", "mixed4a"].index(layer) - 1]]}
+                    below = {x["channel"] for x in graph[order[order.index(layer) - 1]]}
                     assert {p["prev_channel"] for p in e["prev_channels"]} <= below
                 top3 = (infl.filter(pl.col("class_index") == k, pl.col("dst") == nid)
                         .sort(["count", "src"], descending=[True, False]).head(3))
+                # attr_channels name their channel as a string, as Summit's generator does
                 assert [(a["prev_channel"], a["inf"]) for a in e["attr_channels"]] == [
-                    (int(s.split(":")[1]), c) for s, c in top3.select("src", "count").iter_rows()]
+                    (s.split(":")[1], c) for s, c in top3.select("src", "count").iter_rows()]
         assert seen == mine.height
 
 
-def test_media_copied_in_summit_layout(exported: Path) -> None:
-    path = exported / "feature-vis" / "dataset-p" / "mixed3b-4-dataset-p-9.jpg"
-    assert path.read_bytes()[:2] == b"\xff\xd8"
+def test_every_image_the_front_end_asks_for_is_a_jpeg(artifact: Path, exported: Path) -> None:
+    """Tile, 4 diversity images and 10 dataset examples per drawn neuron, under the requested names."""
+    fv = exported / "feature-vis"
+    drawn = {(n["layer"], n["channel"]) for k in range(5)
+             for entries in json.loads((exported / "ag" / f"ag-{k}.json").read_text()).values() for n in entries}
+    assert drawn
+    for layer, ch in drawn:
+        names = [fv / "channel" / f"{layer}-{ch}-channel.jpg"]
+        names += [fv / f"diversity-{n}" / f"{layer}-{ch}-diversity-{n}.jpg" for n in range(4)]
+        names += [fv / "dataset-p" / f"{layer}-{ch}-dataset-p-{r}.jpg" for r in range(10)]
+        for path in names:
+            assert path.read_bytes()[:3] == b"\xff\xd8\xff", path
+    # no featurevis in this artifact: the tile is the top example, the same bytes
+    layer, ch = sorted(drawn)[0]
+    patch = read_table(artifact, "examples").filter(pl.col("neuron_id") == f"{layer}:{ch}", pl.col("rank") == 0)
+    assert (fv / "channel" / f"{layer}-{ch}-channel.jpg").read_bytes() == (
+        artifact / "media" / patch["media"].item()).read_bytes()
+    assert len(list((fv / "channel").iterdir())) == len(drawn)
+
+
+def test_googlenet_layers_export_under_lucid_names(tmp_path: Path) -> None:
+    tv = ["inception3a", "inception3b", "inception4a", "inception4b", "inception4c", "inception4d", "inception4e",
+          "inception5a", "inception5b"]
+    art = tmp_path / "googlenet"
+    write_synthetic_artifact(art, classes=3, layers=9, channels=(6, 6, 512, 6, 6, 6, 6, 6, 6), seed=3,
+                             layer_names=tv, with_media=False, with_embedding=True)
+    assert main(["export", str(art), str(tmp_path / "out"), "--no-media"]) == 0
+    data = tmp_path / "out" / "data"
+    lucid = ["mixed3a", "mixed3b", "mixed4a", "mixed4b", "mixed4c", "mixed4d", "mixed4e", "mixed5a", "mixed5b"]
+    classes = json.loads((data / "imagenet.json").read_text())
+    beyond = read_table(art, "activations").filter(
+        pl.col("neuron_id").str.starts_with("inception4a:"), pl.col("count") > 0,
+        pl.col("neuron_id").str.extract(r":(\d+)$").cast(pl.Int64) >= 508)
+    assert beyond.height > 0  # the synthetic 4a has channels Lucid's mixed4a lacks
+    for entry in classes:
+        assert list(entry["embed"]) == lucid and list(entry["topChannels"]) == lucid
+        assert all(t["c"] < 508 for t in entry["topChannels"]["mixed4a"])
+    graph = json.loads((data / "ag" / "ag-0.json").read_text())
+    assert list(graph) == lucid[::-1]
+    assert all(n["layer"] == layer for layer, entries in graph.items() for n in entries)
+    note = json.loads((data / "summit-export.json").read_text())
+    assert note["layers"] == dict(zip(tv, lucid, strict=True))
+    assert note["top_channels_left_out"] == {"mixed4a": beyond.height}
 
 
 def test_one_class_and_unknown_class(artifact: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,7 +17,7 @@ def test_schema_keeps_the_web_contract() -> None:
     # Arguments with defaults are nullable (null = the default), so clients may pass nullable variables.
     text = sdl()
     for needle in [
-        "models: [Model!]!", "model(id: String = null): Model!", "top1Accuracy: Float!",
+        "models: [Model!]!", "model(id: String = null): Model!", "top1Accuracy: Float\n",
         "classes(first: Int = 100, after: String = null, search: String = null, sort: ClassSort = INDEX, similarTo: Int = null): ClassConnection!",
         "class(key: String!): Class!", "classGraph(classKey: String!, topN: Int = null, minWeight: Int = 0): ClassGraph!",
         "neuron(id: String!): NeuronDetail!", "neighbourhood(classKey: String!, neuronId: String!, hops: Int = 1): ClassGraph!",

@@ -7,7 +7,7 @@
 export interface LayerInfo { name: string; index: number; channels: number }
 
 export interface ModelSummary {
-  id: string; name: string; dataset: string; images: number; top1Accuracy: number;
+  id: string; name: string; dataset: string; images: number | null; top1Accuracy: number | null;
 }
 export interface ModelInfo extends ModelSummary { layers: LayerInfo[] }
 
@@ -18,8 +18,9 @@ export interface Faithfulness {
 }
 
 export interface ClassInfo {
-  index: number; wnid: string; name: string; images: number;
-  top1Correct: number; accuracy: number; probHist: number[];
+  /** null: not published (a model imported from published results) */
+  index: number; wnid: string; name: string; images: number | null;
+  top1Correct: number | null; accuracy: number | null; probHist: number[] | null;
   faithfulness: Faithfulness | null;
 }
 
@@ -41,11 +42,11 @@ export interface GraphNodeData { neuron: Omit<NeuronRef, "image"> & { image?: st
 export interface GraphEdgeData { src: string; dst: string; weight: number }
 export interface ClassGraphData { class: ClassInfo; nodes: GraphNodeData[]; edges: GraphEdgeData[] }
 
-export interface ExampleData { rank: number; image: string; score: number; url: string }
+export interface ExampleData { rank: number; image: string | null; score: number | null; url: string }
 
 export interface NeuronDetailData {
   neuron: NeuronRef & { featurevis: string[]; examples: ExampleData[] };
-  topClasses: { class: { index: number; wnid: string; name: string }; count: number; mean: number }[];
+  topClasses: { class: { index: number; wnid: string; name: string }; count: number; mean: number | null }[];
   edges: { src: string; dst: string; classIndex: number | null; count: number }[];
 }
 

@@ -23,9 +23,12 @@ export function shapeClasses(
     case "name":
       out.sort((a, b) => a.name.localeCompare(b.name) || byIndex(a, b));
       break;
-    case "accuracy":
-      out.sort((a, b) => (asc ? a.accuracy - b.accuracy : b.accuracy - a.accuracy) || byIndex(a, b));
+    case "accuracy": {
+      // classes whose accuracy is not published come last
+      const acc = (c: ClassInfo) => c.accuracy ?? (asc ? Infinity : -Infinity);
+      out.sort((a, b) => (asc ? acc(a) - acc(b) : acc(b) - acc(a)) || byIndex(a, b));
       break;
+    }
     case "similarity": {
       const s = (c: ClassInfo) => similarity?.get(c.index) ?? -Infinity;
       out.sort((a, b) => s(b) - s(a) || byIndex(a, b));
@@ -58,4 +61,12 @@ export function formatPercent(x: number | null | undefined, digits = 1): string 
 export function findClass(classes: readonly ClassInfo[], key: string | null): ClassInfo | null {
   if (key === null) return null;
   return classes.find((c) => c.wnid === key || String(c.index) === key || c.name === key) ?? null;
+}
+
+/** Shown where a measurement is null: the model came from published results that do not include it. */
+export const NOT_PUBLISHED = "not published";
+
+/** A measured share as a percentage, or NOT_PUBLISHED when it is null (never 0 %). */
+export function formatMeasured(x: number | null | undefined, digits = 1): string {
+  return x == null ? NOT_PUBLISHED : formatPercent(x, digits);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ClassInfo, ComparisonData, NeuronRef } from "../api/types";
-import { findClass, formatPercent, histogramHeights, matchesClass, shapeClasses, virtualWindow } from "./classes";
+import { findClass, formatMeasured, formatPercent, histogramHeights, matchesClass, NOT_PUBLISHED, shapeClasses, virtualWindow } from "./classes";
 import { ease, interpolate, nearest, normalise } from "./embedding";
 import {
   edgeKey, fromClassGraph, fromComparison, graphRanges, groupCounts, maxPerLayer, maxWeight, neighbourhood, pathHighlight, sliderMaxima,
@@ -31,6 +31,17 @@ describe("class list shaping", () => {
     const sim = new Map([[0, 1], [1, 0.2], [2, 0.8]]);
     expect(shapeClasses(list, "", "similarity", sim).map((c) => c.index)).toEqual([0, 2, 1]);
     expect(shapeClasses(list, "", "similarity", new Map([[1, 0.3]])).map((c) => c.index)).toEqual([1, 0, 2]);
+  });
+  it("puts classes whose accuracy is not published last, in either direction", () => {
+    const unknown: ClassInfo = { ...cls(3, "white wolf", 0), images: null, top1Correct: null, accuracy: null, probHist: null };
+    const mixed = [unknown, ...list];
+    expect(shapeClasses(mixed, "", "accuracy", null).map((c) => c.index)).toEqual([0, 2, 1, 3]);
+    expect(shapeClasses(mixed, "", "accuracy", null, true).map((c) => c.index)).toEqual([1, 2, 0, 3]);
+  });
+  it("says 'not published' for a null measurement, never 0 %", () => {
+    expect(formatMeasured(null)).toBe(NOT_PUBLISHED);
+    expect(formatMeasured(0)).toBe("0.0%");
+    expect(formatMeasured(0.834, 0)).toBe("83%");
   });
   it("virtual window covers the viewport plus overscan", () => {
     const w = virtualWindow(500, 200, 25, 1000, 2);
