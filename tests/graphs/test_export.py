@@ -137,7 +137,8 @@ def test_googlenet_layers_export_under_lucid_names(tmp_path: Path) -> None:
         pl.col("neuron_id").str.extract(r":(\d+)$").cast(pl.Int64) >= 508)
     assert beyond.height > 0  # the synthetic 4a has channels Lucid's mixed4a lacks
     for entry in classes:
-        assert list(entry["embed"]) == lucid and list(entry["topChannels"]) == lucid
+        assert list(entry["embed"]) == lucid
+        assert list(entry["topChannels"]) == lucid
         assert all(t["c"] < 508 for t in entry["topChannels"]["mixed4a"])
     graph = json.loads((data / "ag" / "ag-0.json").read_text())
     assert list(graph) == lucid[::-1]

@@ -55,7 +55,8 @@ def test_graph_tables_hold_every_published_node_and_edge(published_artifact: Pat
                 below = LAYERS[LAYERS.index(layer) - 1] if layer != "mixed3a" else None
                 edges += [(k, f"{below}:{p['prev_channel']}", nid, p["inf"]) for p in n["prev_channels"]]
                 attr += [(k, nid, r, int(a["prev_channel"]), a["inf"]) for r, a in enumerate(n["attr_channels"])]
-    assert len(nodes) == 57923 and len(edges) == 202479  # ~58 nodes and ~202 edges per class
+    assert len(nodes) == 57923
+    assert len(edges) == 202479
     got_nodes = read_table(published_artifact, "class_nodes")
     assert sorted(got_nodes.select("class_index", "neuron_id", "pagerank", "count").rows()) == sorted(nodes)
     assert sorted(read_table(published_artifact, "class_edges").rows()) == sorted(edges)
@@ -107,7 +108,8 @@ def test_images_are_copied_and_unknown_fields_null(published_artifact: Path, sum
     fv = read_table(published_artifact, "featurevis")
     ex = read_table(published_artifact, "examples")
     assert fv.height == ex.height == 5484
-    assert set(fv["variant"]) == {0} and set(ex["rank"]) == {0}
+    assert set(fv["variant"]) == {0}
+    assert set(ex["rank"]) == {0}
     assert fv["objective"].null_count() == ex["image"].null_count() == ex["score"].null_count() == 5484
     row = fv.filter(pl.col("neuron_id") == "mixed4d:403").row(0, named=True)
     src = summit_data / "data" / "feature-vis" / "channel" / "mixed4d-403-channel.jpg"
@@ -121,7 +123,8 @@ def test_manifest_says_what_was_published(published_artifact: Path, summit_data:
     manifest = open_artifact(published_artifact)  # validates every table and id reference
     assert manifest["run_id"] == "inceptionv1-summit"
     pub = manifest["published"]
-    assert pub["imagenet_json"] is False and pub["graphs"] == 1000
+    assert pub["imagenet_json"] is False
+    assert pub["graphs"] == 1000
     assert {"classes.images", "classes.top1_correct", "activations.act_sum"} <= set(pub["unknown"])
     assert manifest["method"]["exclude_channels"] == ["mixed3a:67", "mixed3a:190", "mixed3b:390", "mixed3b:399",
                                                       "mixed3b:412"]
@@ -130,9 +133,11 @@ def test_manifest_says_what_was_published(published_artifact: Path, summit_data:
     nodes = read_table(published_artifact, "class_nodes")
     assert nodes.filter(pl.col("neuron_id").is_in(manifest["method"]["exclude_channels"])).height == 0
     emb = read_table(published_artifact, "embedding")
-    assert emb.height == 9000 and sorted(emb["layer"].unique()) == sorted(LAYERS)
+    assert emb.height == 9000
+    assert sorted(emb["layer"].unique()) == sorted(LAYERS)
     sim = read_table(published_artifact, "similarity")
-    assert set(sim["layer"].unique()) == {*LAYERS, "all"} and sim["cosine"].is_between(-1e-9, 1 + 1e-9).all()
+    assert set(sim["layer"].unique()) == {*LAYERS, "all"}
+    assert sim["cosine"].is_between(-1e-9, 1 + 1e-9).all()
 
 
 def _canonical(graph: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
@@ -157,7 +162,9 @@ def test_export_reproduces_every_published_graph(published_artifact: Path, publi
     wolf = next(c for c in classes if c["name"] == "white_wolf")  # the front end opens on it
     assert (wolf["synset"], wolf["target_class"]) == ("n02114548", 270)
     # unknowns stay unknown in the export too
-    assert wolf["numOfInstances"] is None and wolf["topOneAcc"] is None and wolf["accs"] == []
+    assert wolf["numOfInstances"] is None
+    assert wolf["topOneAcc"] is None
+    assert wolf["accs"] == []
     assert set(wolf["embed"]) == set(LAYERS)
     assert {t["c"]: t["i"] for t in wolf["topChannels"]["mixed4d"]} == {
         n["channel"]: n["count"] for n in published[270]["mixed4d"]}

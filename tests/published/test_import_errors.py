@@ -108,7 +108,8 @@ def test_existing_output_needs_force_and_archives_import_too(src: Path, tmp_path
     assert "already exists; pass --force" in capsys.readouterr().err
     assert main(["import-summit", str(src), "--out", str(out), "--embedding", "pca", "--force"]) == 0
     assert read_table(out, "class_edges").equals(from_archive)
-    assert read_table(out, "featurevis").height == 2 and read_table(out, "examples").height == 1
+    assert read_table(out, "featurevis").height == 2
+    assert read_table(out, "examples").height == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["art", "copy.tar.xz", "summit-data"]  # nothing left over
     broken = tmp_path / "broken.tar.xz"
     broken.write_bytes(archive.read_bytes()[:4000])
@@ -156,7 +157,8 @@ def test_imagenet_json_fills_sizes_accuracy_activations_and_embedding(src: Path,
     emb = read_table(out, "embedding").filter(pl.col("class_index") == 270, pl.col("layer") == "mixed4d")
     assert emb.select("x", "y").row(0) == (entries[270]["embed"]["mixed4d"]["x"], entries[270]["embed"]["mixed4d"]["y"])
     pub = read_manifest(out)["published"]
-    assert pub["imagenet_json"] is True and "classes.images" not in pub["unknown"]
+    assert pub["imagenet_json"] is True
+    assert "classes.images" not in pub["unknown"]
     assert main(["export", str(out), str(tmp_path / "exp"), "--no-media"]) == 0
     wolf = json.loads((tmp_path / "exp" / "data" / "imagenet.json").read_text())[270]
     assert (wolf["name"], wolf["numOfInstances"], wolf["topOneAccCount"]) == (
