@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from threadpoolctl import threadpool_limits
 from summit.ingest.summit_classes import ClassRows, parse_classes
 from summit.ingest.summit_graphs import GraphRows, parse_graph
 from summit.ingest.summit_source import SummitSource, check_graph_files, read_source
+from threadpoolctl import threadpool_limits
 
 from summit import __version__
 from summit.artifact import FORMAT_VERSION, MEDIA_DIR, validate_references, write_manifest, write_table
