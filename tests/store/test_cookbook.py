@@ -149,3 +149,42 @@ def test_embedding(neo: tuple[Any, str]) -> None:
     rows = run(neo, "embedding", layer="fc")
     assert [(r["class"], r["x"], r["y"]) for r in rows] == [
         (p.class_index, p.x, p.y) for p in store.embedding(model, "fc")]
+
+
+# --- on real data: Summit's 1,000 published InceptionV1 graphs (tests/conftest.py: published_neo4j) ------
+
+
+def _graph_members(summit_data: Path) -> dict[str, dict[int, tuple[int, float]]]:
+    """neuron id -> {class index: (count, pagerank)} over the published ag files."""
+    import json
+
+    members: dict[str, dict[int, tuple[int, float]]] = {}
+    for k in range(1000):
+        graph = json.loads((summit_data / "data" / "ag" / f"ag-{k}.json").read_text())
+        for layer, nodes in graph.items():
+            for n in nodes:
+                members.setdefault(f"{layer}:{n['channel']}", {})[k] = (n["count"], n["pagerank"])
+    return members
+
+
+def test_shared_neurons_per_layer(published_neo4j: tuple[Any, str], summit_data: Path) -> None:
+    rows = run(published_neo4j, "shared_neurons_per_layer", limit=3)
+    members = _graph_members(summit_data)
+    layers = ["mixed3a", "mixed3b", "mixed4a", "mixed4b", "mixed4c", "mixed4d", "mixed4e", "mixed5a", "mixed5b"]
+    expected = []
+    for layer in layers:
+        ranked = sorted(((-len(v), nid) for nid, v in members.items() if nid.startswith(layer + ":")))[:3]
+        expected += [(layer, nid, -neg) for neg, nid in ranked]
+    assert [(r["layer"], r["neuron"], r["graphs"]) for r in rows] == expected
+    assert ("mixed3a", "mixed3a:101", 461) in expected  # the example in the file's comment
+
+
+def test_classes_sharing_neuron(published_neo4j: tuple[Any, str], summit_data: Path) -> None:
+    rows = run(published_neo4j, "classes_sharing_neuron", neuron="mixed4d:463")
+    found = _graph_members(summit_data)["mixed4d:463"]
+    assert len(rows) == len(found) == 325
+    assert [(r["class"], r["count"], r["pagerank"]) for r in rows] == [
+        (k, c, p) for k, (c, p) in sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0]))]
+    store, model = published_neo4j
+    names = {c.index: c.name for c in store.classes(model)}
+    assert all(r["name"] == names[r["class"]] for r in rows)
