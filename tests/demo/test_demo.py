@@ -108,7 +108,7 @@ def test_demo_command_ingests_loads_serves_and_reuses(tmp_path: Path) -> None:
 
         health = _wait_healthy(url, proc)
         assert health["reachable"] is True
-        assert health["models"] == 1
+        assert health["models"] == 2, "the demo serves Summit's published InceptionV1 graphs next to its own"
         answer = _graphql(url, f'{{ model {{ id images classGraph(classKey: "{labels[0]}") '
                                "{ class { index images } nodes { neuron { id layer } count } edges { weight } } } }")
         assert "errors" not in answer, answer
@@ -122,6 +122,17 @@ def test_demo_command_ingests_loads_serves_and_reuses(tmp_path: Path) -> None:
         assert graph["edges"], "a class graph of 17 layers has edges"
         page = urllib.request.urlopen(url, timeout=30).read().decode()
         assert "<title>" in page
+        published = _graphql(url, '{ model(id: "inceptionv1-summit") { classCount images classGraph(classKey: '
+                                  '"white wolf") { class { index accuracy } nodes { neuron { id image } } edges { weight } } } }')
+        assert "errors" not in published, published
+        wolf = published["data"]["model"]
+        assert (wolf["classCount"], wolf["images"]) == (1000, None)  # images: not published
+        assert wolf["classGraph"]["class"] == {"index": 270, "accuracy": None}
+        ag = json.loads((REPO.parent / "shared" / "data" / "summit-data" / "data" / "ag" / "ag-270.json").read_text())
+        assert len(wolf["classGraph"]["nodes"]) == sum(len(nodes) for nodes in ag.values())
+        tile = wolf["classGraph"]["nodes"][0]["neuron"]["image"]
+        assert "/featurevis/" in tile  # the published feature visualisation (thumbnail) is the tile picture
+        assert urllib.request.urlopen(url.rstrip("/") + tile, timeout=30).read()[:3] == b"\xff\xd8\xff"
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -137,6 +148,8 @@ def test_demo_command_ingests_loads_serves_and_reuses(tmp_path: Path) -> None:
     assert second.returncode == 0, second.stdout + second.stderr
     assert "reusing the complete artifact" in second.stderr
     assert "summit ingest" not in second.stderr
+    assert "(Summit's published graphs)" in second.stderr
+    assert "summit import-summit" not in second.stderr
 
 
 def test_demo_rejects_a_missing_image_folder(tmp_path: Path) -> None:

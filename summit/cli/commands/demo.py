@@ -2,6 +2,10 @@
 
 ingest (EfficientNet-Lite0, real weights) -> attribution graphs -> load into
 the embedded store (or Neo4j with ``--neo4j``) -> serve the API and web app.
+Next to it, the same store gets Summit's own published InceptionV1 graphs of
+all 1,000 ImageNet classes (``summit import-summit`` of the compact copy in
+``data/summit-data``; ``--no-published`` leaves them out), so the demo shows two
+models side by side, one at full ImageNet scale.
 Each step is the library call behind the ``summit`` subcommand of the same
 name, and the demo prints that command before running it. A second run reuses
 a complete artifact, builds only the graphs of an ingested one, and resumes an
@@ -31,6 +35,11 @@ def bundled_images() -> Path:
     return Path(__file__).resolve().parents[3] / "data" / "demo"
 
 
+def bundled_published() -> Path:
+    """The compact copy of Summit's published graphs that ships with the repository (data/summit-data)."""
+    return Path(__file__).resolve().parents[3] / "data" / "summit-data" / "summit-data-compact.tar.xz"
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, help="labelled image folder (default: the bundled demo images)")
     parser.add_argument("--model", default=DEFAULT_MODEL, help=f"model to ingest with (default: {DEFAULT_MODEL})")
@@ -41,6 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, help="data-loading worker processes")
     parser.add_argument("--device", help="auto, cpu, cuda, cuda:N")
     parser.add_argument("--rebuild", action="store_true", help="ingest again even if the artifact is complete")
+    parser.add_argument("--no-published", action="store_true",
+                        help="do not add Summit's published InceptionV1 graphs (data/summit-data) to the store")
     add_store_options(parser)
     http = parser.add_argument_group("server")
     http.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
@@ -98,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
     manifest = json.loads((out / "manifest.json").read_text())
     classes = manifest.get("dataset", {}).get("classes", "?")
     print(f"\ndemo artifact: {out} (model {run_id!r}, {classes} classes)", file=sys.stderr)
+    if not args.no_published:
+        _published(out.parent / "inceptionv1-summit", settings, store_args)
     if args.no_serve:
         return 0
     from summit.server.runner import serve
@@ -128,6 +141,28 @@ def _build(args: argparse.Namespace, settings: Settings, data: Path, out: Path, 
             print(ingest_line(summary), file=sys.stderr)
     _step("graphs", out)
     print(graphs_line(build_graphs(out, settings)), file=sys.stderr)
+
+
+def _published(out: Path, settings: Settings, store_args: list[object]) -> None:
+    """Import the bundled copy of Summit's published graphs (once) and load it into the same store."""
+    from summit.artifact import MANIFEST
+    from summit.ingest.summit_import import import_summit
+    from summit.store import load_artifact
+
+    source = bundled_published()
+    if not source.is_file():
+        raise BadInput(f"Summit's published graphs not found at {source}; pass --no-published to leave them out")
+    if (out / MANIFEST).exists():
+        print(f"reusing {out} (Summit's published graphs)", file=sys.stderr)
+    else:
+        _step("import-summit", source, "--out", out)
+        import_summit(source, out, settings=settings, progress=lambda msg: print(f"  {msg}", file=sys.stderr))
+    _step("load", out, *store_args)
+    start = time.perf_counter()
+    loaded = load_artifact(out, settings, progress=lambda msg: print(f"  {msg}", file=sys.stderr))
+    print(load_line(loaded.model, loaded.rows, time.perf_counter() - start, settings), file=sys.stderr)
+    print(f"published artifact: {out} (model {loaded.model!r}, Summit's InceptionV1, 1000 classes)",
+          file=sys.stderr)
 
 
 def _store_args(args: argparse.Namespace) -> list[object]:
