@@ -1,16 +1,19 @@
 """Benchmark: loopback load tests of `summit serve` (class-graph queries; an abusive client).
 
-    .venv/bin/python bench/bench_server.py [--scale full|small] [--clients 50] [--duration 60]
+    .venv/bin/python bench/bench_server.py [--scales full,published] [--clients 50] [--duration 60]
         [--max-requests 1000000] [--client process|wrk] [--no-wait] [--no-warm-up]
         [--response-cache N] [--artifact DIR] [--store-path PATH]
-    .venv/bin/python bench/bench_server.py --abuse [--abusers 200] [--duration 20] ...
+    .venv/bin/python bench/bench_server.py --abuse [--abusers 200] [--duration 20] [--scales ...] ...
 
-1. Uses the synthetic artifact at InceptionV1 x ImageNet scale (``--scale full``:
-   9 layers / 5,484 neurons, 1,000 classes, >= 20 M influence rows; the same
-   one as bench/bench_stores.py, written with ``summit synth`` when missing), or
-   a small one (``--scale small``: 100 classes, 5 layers) for a quick run, or
-   ``--artifact DIR`` (e.g. an imported published Summit graph).
-2. Loads it into an embedded store of its own (once; reused later).
+1. Runs the test once per artifact of ``--scales`` (default ``full,published``) and ends
+   with their figures side by side: ``full`` is the synthetic artifact at InceptionV1 x
+   ImageNet scale (9 layers / 5,484 neurons, 1,000 classes, >= 20 M influence rows; the same
+   one as bench/bench_stores.py, written with ``summit synth`` when missing); ``published``
+   is Summit's own 1,000 published InceptionV1 graphs (``summit import-summit`` of
+   ../shared/data/summit-data, else of the compact copy in data/summit-data; real sizes:
+   about 58 nodes and 202 edges per class); ``small`` (100 classes, 5 layers) is a quick run.
+   ``--artifact DIR`` (one scale only) tests an artifact of your own instead.
+2. Loads each into an embedded store of its own (once; reused later).
 3. Starts the real server (`summit serve --wait-warm-up`) in a subprocess on
    127.0.0.1 only and measures how long it takes to be ready (the port opens
    once every class graph and neuron picture is remembered); the load starts
@@ -39,7 +42,8 @@ classes, as uncached GETs) in a closed loop, ignoring ``Retry-After``, while a
 normal user from 127.0.0.3 asks for a class graph every 0.2 s (first alone for half
 the duration, for a baseline on the same machine, then next to it). Prints how many
 abusive requests were served against the budget (``rate_burst + rate_limit x
-seconds``) and the normal user's latency (target p95 < 100 ms, 0 errors).
+seconds``) and the normal user's latency (target p95 < 100 ms, 0 errors), once per
+artifact of ``--scales``.
 """
 
 from __future__ import annotations
@@ -76,9 +80,12 @@ SCALES: dict[str, dict[str, Any]] = {
     "full": {"dir": "synth-inception-1000",
              "synth": ["--classes", "1000", "--channels", "inception", "--influence-rows", "20000000",
                        "--images-per-class", "1300"]},
+    "published": {"dir": "published-inceptionv1"},
     "small": {"dir": "synth-server-small",
               "synth": ["--classes", "100", "--layers", "5", "--channels", "64", "--images-per-class", "50"]},
 }
+PUBLISHED_SOURCES = (REPO.parent / "shared" / "data" / "summit-data",
+                     REPO / "data" / "summit-data" / "summit-data-compact.tar.xz")
 
 HEAVY = """query Heavy($key: String!) {
   model {
@@ -107,8 +114,23 @@ def ensure_artifact(path: Path, scale: str) -> None:
     if (path / "manifest.json").exists():
         print(f"reusing artifact {path}")
         return
+    if scale == "published":
+        source = next((p for p in PUBLISHED_SOURCES if p.exists()), None)
+        if source is None:
+            raise SystemExit(f"no copy of Summit's published data: {' or '.join(map(str, PUBLISHED_SOURCES))}")
+        print(f"importing Summit's published graphs from {source} to {path} ...", flush=True)
+        summit("import-summit", str(source), "--out", str(path), "--embedding", "pca")
+        return
     print(f"writing synthetic artifact ({scale}) to {path} ...", flush=True)
     summit("synth", str(path), *SCALES[scale]["synth"])
+
+
+def graph_sizes(artifact: Path) -> tuple[float, float]:
+    """Mean nodes and edges per class graph."""
+    from summit.artifact import read_table
+
+    classes = read_table(artifact, "classes").height
+    return read_table(artifact, "class_nodes").height / classes, read_table(artifact, "class_edges").height / classes
 
 
 def ensure_store(artifact: Path, store_path: Path) -> str:
@@ -349,12 +371,14 @@ def abuse(args: argparse.Namespace, artifact: Path, store_path: Path, classes: i
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--scale", choices=tuple(SCALES), default="full")
-    parser.add_argument("--artifact", type=Path, default=None, help="artifact dir (default .cache/bench/<scale dir>)")
+    parser.add_argument("--scales", default="full,published",
+                        help=f"comma-separated artifacts to test, from {', '.join(SCALES)} (default full,published)")
+    parser.add_argument("--artifact", type=Path, default=None,
+                        help="artifact dir (one scale only; default .cache/bench/<scale dir>)")
     parser.add_argument("--store-path", type=Path, default=None,
-                        help="embedded store of this benchmark (default .cache/bench/server-store-<scale>)")
+                        help="embedded store of this benchmark (one scale only; default .cache/bench/server-store-<scale>)")
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load per scale (default 60)")
     parser.add_argument("--max-requests", type=int, default=1_000_000, help="upper bound on requests")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--response-cache", type=int, default=None,
@@ -369,24 +393,54 @@ def main() -> int:
                         help="an abusive client with heavy queries next to a normal user (default limits)")
     parser.add_argument("--abusers", type=int, default=200, help="--abuse: connections of the abusive client")
     args = parser.parse_args()
+    scales = [x.strip() for x in args.scales.split(",") if x.strip()]
+    unknown = [x for x in scales if x not in SCALES]
+    if not scales or unknown:
+        parser.error(f"--scales: {', '.join(unknown) or 'none given'}; choose from {', '.join(SCALES)}")
+    if (args.artifact or args.store_path) and len(scales) != 1:
+        parser.error("--artifact and --store-path need exactly one scale")
     wrk = shutil.which("wrk")
     if args.client == "wrk" and wrk is None:
         parser.error("--client wrk: wrk is not installed (apt-get install -y wrk)")
     if args.clients < 1 or args.duration <= 0 or args.max_requests < 1 or args.abusers < 1:
         parser.error("--clients, --abusers, --duration and --max-requests must be positive")
+    figures = []
+    for scale in scales:
+        print(f"\n=== {scale} ===", flush=True)
+        figures.append(run_scale(args, scale, wrk))
+    if args.abuse:
+        if len(figures) > 1:
+            print("\nside by side: " + ", ".join(f"{f['scale']} {'MET' if f['ok'] else 'NOT MET'}" for f in figures))
+        return 0 if all(f["ok"] for f in figures) else 1
+    if len(figures) > 1:
+        ready = "answer s" if args.no_wait or args.no_warm_up else "ready s"  # process start to serving
+        print("\nside by side (same machine, same run):")
+        print(f"  {'artifact':<12} {'nodes/class':>11} {'edges/class':>11} {ready:>8} {'requests/s':>10} "
+              f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'1st p95 ms':>10} {'CPU ms/req':>10} {'errors':>6}")
+        for f in figures:
+            print(f"  {f['scale']:<12} {f['nodes']:>11.1f} {f['edges']:>11.1f} {f['ready_s']:>8.1f} {f['rate']:>10.1f} "
+                  f"{f['p50']:>7.1f} {f['p95']:>7.1f} {f['p99']:>7.1f} {f['first_p95']:>10.1f} {f['cpu_ms']:>10.2f} "
+                  f"{f['errors']:>6d}")
+    return 0 if all(f["errors"] == 0 for f in figures) else 1
+
+
+def run_scale(args: argparse.Namespace, scale: str, wrk: str | None) -> dict[str, Any]:
+    """Test one artifact (the load test, or ``--abuse``); print its report and return its headline figures."""
     bench_dir = REPO / ".cache" / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)
-    artifact = args.artifact or bench_dir / SCALES[args.scale]["dir"]
-    store_path = args.store_path or bench_dir / f"server-store-{args.scale}"
+    artifact = args.artifact or bench_dir / SCALES[scale]["dir"]
+    store_path = args.store_path or bench_dir / f"server-store-{scale}"
     if args.artifact is None:
-        ensure_artifact(artifact, args.scale)
+        ensure_artifact(artifact, scale)
     ensure_store(artifact, store_path)
+    nodes, edges = graph_sizes(artifact)
+    print(f"class graphs: {nodes:.1f} nodes and {edges:.1f} edges per class on average")
 
     from summit.artifact import read_manifest
 
     classes = int(read_manifest(artifact)["dataset"]["classes"])
     if args.abuse:
-        return abuse(args, artifact, store_path, classes, bench_dir)
+        return {"scale": scale, "ok": abuse(args, artifact, store_path, classes, bench_dir) == 0}
     port = free_port()
     cache = "default" if args.response_cache is None else args.response_cache
     env = {"SUMMIT_RATE_LIMIT": "0"}  # every client of this run comes from 127.0.0.1: one budget for all 50
@@ -431,8 +485,7 @@ def main() -> int:
             mean, slowest = statistics.fmean(latencies), max(latencies)
         detail = "non-200, GraphQL errors and transport errors"
     if count == 0:
-        print("no requests completed")
-        return 1
+        raise SystemExit("no requests completed")
     print(f"client        {args.client} ({args.clients} connections)")
     print(f"requests      {count} in {elapsed:.1f} s = {count / elapsed:.1f} requests/s")
     print(f"latency ms    p50 {p50:.1f}   p95 {p95:.1f}   p99 {p99:.1f}   mean {mean:.1f}   max {slowest:.1f}")
@@ -456,7 +509,9 @@ def main() -> int:
     print(f"target        first request of a class p95 <= {TARGET_FIRST_P95_MS:g} ms, all p95 <= {TARGET_P95_MS:g} ms, "
           f"0 errors: first/target = {first_p95 / TARGET_FIRST_P95_MS:.2f}, all/target = {p95 / TARGET_P95_MS:.2f} "
           f"-> {'MET' if ok else 'NOT MET'}{'' if consistent else ' (latencies failed the cross-check)'}")
-    return 0 if errors == 0 else 1
+    return {"scale": scale, "nodes": nodes, "edges": edges, "ready_s": ready_s, "rate": count / elapsed,
+            "p50": p50, "p95": p95, "p99": p99, "first_p95": first_p95, "cpu_ms": server_cpu * 1000 / count,
+            "errors": errors}
 
 
 if __name__ == "__main__":

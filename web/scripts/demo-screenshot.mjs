@@ -13,6 +13,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(url);
   await page.waitForSelector("[data-testid=graph] [data-node-id]", { timeout: 30_000 });
+  await page.waitForSelector("[data-testid=class-row]", { timeout: 30_000 });
   await page.waitForFunction(() => [...document.images].every((i) => i.complete), null, { timeout: 30_000 }).catch(() => {});
   await page.waitForTimeout(2500); // canvas tile images load outside the DOM
   await page.screenshot({ path: out });
