@@ -31,7 +31,7 @@ from typing import Any
 import polars as pl
 from summit.ingest.summit_classes import ClassRows, parse_classes
 from summit.ingest.summit_graphs import GraphRows, parse_graph
-from summit.ingest.summit_source import SummitSource, check_graph_files, read_source
+from summit.ingest.summit_source import SourceFile, SummitSource, check_graph_files, read_source
 from threadpoolctl import threadpool_limits
 
 from summit import __version__
@@ -105,35 +105,34 @@ def _activations_frame(graphs: GraphRows, classes: ClassRows | None) -> pl.DataF
             .sort("class_index", "neuron_id"))
 
 
+def _place(files: list[tuple[tuple[str, int, int], SourceFile]], media: Path, name: Callable[[str, int, int], str],
+           number: str) -> pl.DataFrame:
+    """Check and place each (layer, channel, number) image at ``name(...)``; its table rows."""
+    rows: dict[str, list[Any]] = {"neuron_id": [], number: [], "media": []}
+    for (layer, channel, n), file in sorted(files, key=lambda item: item[0]):
+        rel = name(layer, channel, n)
+        file.check_jpeg()
+        file.place(media / rel)
+        rows["neuron_id"].append(neuron_id(layer, channel))
+        rows[number].append(n)
+        rows["media"].append(rel)
+    return pl.DataFrame(rows, schema={"neuron_id": pl.Utf8, number: pl.Int32, "media": pl.Utf8})
+
+
 def _write_media(source: SummitSource, out: Path, say: Progress) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Copy the images (checked to be whole JPEGs); return the examples and featurevis tables."""
     media = out / MEDIA_DIR
     for layer in LUCID_LAYER_NAMES:
         (media / "examples" / layer).mkdir(parents=True, exist_ok=True)
         (media / "featurevis" / layer).mkdir(parents=True, exist_ok=True)
-    ex: dict[str, list[Any]] = {"neuron_id": [], "rank": [], "media": []}
-    for (layer, channel, rank), file in sorted(source.dataset.items()):
-        rel = f"examples/{layer}/{channel}_{rank}.jpg"
-        file.check_jpeg()
-        file.place(media / rel)
-        ex["neuron_id"].append(neuron_id(layer, channel))
-        ex["rank"].append(rank)
-        ex["media"].append(rel)
-    fv: dict[str, list[Any]] = {"neuron_id": [], "variant": [], "media": []}
+    examples = _place(list(source.dataset.items()), media, lambda layer, ch, rank: f"examples/{layer}/{ch}_{rank}.jpg",
+                      "rank").with_columns(pl.lit(None, dtype=pl.Utf8).alias("image"),
+                                           pl.lit(None, dtype=pl.Float64).alias("score"))
     pictures = [((layer, channel, 0), file) for (layer, channel), file in source.channel.items()]
     pictures += [((layer, channel, n + 1), file) for (layer, channel, n), file in source.diversity.items()]
-    for (layer, channel, variant), file in sorted(pictures, key=lambda item: item[0]):
-        rel = f"featurevis/{layer}/{channel}{f'_{variant}' if variant else ''}.jpg"
-        file.check_jpeg()
-        file.place(media / rel)
-        fv["neuron_id"].append(neuron_id(layer, channel))
-        fv["variant"].append(variant)
-        fv["media"].append(rel)
-    say(f"copied {len(ex['media'])} dataset examples and {len(fv['media'])} feature visualisations")
-    examples = pl.DataFrame(ex, schema={"neuron_id": pl.Utf8, "rank": pl.Int32, "media": pl.Utf8}).with_columns(
-        pl.lit(None, dtype=pl.Utf8).alias("image"), pl.lit(None, dtype=pl.Float64).alias("score"))
-    featurevis = pl.DataFrame(fv, schema={"neuron_id": pl.Utf8, "variant": pl.Int32, "media": pl.Utf8}).with_columns(
-        pl.lit(None, dtype=pl.Float64).alias("objective"))
+    featurevis = _place(pictures, media, lambda layer, ch, v: f"featurevis/{layer}/{ch}{f'_{v}' if v else ''}.jpg",
+                        "variant").with_columns(pl.lit(None, dtype=pl.Float64).alias("objective"))
+    say(f"copied {examples.height} dataset examples and {featurevis.height} feature visualisations")
     return examples, featurevis
 
 
