@@ -10,9 +10,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 from PIL import Image
+from summit.ingest.summit_import import import_summit
 
 from summit.artifact import read_manifest, read_table
-from summit.ingest.summit_import import import_summit
 
 COMPACT = Path(__file__).resolve().parents[2] / "data" / "summit-data"
 ARCHIVE = COMPACT / "summit-data-compact.tar.xz"
