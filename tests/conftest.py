@@ -155,9 +155,12 @@ def published_artifact(summit_data: Path, tmp_path_factory: pytest.TempPathFacto
     return out
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def published_neo4j(neo4j_auth: Neo4jAuth, published_artifact: Path) -> Iterator[tuple[Any, str]]:
-    """(Neo4j store, model id) with the imported published graphs loaded once, dropped at the end."""
+    """(Neo4j store, model id) with the imported published graphs loaded, dropped after the module.
+
+    Module scope: the database is shared, and other modules expect to find only their own models.
+    """
     from summit.store.neo4j_store import Neo4jStore
 
     store = Neo4jStore(neo4j_auth.uri, neo4j_auth.user, neo4j_auth.password)
