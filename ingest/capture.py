@@ -208,13 +208,14 @@ class Ingestor:
                            f"{self.num_classes}) -- one logit per output wnid")
         self.classes.update(labels, logits.detach())
         m = self.settings
+        masses = (m.activation_mass, m.graph_activation_mass)
         for name in self.layers:
             maxima, pos = self._layer_out[name]
-            selected = select_channels(
-                maxima, mode=m.activation_mode, mass=m.activation_mass,
+            selected, graph_selected = select_channels(
+                maxima, mode=m.activation_mode, mass=masses,
                 topk=m.activation_topk, exclude=self.exclude[name] if self.exclude[name].any() else None,
             )
-            self.acts[name].update(labels, selected, maxima)
+            self.acts[name].update(labels, selected, maxima, graph_selected)
             self.examples[name].update(maxima, pos, sample_index)
         for p, plan in enumerate(self.plans):
             if plan.rule in ("onehop", "composed"):
@@ -266,8 +267,12 @@ class Ingestor:
             grads = _batched_vjp(y_at, x, retain=not last)  # (T, B, C, H, W)
             contrib = (grads * x.detach()).sum(dim=(-1, -2)).permute(1, 0, 2)  # (B, T, N_src)
             idx, _ = top_inputs(contrib, self.k)
+            # a zero contribution is no influence (dead ReLU, saturated ReLU6, fewer than k non-zero
+            # inputs): such picks are ties, not edges, and add nothing
+            nonzero = contrib.gather(2, idx) != 0
             rows = labels[:, None] * plan.n_dst + targets
-            self.direct[p].add((rows[:, :, None] * plan.n_src + idx).reshape(-1))
+            keys = rows[:, :, None] * plan.n_src + idx
+            self.direct[p].add(keys[nonzero])
 
     # --- state ---------------------------------------------------------------------------------
 

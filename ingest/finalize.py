@@ -4,8 +4,11 @@ For each layer pair: direct one-hop (or gradient) counts as they are; each
 composed chain merged per class by the widest path, chained hop by hop
 (METHOD.md section 3); identity-skip counts as edges j -> j; all unioned with
 the max per edge; then every target j fed by a composed chain keeps only its
-strongest E edges, E per class = mean number of distinct inputs per output
-channel of the pair's one-hop branches (``influence_topk`` x 4 without one).
+strongest E edges, E per class = the mean number of distinct inputs per output
+channel of the pair's one-hop branches, truncated to an integer as Summit's
+``int(np.average(...))`` (``influence_topk`` x 4 without one branch); equal
+weights keep the higher input channel (the one tie rule). E caps these merged
+rows only; the graph stage has no edge budget of its own.
 """
 
 from __future__ import annotations
@@ -77,7 +80,8 @@ def _edges_per_target(ing: Ingestor, plan: PairPlan, direct: tuple[torch.Tensor,
     targets = sum(plan.hops[c[0]].n_out for c in plan.direct_chains)
     cls = direct[0] // (plan.n_dst * plan.n_src)
     distinct = torch.bincount(cls, minlength=c_count).to(torch.float64)
-    keep = torch.floor(distinct / targets + 0.5).to(torch.int64).clamp_(min=1)
+    # Summit: int(np.average(...)), truncated (not rounded); channels without inputs count as 0
+    keep = torch.floor(distinct / targets).to(torch.int64)
     has = distinct > 0
     mean_e = float(keep[has].double().mean()) if bool(has.any()) else 0.0
     return keep, mean_e

@@ -5,15 +5,19 @@
   (X_i conv K[j, i])`` for every pair (j, i), batched: 1x1 kernels from per-channel
   max/min, k x k kernels from the real per-pair maps (im2col + batched matmul,
   chunked).
-* ``top_inputs``: the ``k`` strongest inputs per output, ties to the lower index.
+* ``top_inputs``: the ``k`` strongest inputs per output, ties to the higher index.
 * ``onehop_top``: both, by the torch path above or by the fused Triton kernels of
   ``ingest.pair_kernels`` (setting ``influence_kernel``), which never write the
   per-pair maps.
 * ``widest_path`` / ``prune_per_target`` / ``max_union``: the per-class merges of
   composed hops on sparse (class, out, in) counts.
 
-Tie rule used everywhere: among equal values the lower channel index wins, so
-counts do not depend on batch size, shard split or device.
+Tie rule used everywhere (``descending_order``): among equal values the higher
+channel index comes first. That is Summit's rule: its activation lists are
+``sorted(zip(p, channel), reverse=True)`` and its influence top-k takes the last
+k of an ascending ``argsort``. It matters wherever values saturate (ReLU6 at
+6.0, dead ReLUs at 0). One fixed rule also keeps counts independent of batch
+size, shard split and device.
 """
 
 from __future__ import annotations
@@ -29,40 +33,56 @@ PAIR_MAP_CHUNK = 1 << 24
 IM2COL_CHUNK = 1 << 26
 
 
+def descending_order(values: torch.Tensor) -> torch.Tensor:
+    """Indices sorting the last dim descending, equal values with the higher index first (Summit's rule)."""
+    n = values.shape[-1]
+    flipped = torch.argsort(values.flip(-1), dim=-1, descending=True, stable=True)
+    return (n - 1) - flipped
+
+
 def select_channels(
     maxima: torch.Tensor,
     *,
     mode: str,
-    mass: float,
+    mass: float | tuple[float, ...],
     topk: int,
     exclude: torch.Tensor | None = None,
-) -> torch.Tensor:
-    """Boolean (B, N) selection of METHOD.md section 2 from channel maxima (B, N)."""
+) -> torch.Tensor | tuple[torch.Tensor, ...]:
+    """Boolean (B, N) selection of METHOD.md section 2 from channel maxima (B, N).
+
+    ``mass`` may be a tuple of thresholds: then one selection per threshold comes back, all
+    from one sort (ingest records A at ``activation_mass`` and ``graph_activation_mass`` in one
+    pass). In ``topk`` mode every threshold gives the same top-k selection.
+    """
+    masses = mass if isinstance(mass, tuple) else (mass,)
     v = maxima.clamp_min(0).to(torch.float64)
     if exclude is not None:
         v = v.masked_fill(exclude[None, :], 0.0)
     b, n = v.shape
-    # stable descending order: ties to the lower channel index
-    order = torch.argsort(v, dim=1, descending=True, stable=True)
+    order = descending_order(v)  # equal values: higher channel first (Summit)
     if exclude is not None:
         # excluded channels go last so they are never the forced first pick
         excl_sorted = exclude[order]
         order = order.gather(1, torch.argsort(excl_sorted.to(torch.int8), dim=1, stable=True))
     keep_n = n - (int(exclude.sum()) if exclude is not None else 0)
+    ranks = torch.arange(n, device=v.device)[None, :]
     if mode == "topk":
-        take = torch.full((b,), min(topk, max(keep_n, 1)), dtype=torch.int64, device=v.device)
+        takes = [torch.full((b,), min(topk, max(keep_n, 1)), dtype=torch.int64, device=v.device)] * len(masses)
     else:
         total = v.sum(dim=1, keepdim=True)
         p = torch.where(total > 0, v / torch.where(total > 0, total, 1.0), 0.0)
         cum = p.gather(1, order).cumsum(dim=1)
         before = torch.cat([torch.zeros_like(cum[:, :1]), cum[:, :-1]], dim=1)
-        take = (before < mass).sum(dim=1).clamp(min=1, max=max(keep_n, 1))
-        take = torch.where(total[:, 0] > 0, take, 1)  # no activation at all: just the first channel
-    ranks = torch.arange(n, device=v.device)[None, :]
-    sel_sorted = ranks < take[:, None]
-    selected = torch.zeros_like(sel_sorted)
-    selected.scatter_(1, order, sel_sorted)
-    return selected
+        takes = []
+        for m in masses:
+            take = (before < m).sum(dim=1).clamp(min=1, max=max(keep_n, 1))
+            takes.append(torch.where(total[:, 0] > 0, take, 1))  # no activation at all: the first channel
+    out = []
+    for take in takes:
+        selected = torch.zeros((b, n), dtype=torch.bool, device=v.device)
+        selected.scatter_(1, order, ranks < take[:, None])
+        out.append(selected)
+    return tuple(out) if isinstance(mass, tuple) else out[0]
 
 
 def fold_bn(conv: nn.Conv2d, bn: nn.BatchNorm2d | None) -> torch.Tensor:
@@ -217,7 +237,7 @@ def _pair_map_maxima(
 
 
 def top_inputs(values: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Indices (..., k) of the ``k`` largest values along the last dim (ties: lower index) and the k-th value."""
+    """Indices (..., k) of the ``k`` largest values along the last dim (ties: higher index) and the k-th value."""
     n = values.shape[-1]
     k = min(k, n)
     if k == n:
@@ -225,13 +245,11 @@ def top_inputs(values: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor
         return idx, values.amin(dim=-1)
     vals, idx = values.topk(k + 1, dim=-1)
     kth = vals[..., k - 1]
-    # a tie at the k-th place may extend past the k picked: redo those rows with a stable sort
+    # a tie at the k-th place may extend past the k picked: redo those rows with the one tie rule
     ambiguous = vals[..., k] == kth
     idx = idx[..., :k]
     if bool(ambiguous.any()):
-        rows = values[ambiguous]
-        order = torch.argsort(rows, dim=-1, descending=True, stable=True)[:, :k]
-        idx[ambiguous] = order
+        idx[ambiguous] = descending_order(values[ambiguous])[:, :k]
     return idx, kth
 
 
@@ -351,8 +369,8 @@ def prune_per_target(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Keep for each (c, j) with ``prune_targets[j]`` only its ``keep[c]`` strongest edges.
 
-    ``keys`` sorted over (c, j, i); ties go to the lower input index. Targets j with
-    ``prune_targets[j]`` False keep every edge.
+    ``keys`` sorted over (c, j, i); ties go to the higher input index (the one tie rule).
+    Targets j with ``prune_targets[j]`` False keep every edge.
     """
     if keys.numel() == 0:
         return keys, vals
@@ -361,10 +379,10 @@ def prune_per_target(
     inputs = keys - rows * n_in
     top = int(vals.max())
     span = top - min(int(vals.min()), 0) + 1
-    # one sort by (row asc, weight desc, input asc), packed in int64
+    # one sort by (row asc, weight desc, input desc), packed in int64
     if int(rows.max()) + 1 >= (1 << 62) // (span * n_in):
         raise ValueError("influence counts too large to prune in one pass")
-    order = torch.argsort((rows * span + (top - vals)) * n_in + inputs)
+    order = torch.argsort((rows * span + (top - vals)) * n_in + (n_in - 1 - inputs))
     rows_o = rows[order]
     n = rows_o.numel()
     position = torch.arange(n, device=dev)

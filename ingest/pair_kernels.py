@@ -13,7 +13,8 @@ its maximum, and then sorts. Here:
   Any stride, dilation and zero padding, symmetric or not (timm's TF "same"
   padding is passed as its asymmetric pads).
 * ``top_inputs``: the ``k`` largest of each row of (rows, I) values, ties to the
-  lower input index (k passes of max, then the smallest index holding it), and the
+  higher input index (k passes of max, then the largest index holding it: Summit's
+  rule, as ``ingest.influence.top_inputs``), and the
   k-th value. For 1x1 kernels the values ``max(K, 0) * max X + min(K, 0) * min X``
   are computed inside the same kernel from the per-channel extrema
   (``top_inputs_1x1``), so the (B, J, I) contributions are never written either.
@@ -113,7 +114,7 @@ def _topk_kernel(
     top = tl.max(v, axis=1)
     for t in tl.static_range(K):
         top = tl.max(v, axis=1)
-        pick = tl.min(tl.where(v == top[:, None], cols[None, :], BLOCK_N), axis=1)  # ties: lower index
+        pick = tl.max(tl.where(v == top[:, None], cols[None, :], -1), axis=1)  # ties: higher index (Summit)
         tl.store(idx_ptr + r64 * K + t, pick.to(tl.int64), mask=r_ok)
         v = tl.where(cols[None, :] == pick[:, None], float("-inf"), v)
     tl.store(kth_ptr + r64, top, mask=r_ok)
@@ -192,7 +193,7 @@ def _topk_launch(
 
 
 def top_inputs(values: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Indices (..., k) of the ``k`` largest values along the last dim (ties: lower index) and the k-th value."""
+    """Indices (..., k) of the ``k`` largest values along the last dim (ties: higher index) and the k-th value."""
     n = values.shape[-1]
     k = min(k, n)
     lead = values.shape[:-1]

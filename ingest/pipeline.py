@@ -35,13 +35,14 @@ from torch.utils.data import DataLoader, Dataset, Subset
 
 from summit.atomic import atomic_path
 from summit.errors import BadInput
+from summit.outliers import excluded_channels
 from summit.settings import Settings
 
 if TYPE_CHECKING:
     from summit.ingest.device_decode import DeviceDecoder
 
 log = logging.getLogger(__name__)
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2  # 2: graph-mass counts and the top-1 confidence histogram
 __all__ = ["CHECKPOINT_DIR", "IngestOptions", "RunState", "World", "run_ingest"]
 
 
@@ -165,6 +166,13 @@ def load_checkpoint(path: Path, key: str, ing: Ingestor) -> RunState | None:
 # --- the run ------------------------------------------------------------------------------------
 
 
+def run_settings(loaded: LoadedModel, settings: Settings) -> Settings:
+    """The settings of a run with ``exclude_channels`` made explicit: the model's known outliers
+    (``exclude_outliers``) plus the setting's own ids. The manifest records this list."""
+    return settings.replace(exclude_channels=excluded_channels(
+        loaded.name, loaded.layers, settings.exclude_channels, outliers=settings.exclude_outliers))
+
+
 @dataclass(frozen=True)
 class ModelPlan:
     """A model ready for ``Ingestor``: on its device in eval mode, its layers' channels and pair plans."""
@@ -190,7 +198,9 @@ def plan_model(loaded: LoadedModel, settings: Settings, device: torch.device) ->
 
 
 def build_ingestor(loaded: LoadedModel, settings: Settings, device: torch.device) -> Ingestor:
-    """Trace the model, derive the influence plans and set up the accumulators."""
+    """Trace the model, derive the influence plans and set up the accumulators (``Ingestor.settings``
+    are ``run_settings``: the exclusions made explicit)."""
+    settings = run_settings(loaded, settings)
     plan = plan_model(loaded, settings, device)
     counts_device, spill = resolve_counts_device(settings.counts_device, device)
     if counts_device != device:
@@ -355,10 +365,12 @@ def run_ingest(
 def reduce_across(ing: Ingestor, state: RunState) -> tuple[list[int], dict[int, str]]:
     """Sum every shard's accumulators into rank 0's (dense: all_reduce; sparse, top-k: gathered);
     returns every shard's skipped sample indices and their reasons."""
-    for tensor in (ing.classes.images, ing.classes.top1, ing.classes.hist, *ing.skip.values()):
+    for tensor in (ing.classes.images, ing.classes.top1, ing.classes.hist, ing.classes.top1_hist,
+                   *ing.skip.values()):
         dist.all_reduce(tensor)
     for acts in ing.acts.values():
         dist.all_reduce(acts.counts)
+        dist.all_reduce(acts.graph_counts)
         dist.all_reduce(acts.act_sum)
     sparse = {
         "direct": {p: c.state_dict() for p, c in ing.direct.items()},

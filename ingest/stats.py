@@ -96,7 +96,12 @@ def _sum_by_key(keys: torch.Tensor, weights: torch.Tensor) -> tuple[torch.Tensor
 
 
 class ClassStats:
-    """Per class: image count, top-1 correct count, 20-bin histogram of the true class's probability."""
+    """Per class: image count, top-1 correct count and two 20-bin probability histograms.
+
+    ``hist``: the predicted probability of the true class; ``top1_hist``: the top-1
+    confidence (the largest predicted probability, whatever class it is), which is the
+    histogram Summit's class sidebar shows.
+    """
 
     def __init__(self, num_classes: int, device: torch.device | str = "cpu", bins: int = PROB_BINS):
         self.num_classes = num_classes
@@ -104,6 +109,12 @@ class ClassStats:
         self.images = torch.zeros(num_classes, dtype=torch.int64, device=device)
         self.top1 = torch.zeros(num_classes, dtype=torch.int64, device=device)
         self.hist = torch.zeros(num_classes, bins, dtype=torch.int64, device=device)
+        self.top1_hist = torch.zeros(num_classes, bins, dtype=torch.int64, device=device)
+
+    def _binned(self, labels: torch.Tensor, prob: torch.Tensor) -> torch.Tensor:
+        b = (prob * self.bins).floor().long().clamp_(0, self.bins - 1)
+        flat = torch.bincount(labels * self.bins + b, minlength=self.num_classes * self.bins)
+        return flat.view(self.num_classes, self.bins)
 
     def update(self, labels: torch.Tensor, logits: torch.Tensor) -> None:
         """``labels`` (B,) class indices = logit indices; ``logits`` (B, C)."""
@@ -112,50 +123,63 @@ class ClassStats:
         probs = torch.softmax(logits.double(), dim=1)
         p_true = probs.gather(1, labels[:, None]).squeeze(1)
         correct = (logits.argmax(dim=1) == labels).long()
-        b = (p_true * self.bins).floor().long().clamp_(0, self.bins - 1)
         self.images += torch.bincount(labels, minlength=self.num_classes)
         self.top1 += torch.bincount(labels, weights=correct.double(), minlength=self.num_classes).long()
-        flat = torch.bincount(labels * self.bins + b, minlength=self.num_classes * self.bins)
-        self.hist += flat.view(self.num_classes, self.bins)
+        self.hist += self._binned(labels, p_true)
+        self.top1_hist += self._binned(labels, probs.amax(dim=1))
 
     def merge(self, other: ClassStats) -> ClassStats:
         self.images += other.images.to(self.images.device)
         self.top1 += other.top1.to(self.images.device)
         self.hist += other.hist.to(self.images.device)
+        self.top1_hist += other.top1_hist.to(self.images.device)
         return self
 
     def state_dict(self) -> dict[str, Any]:
-        return {"images": self.images.cpu(), "top1": self.top1.cpu(), "hist": self.hist.cpu()}
+        return {"images": self.images.cpu(), "top1": self.top1.cpu(), "hist": self.hist.cpu(),
+                "top1_hist": self.top1_hist.cpu()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         dev = self.images.device
-        self.images, self.top1, self.hist = (state[k].to(dev) for k in ("images", "top1", "hist"))
+        self.images, self.top1, self.hist, self.top1_hist = (
+            state[k].to(dev) for k in ("images", "top1", "hist", "top1_hist"))
 
 
 class ActivationStats:
-    """A_l (C x N integer counts of selected channels) and the per-class sum of m_lj."""
+    """A_l (C x N integer counts of selected channels) at two masses, and the per-class sum of m_lj.
+
+    ``counts``: A at ``activation_mass`` (class lists, similarity); ``graph_counts``: A at
+    ``graph_activation_mass`` (the graph stage of Summit's final notebook), both from one pass.
+    """
 
     def __init__(self, num_classes: int, channels: int, device: torch.device | str = "cpu"):
         self.counts = torch.zeros(num_classes, channels, dtype=torch.int64, device=device)
+        self.graph_counts = torch.zeros(num_classes, channels, dtype=torch.int64, device=device)
         self.act_sum = torch.zeros(num_classes, channels, dtype=torch.float64, device=device)
 
-    def update(self, labels: torch.Tensor, selected: torch.Tensor, maxima: torch.Tensor) -> None:
-        """``selected`` (B, N) bool, ``maxima`` (B, N) channel maxima m_lj of images of class ``labels``."""
+    def update(self, labels: torch.Tensor, selected: torch.Tensor, maxima: torch.Tensor,
+               graph_selected: torch.Tensor | None = None) -> None:
+        """``selected`` / ``graph_selected`` (B, N) bool at the two masses (``graph_selected``
+        defaults to ``selected``), ``maxima`` (B, N) channel maxima m_lj of images of class ``labels``."""
         labels = labels.to(self.counts.device)
         self.counts.index_add_(0, labels, selected.to(self.counts.device, torch.int64))
+        graph = selected if graph_selected is None else graph_selected
+        self.graph_counts.index_add_(0, labels, graph.to(self.counts.device, torch.int64))
         self.act_sum.index_add_(0, labels, maxima.to(self.counts.device, torch.float64))
 
     def merge(self, other: ActivationStats) -> ActivationStats:
         self.counts += other.counts.to(self.counts.device)
+        self.graph_counts += other.graph_counts.to(self.counts.device)
         self.act_sum += other.act_sum.to(self.counts.device)
         return self
 
     def state_dict(self) -> dict[str, Any]:
-        return {"counts": self.counts.cpu(), "act_sum": self.act_sum.cpu()}
+        return {"counts": self.counts.cpu(), "graph_counts": self.graph_counts.cpu(), "act_sum": self.act_sum.cpu()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         dev = self.counts.device
-        self.counts, self.act_sum = state["counts"].to(dev), state["act_sum"].to(dev)
+        self.counts, self.graph_counts, self.act_sum = (
+            state["counts"].to(dev), state["graph_counts"].to(dev), state["act_sum"].to(dev))
 
 
 class TopExamples:

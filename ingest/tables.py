@@ -59,7 +59,7 @@ def write_artifact(
     manifest = {
         "run_id": options.run_id or f"{loaded.name.replace(':', '-')}-{root.name}",
         "tool_version": __version__,
-        "method": _jsonable(settings.group("method")),
+        "method": _jsonable(ing.settings.group("method")),
         "ingest": _jsonable(settings.group("ingest")),
         "model": {
             "name": loaded.name, "weights_sha256": loaded.weights_sha256,
@@ -130,6 +130,7 @@ def classes_frame(ing: Ingestor, loaded: LoadedModel, dataset: Any) -> pl.DataFr
         "images": images[idx].tolist(),
         "top1_correct": ing.classes.top1.cpu()[idx].tolist(),
         "prob_hist": ing.classes.hist.cpu()[idx].tolist(),
+        "top1_prob_hist": ing.classes.top1_hist.cpu()[idx].tolist(),
     })
 
 
@@ -143,16 +144,18 @@ def neurons_frame(ing: Ingestor, ids: dict[str, pl.Series]) -> pl.DataFrame:
 
 
 def activations_frame(ing: Ingestor, ids: dict[str, pl.Series], present: list[int]) -> pl.DataFrame:
-    """Rows (class, neuron) with count > 0 (never-selected neurons are not written)."""
+    """Rows (class, neuron) selected at either mass (never-selected neurons are not written)."""
     frames = []
     for name in ing.layers:
         counts = ing.acts[name].counts.cpu()
+        graph_counts = ing.acts[name].graph_counts.cpu()
         sums = ing.acts[name].act_sum.cpu()
-        c, j = torch.nonzero(counts, as_tuple=True)
+        c, j = torch.nonzero((counts > 0) | (graph_counts > 0), as_tuple=True)
         frames.append(pl.DataFrame({
             "class_index": c.numpy().astype("int32"),
             "neuron_id": ids[name].gather(pl.Series(j.numpy())),
             "count": counts[c, j].numpy(),
+            "graph_count": graph_counts[c, j].numpy(),
             "act_sum": sums[c, j].numpy(),
         }))
     del present

@@ -39,12 +39,17 @@ MANIFEST = "manifest.json"
 MEDIA_DIR = "media"
 
 TABLES: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
+    # prob_hist: 20 bins of the true class's predicted probability; top1_prob_hist: 20 bins of the
+    # top-1 confidence (the largest predicted probability), the histogram Summit showed.
     "classes": {
         "class_index": pl.Int32, "wnid": pl.Utf8, "name": pl.Utf8, "images": pl.Int64,
-        "top1_correct": pl.Int64, "prob_hist": pl.List(pl.Int64),
+        "top1_correct": pl.Int64, "prob_hist": pl.List(pl.Int64), "top1_prob_hist": pl.List(pl.Int64),
     },
     "neurons": {"neuron_id": pl.Utf8, "layer": pl.Utf8, "layer_index": pl.Int32, "channel": pl.Int32},
-    "activations": {"class_index": pl.Int32, "neuron_id": pl.Utf8, "count": pl.Int64, "act_sum": pl.Float64},
+    # count: A at activation_mass; graph_count: A at graph_activation_mass (same pass). Rows where
+    # either is > 0.
+    "activations": {"class_index": pl.Int32, "neuron_id": pl.Utf8, "count": pl.Int64,
+                    "graph_count": pl.Int64, "act_sum": pl.Float64},
     "influences": {"class_index": pl.Int32, "src": pl.Utf8, "dst": pl.Utf8, "count": pl.Int64},
     "class_nodes": {"class_index": pl.Int32, "neuron_id": pl.Utf8, "pagerank": pl.Float64, "count": pl.Int64},
     "class_edges": {"class_index": pl.Int32, "src": pl.Utf8, "dst": pl.Utf8, "weight": pl.Int64},
@@ -70,7 +75,17 @@ TABLES: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
         "random_prob_drop_mean": pl.Float64, "random_prob_drop_std": pl.Float64,
         "base_top1": pl.Float64, "graph_top1_drop": pl.Float64,
         "random_top1_drop_mean": pl.Float64, "random_top1_drop_std": pl.Float64,
+        "active_prob_drop": pl.Float64, "active_top1_drop": pl.Float64,
     },
+}
+
+# Columns added after format_version 1 was first written: an artifact (or a writer) without them
+# reads as the default, so older artifacts keep loading. A null ``graph_count`` means "not recorded"
+# (the graph stage then refuses the profiles that need it, naming the reason).
+ADDED_COLUMNS: dict[str, dict[str, Any]] = {
+    "classes": {"top1_prob_hist": []},
+    "activations": {"graph_count": None},
+    "faithfulness": {"active_prob_drop": None, "active_top1_drop": None},
 }
 
 # Tables every complete artifact has; the others appear when their step has run.
@@ -91,9 +106,18 @@ def empty_table(table: str) -> pl.DataFrame:
     return pl.DataFrame(schema=TABLES[table])
 
 
+def _with_added(table: str, frame: Any, present: Any) -> Any:
+    """``frame`` (eager or lazy) with the table's ``ADDED_COLUMNS`` that ``present`` lacks, at their defaults."""
+    fills = [pl.lit(default, dtype=TABLES[table][column]).alias(column)
+             for column, default in ADDED_COLUMNS.get(table, {}).items() if column not in present]
+    return frame.with_columns(fills) if fills else frame
+
+
 def conform(table: str, df: pl.DataFrame) -> pl.DataFrame:
-    """Cast ``df`` to the table's schema (column order and dtypes); missing columns are an error."""
+    """Cast ``df`` to the table's schema (column order and dtypes); missing columns are an error
+    (except ``ADDED_COLUMNS``, which get their defaults)."""
     schema = TABLES[table]
+    df = _with_added(table, df, df.columns)
     missing = [c for c in schema if c not in df.columns]
     if missing:
         raise ArtifactError(f"table {table!r}: missing column(s) {', '.join(missing)}")
@@ -127,7 +151,10 @@ def read_table(artifact: Path | str, table: str, *, lazy: bool = False) -> Any:
     except Exception as exc:  # polars raises several kinds for damaged files
         raise ArtifactError(f"artifact {artifact}: table {table!r} cannot be read ({exc})") from None
     expected = TABLES[table]
+    frame = _with_added(table, frame, schema)
     for column, dtype in expected.items():
+        if column not in schema and column in ADDED_COLUMNS.get(table, {}):
+            continue
         if column not in schema:
             raise ArtifactError(f"artifact {artifact}: table {table!r} has no column {column!r}")
         if schema[column] != dtype:

@@ -97,6 +97,31 @@ def _setting(
     return dataclasses.field(default=default, metadata=meta)
 
 
+# --- graph-stage profiles: each a named set of the graph_* settings (METHOD.md 4, docs/method.md) ---
+GRAPH_PROFILES: dict[str, dict[str, Any]] = {
+    # The rules that produced Summit's published graphs (attribution-graph.ipynb at its March 2019
+    # release: A_prob_threshold 0.01, unified_threshold False, prob_mass_initial 0.1).
+    "summit": {"graph_counts": "activation", "graph_nodes": "influence", "graph_cut": "layer",
+               "graph_threshold": "strict", "graph_relax": "pair", "graph_prune": "summit",
+               "graph_mass": 0.1, "graph_mass_step": 0.005},
+    # The notebook's final flags (August 2019): A_prob_threshold 0.03, unified_threshold True,
+    # prob_mass_initial 0.075.
+    "summit-unified": {"graph_counts": "graph", "graph_nodes": "influence", "graph_cut": "unified",
+                       "graph_threshold": "strict", "graph_relax": "pair", "graph_prune": "summit",
+                       "graph_mass": 0.075, "graph_mass_step": 0.005},
+    # This project's rules before the Summit profiles existed.
+    "explorer": {"graph_counts": "activation", "graph_nodes": "all", "graph_cut": "layer",
+                 "graph_threshold": "count", "graph_relax": "layer", "graph_prune": "none",
+                 "graph_mass": 0.075, "graph_mass_step": 0.005},
+}
+DEFAULT_GRAPH_METHOD = "summit"
+GRAPH_RULES: tuple[str, ...] = tuple(GRAPH_PROFILES[DEFAULT_GRAPH_METHOD])
+
+
+def _profile_default(name: str) -> Any:
+    return GRAPH_PROFILES[DEFAULT_GRAPH_METHOD][name]
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting with its value: immutable, validated, typed."""
@@ -108,7 +133,14 @@ class Settings:
         0.01, 'Cumulative share of normalised activation selected per image.', 'method', minimum=0.0,
         maximum=1.0)
     activation_topk: int = _setting(10, "Channels selected per image in 'topk' mode.", 'method', minimum=1)
-    exclude_channels: tuple[str, ...] = _setting((), 'Neuron ids never selected (comma-separated).', 'method')
+    graph_activation_mass: float = _setting(
+        0.03, "Cumulative activation share per image for the graph stage's counts (Summit's final notebook: "
+        "3 %), recorded in the same pass as activation_mass.", 'method', minimum=0.0, maximum=1.0)
+    exclude_channels: tuple[str, ...] = _setting(
+        (), 'Neuron ids never selected (comma-separated), besides the known outliers.', 'method')
+    exclude_outliers: bool = _setting(
+        True, "Also exclude the model's known outlier channels (Summit's five of InceptionV1; none for "
+        "other models).", 'method')
     influence: str = _setting(
         'auto', "Influence rule: 'auto' (conv rules, gradient fallback), 'grad', or 'none'.", 'method',
         choices=('auto', 'grad', 'none'))
@@ -116,19 +148,50 @@ class Settings:
     influence_targets: int = _setting(
         8, 'Output channels per image for the gradient fallback.', 'method', minimum=1)
     examples_per_neuron: int = _setting(10, 'Dataset example patches kept per neuron.', 'method', minimum=0)
-    damping: float = _setting(0.85, 'PageRank damping factor.', 'method', minimum=0.0, maximum=1.0)
-    pagerank_iterations: int = _setting(100, 'PageRank power iterations.', 'method', minimum=1)
-    graph_mass: float = _setting(
-        0.075, "Share of a layer's PageRank mass kept in a class graph.", 'method', minimum=0.0, maximum=1.0)
-    graph_mass_step: float = _setting(
-        0.005, 'Threshold increase when a layer keeps no connected neuron.', 'method', minimum=0.0,
-        maximum=1.0)
     umap_neighbors: int = _setting(15, 'UMAP neighbours for the class embedding.', 'method', minimum=2)
     umap_min_dist: float = _setting(0.1, 'UMAP min_dist for the class embedding.', 'method', minimum=0.0)
     seed: int = _setting(
         0, 'Random seed (UMAP, feature visualisation, random ablations).', 'method', minimum=0)
     similar_per_class: int = _setting(
         20, 'Most similar classes stored per class and layer.', 'method', minimum=1)
+    # --- graph stage (METHOD.md 4); ``graph_method`` picks a profile of the rest -
+    graph_method: str = _setting(
+        DEFAULT_GRAPH_METHOD, "Rules of the class graphs, a named profile of the graph_* settings below: "
+        "'summit' (Summit's published graphs: A at activation_mass, per-layer cuts from 10 %), "
+        "'summit-unified' (its notebook's final flags: A at graph_activation_mass, one cut over the graph "
+        "from 7.5 %) or 'explorer' (this project's own). docs/method.md compares them.", 'graphs',
+        choices=tuple(GRAPH_PROFILES))
+    graph_counts: str = _setting(
+        _profile_default("graph_counts"), "Activation counts behind personalisation and node counts: "
+        "'activation' (A at activation_mass) or 'graph' (A at graph_activation_mass).", 'graphs',
+        choices=("activation", "graph"))
+    graph_nodes: str = _setting(
+        _profile_default("graph_nodes"), "Nodes of a class's PageRank graph: 'influence' (only neurons with "
+        "an influence edge of the class, as Summit) or 'all' (every neuron).", 'graphs',
+        choices=("influence", "all"))
+    graph_cut: str = _setting(
+        _profile_default("graph_cut"), "PageRank mass cut: 'layer' (one cut per layer) or 'unified' (one cut "
+        "over the whole graph).", 'graphs', choices=("layer", "unified"))
+    graph_threshold: str = _setting(
+        _profile_default("graph_threshold"), "Which nodes a cut keeps: 'strict' (PageRank strictly above the "
+        "first value not added, as Summit) or 'count' (exactly the nodes added).", 'graphs',
+        choices=("strict", "count"))
+    graph_relax: str = _setting(
+        _profile_default("graph_relax"), "Per-layer cuts, a layer with no kept edge to the layer below: "
+        "'pair' (Summit: raise its mass and the lower layer's, recut everything, repeat) or 'layer' (raise "
+        "only its own mass, layers bottom-up).", 'graphs', choices=("pair", "layer"))
+    graph_prune: str = _setting(
+        _profile_default("graph_prune"), "The graph written: 'summit' (higher nodes need a neighbour below; "
+        "edges need their lower end to reach further down, one step) or 'none' (all kept nodes and the "
+        "edges between them).", 'graphs', choices=("summit", "none"))
+    graph_mass: float = _setting(
+        _profile_default("graph_mass"), "Starting share of PageRank mass a cut keeps.", 'graphs',
+        minimum=0.0, maximum=1.0)
+    graph_mass_step: float = _setting(
+        _profile_default("graph_mass_step"), 'Mass increase per relaxation round.', 'graphs', minimum=0.0,
+        maximum=1.0)
+    damping: float = _setting(0.85, 'PageRank damping factor.', 'graphs', minimum=0.0, maximum=1.0)
+    pagerank_iterations: int = _setting(100, 'PageRank power iterations at most.', 'graphs', minimum=1)
     # --- ingest run ---------------------------------------------------------
     batch_size: int = _setting(32, 'Images per forward pass.', 'ingest', minimum=1)
     workers: int = _setting(2, 'Data-loading worker processes.', 'ingest', minimum=0)
@@ -251,6 +314,15 @@ class Settings:
         """The settings of one group (e.g. ``"method"`` for the manifest)."""
         return {s.name: getattr(self, s.name) for s in SETTINGS if s.group == name}
 
+    def graph_rules(self) -> dict[str, Any]:
+        """The graph-stage rules in force (the ``GRAPH_RULES`` settings)."""
+        return {name: getattr(self, name) for name in GRAPH_RULES}
+
+    def graph_rules_changed(self) -> dict[str, Any]:
+        """Rules that differ from the ``graph_method`` profile (set one by one on top of it)."""
+        profile = GRAPH_PROFILES[self.graph_method]
+        return {k: v for k, v in self.graph_rules().items() if v != profile[k]}
+
     def replace(self, **overrides: Any) -> Settings:
         """A copy with ``overrides`` applied (converted and checked like CLI flags)."""
         return resolve(overrides, base=self, environ={})
@@ -296,9 +368,16 @@ def resolve(
     base: Settings | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Defaults (or ``base``) < ``SUMMIT_*`` env vars < ``overrides`` (None values ignored)."""
+    """Defaults (or ``base``) < ``SUMMIT_*`` env vars < ``overrides`` (None values ignored).
+
+    ``graph_method`` names a profile (``GRAPH_PROFILES``): when it is given (env var or
+    override), or when starting from the defaults, its rules replace the graph_* values that
+    were not themselves given, so ``--graph-method summit --graph-mass 0.2`` is Summit's rules
+    with one change. Starting from ``base`` without a new ``graph_method``, base's rules stay.
+    """
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
+    given: set[str] = set()
     for setting in SETTINGS:
         values[setting.name] = getattr(base, setting.name) if base is not None else setting.default
     for key, raw in env.items():
@@ -308,12 +387,18 @@ def resolve(
         if name not in SETTINGS_BY_NAME:
             raise BadInput(f"environment variable {key}: " + unknown_setting_message(name))
         values[name] = SETTINGS_BY_NAME[name].convert(raw, f"environment variable {key}")
+        given.add(name)
     for name, raw in (overrides or {}).items():
         if raw is None:
             continue
         if name not in SETTINGS_BY_NAME:
             raise BadInput(unknown_setting_message(name))
         values[name] = SETTINGS_BY_NAME[name].convert(raw, f"option --{name.replace('_', '-')}")
+        given.add(name)
+    if base is None or "graph_method" in given:
+        for name, value in GRAPH_PROFILES[values["graph_method"]].items():
+            if name not in given:
+                values[name] = value
     return Settings(**values)
 
 

@@ -133,7 +133,22 @@ def _counts_table(rng: np.random.Generator, classes: int, images: int, imagenet:
         "images": np.full(classes, images, dtype=np.int64),
         "top1_correct": top1.astype(np.int64),
         "prob_hist": hist_rows,
-    }, schema_overrides={"prob_hist": pl.List(pl.Int64)})
+        "top1_prob_hist": _top1_hist_rows(hist_rows),
+    }, schema_overrides={"prob_hist": pl.List(pl.Int64), "top1_prob_hist": pl.List(pl.Int64)})
+
+
+def _top1_hist_rows(prob_hist: list[list[int]]) -> list[list[int]]:
+    """Top-1 confidence histogram: at least the true-class probability, so each image moves up a few
+    bins (own generator, so the other synthetic tables do not change with it)."""
+    rng = np.random.default_rng(len(prob_hist))
+    out = []
+    for row in prob_hist:
+        top = np.zeros(len(row), dtype=np.int64)
+        for b, n in enumerate(row):
+            if n:
+                np.add.at(top, np.minimum(b + rng.integers(0, 4, size=n), len(row) - 1), 1)
+        out.append(top.tolist())
+    return out
 
 
 def _hot_channels(rng: np.random.Generator, classes: int, channels: int) -> np.ndarray:
@@ -155,10 +170,13 @@ def _activations(
         mean_act = rng.gamma(2.0, 1.0, size=(classes, chans)) * (1.0 + 4.0 * rate)
         cls, ch = np.nonzero(counts)
         ids = np.array([neuron_id(layer, j) for j in range(chans)], dtype=object)
+        # A at the graph mass selects a superset per image: count plus some of the other images
+        extra = np.random.default_rng(chans + classes).binomial(images - counts[cls, ch], 0.3)
         frames.append(pl.DataFrame({
             "class_index": cls.astype(np.int32),
             "neuron_id": ids[ch].tolist(),
             "count": counts[cls, ch].astype(np.int64),
+            "graph_count": (counts[cls, ch] + extra).astype(np.int64),
             "act_sum": (mean_act[cls, ch] * images).astype(np.float64),
         }))
     return pl.concat(frames)

@@ -98,3 +98,24 @@ def test_written_files_are_readable_by_other_users(tmp_path):
     root = _minimal(tmp_path)
     for name in ("manifest.json", "classes.parquet"):
         assert (root / name).stat().st_mode & 0o044 == 0o044, name
+
+
+def test_columns_added_later_read_as_their_defaults(tmp_path):
+    """An artifact written before graph_count / top1_prob_hist / the most-active columns existed."""
+    root = _minimal(tmp_path)
+    pl.DataFrame({"class_index": [0], "neuron_id": ["l1:1"], "count": [2], "act_sum": [1.5]},
+                 schema_overrides={"class_index": pl.Int32}).write_parquet(root / "activations.parquet")
+    pl.DataFrame({"class_index": [0, 1], "wnid": ["n1", "n2"], "name": ["a", "b"], "images": [2, 3],
+                  "top1_correct": [1, 3], "prob_hist": [[0] * 20, [1] * 20]},
+                 schema_overrides={"class_index": pl.Int32}).write_parquet(root / "classes.parquet")
+    acts = artifact.read_table(root, "activations")
+    assert acts.schema == pl.Schema(artifact.TABLES["activations"])
+    assert acts["graph_count"].to_list() == [None]
+    assert artifact.read_table(root, "classes")["top1_prob_hist"].to_list() == [[], []]
+    from summit.errors import ArtifactError as Error
+    from summit.graphs import build_graphs
+    from summit.settings import resolve
+
+    build_graphs(root, resolve({"graph_method": "summit"}, environ={}), embedding=False)  # 1 % counts: fine
+    with pytest.raises(Error, match="no activation counts at graph_activation_mass"):
+        build_graphs(root, resolve({"graph_method": "summit-unified"}, environ={}), embedding=False)

@@ -13,9 +13,33 @@ def test_defaults_follow_the_method():
     assert s.influence_topk == 5
     assert s.damping == 0.85
     assert s.pagerank_iterations == 100
-    assert s.graph_mass == 0.075
+    assert s.graph_activation_mass == 0.03
+    assert s.graph_method == "summit"
+    assert s.graph_mass == 0.1  # Summit's published graphs started their per-layer cuts at 10 %
     assert s.examples_per_neuron == 10
     assert s.exclude_channels == ()
+    assert s.exclude_outliers is True
+
+
+def test_graph_method_is_a_named_set_of_the_graph_rules():
+    from summit.settings import GRAPH_PROFILES, GRAPH_RULES
+
+    for name, profile in GRAPH_PROFILES.items():
+        s = resolve({"graph_method": name}, environ={})
+        assert s.graph_rules() == profile
+        assert set(profile) == set(GRAPH_RULES)
+        assert s.graph_rules_changed() == {}
+    unified = resolve({"graph_method": "summit-unified"}, environ={})
+    assert (unified.graph_counts, unified.graph_cut, unified.graph_mass) == ("graph", "unified", 0.075)
+    # one rule changed on top of a profile, from a flag or the environment
+    s = resolve({"graph_method": "summit", "graph_mass": 0.2}, environ={})
+    assert s.graph_rules_changed() == {"graph_mass": 0.2}
+    assert s.graph_cut == "layer"
+    s = resolve(environ={"SUMMIT_GRAPH_METHOD": "explorer", "SUMMIT_GRAPH_CUT": "unified"})
+    assert (s.graph_method, s.graph_threshold, s.graph_cut) == ("explorer", "count", "unified")
+    # replace() keeps earlier changes unless a new profile is named
+    assert s.replace(seed=3).graph_cut == "unified"
+    assert s.replace(graph_method="summit").graph_rules_changed() == {}
 
 
 def test_env_then_overrides_take_precedence_and_convert():

@@ -2,8 +2,9 @@
 
 Independent of the pipeline: the structure of each layer pair is written by hand
 in the test (``Pair``), kernels are folded here, every per-pair contribution map
-is its own 1-channel convolution, selections are Python sorts with the tie rule
-"lower index first", merges are dict loops.
+is its own 1-channel convolution, selections are Python sorts with Summit's tie
+rule (``sorted(zip(value, index), reverse=True)``: equal values, higher index
+first), merges are dict loops.
 """
 
 from __future__ import annotations
@@ -53,14 +54,15 @@ def contributions(x: torch.Tensor, conv: nn.Conv2d, kernel: torch.Tensor) -> lis
 
 
 def top(values: list[float], k: int) -> list[int]:
-    return sorted(range(len(values)), key=lambda i: (-values[i], i))[:k]
+    return [i for _, i in sorted(zip(values, range(len(values)), strict=True), reverse=True)][:k]
 
 
 def select(maxima: list[float], mass: float) -> list[int]:
+    """Summit's loop: add channels in descending order while the share taken is below ``mass``."""
     v = [max(m, 0.0) for m in maxima]
     total = sum(v)
     p = [x / total if total > 0 else 0.0 for x in v]
-    order = sorted(range(len(p)), key=lambda j: (-p[j], j))
+    order = [j for _, j in sorted(zip(p, range(len(p)), strict=True), reverse=True)]
     chosen, cum = [], 0.0
     for j in order:
         if chosen and (cum >= mass or total == 0):
@@ -72,11 +74,13 @@ def select(maxima: list[float], mass: float) -> list[int]:
 
 def run_reference(
     model: nn.Module, layers: list[str], pairs: list[Pair], images: torch.Tensor, labels: list[int],
-    *, k: int = 5, mass: float = 0.01,
+    *, k: int = 5, mass: float = 0.01, graph_mass: float = 0.03,
 ) -> dict[str, Any]:
-    """A counts, act sums and merged influence counts {(c, src id, dst id): count}."""
+    """A counts (at ``mass`` and ``graph_mass``), act sums and merged influence counts
+    {(c, src id, dst id): count}."""
     modules = dict(model.named_modules())
     acts: dict[tuple[int, str, int], int] = defaultdict(int)
+    graph_acts: dict[tuple[int, str, int], int] = defaultdict(int)
     sums: dict[tuple[int, str, int], float] = defaultdict(float)
     direct: dict[tuple[int, int, int, int], int] = defaultdict(int)  # (pair, c, j, i)
     hops: dict[tuple[int, int, int, int, int, int], int] = defaultdict(int)  # (pair, chain, hop, c, out, in)
@@ -104,6 +108,8 @@ def run_reference(
             maxima = [float(out[0, j].max()) for j in range(out.shape[1])]
             for j in select(maxima, mass):
                 acts[(c, name, j)] += 1
+            for j in select(maxima, graph_mass):
+                graph_acts[(c, name, j)] += 1
             for j, m in enumerate(maxima):
                 sums[(c, name, j)] += m
         for p, pair in enumerate(pairs):
@@ -131,8 +137,9 @@ def run_reference(
     for p, pair in enumerate(pairs):
         influences.update(_merge_pair(p, pair, modules, direct, hops, skip, k))
     a = {(c, f"{layer}:{j}"): v for (c, layer, j), v in acts.items()}
+    g = {(c, f"{layer}:{j}"): v for (c, layer, j), v in graph_acts.items()}
     s = {(c, f"{layer}:{j}"): v for (c, layer, j), v in sums.items()}
-    return {"acts": a, "sums": s, "influences": influences}
+    return {"acts": a, "graph_acts": g, "sums": s, "influences": influences}
 
 
 def _merge_pair(p: int, pair: Pair, modules: dict[str, nn.Module], direct: dict, hops: dict, skip: dict,
@@ -170,12 +177,12 @@ def _merge_pair(p: int, pair: Pair, modules: dict[str, nn.Module], direct: dict,
         for c in classes:
             if pair.direct:
                 distinct = sum(1 for (pp, cc, _j, _i) in direct if pp == p and cc == c)
-                e = max(1, math.floor(distinct / n_direct_targets + 0.5))
+                e = int(distinct / n_direct_targets)  # Summit: int(np.average(...))
             else:
                 e = 4 * k
             for j in composed_targets:
                 row = [(i, v) for (cc, jj, i), v in edges.items() if cc == c and jj == j]
-                keep = {i for i, _ in sorted(row, key=lambda t: (-t[1], t[0]))[:e]}
+                keep = {i for i, _ in sorted(row, key=lambda t: (t[1], t[0]), reverse=True)[:e]}
                 for i, _ in row:
                     if i not in keep:
                         del edges[(c, j, i)]

@@ -33,11 +33,14 @@ def reference(model: TwoConvs, images: torch.Tensor, labels: list[int], targets:
             x = model.a(model.conv1(images[n : n + 1]))[0]
             y = model.b(model.conv2(x[None]))[0]
         maxima = [float(y[j].max()) for j in range(5)]
-        for j in sorted(range(5), key=lambda j: (-maxima[j], j))[:targets]:
+        # Summit's order: equal values, the higher channel first
+        for _, j in sorted(zip(maxima, range(5), strict=True), reverse=True)[:targets]:
             flat = int(y[j].flatten().argmax())
             active = float(y[j].flatten()[flat]) > 0
             contrib = [float(weight[j, i]) * float(x[i].flatten()[flat]) if active else 0.0 for i in range(4)]
-            for i in sorted(range(4), key=lambda i: (-contrib[i], i))[:k]:
+            for value, i in sorted(zip(contrib, range(4), strict=True), reverse=True)[:k]:
+                if value == 0.0:
+                    continue  # no influence, no edge
                 key = (labels[n], f"a:{i}", f"b:{j}")
                 counts[key] = counts.get(key, 0) + 1
     return counts
@@ -60,3 +63,25 @@ def test_auto_uses_gradient_only_where_not_a_conv_chain():
     (plan,) = ing.plans
     assert plan.rule == "grad"
     assert "2 channel-mixing convs" in plan.reason
+
+
+def test_gradient_fallback_adds_no_zero_weight_edges(tmp_path):
+    """A dead target (ReLU at 0 everywhere) and a target with one non-zero input: with k = 3 the
+    old tie fill would add edges from channels that contribute nothing; there must be none."""
+    model = TwoConvs().double().eval()
+    with torch.no_grad():
+        model.conv1.bias.fill_(0.1)  # every input channel is non-zero somewhere
+        model.conv2.weight[0].zero_()
+        model.conv2.bias[0] = -1.0  # b:0 is dead on every image
+        model.conv2.weight[1].zero_()
+        model.conv2.weight[1, 2] = 1.0  # b:1 sees only a:2
+        model.conv2.bias[1] = 0.5
+    images = random_images(6, size=5, seed=3)
+    labels = [n % 3 for n in range(6)]
+    got = run_tiny(tmp_path, model, ["a", "b"], images, labels, classes=3, batch_size=4,
+                   influence="grad", influence_targets=5, influence_topk=3)
+    into = {key[1] for key in got["influences"] if key[2] == "b:1"}
+    assert into == {"a:2"}
+    assert not [key for key in got["influences"] if key[2] == "b:0"]
+    assert got["influences"] == reference(model, images, labels, targets=5, k=3)
+    assert any(key[2] not in ("b:0", "b:1") for key in got["influences"])  # the other targets still count

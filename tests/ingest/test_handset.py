@@ -42,16 +42,18 @@ def handset_images() -> torch.Tensor:
 def test_handset_counts(tmp_path):
     got = run_tiny(tmp_path, HandSet().double(), ["a", "b"], handset_images(), [0, 1, 0], classes=2,
                    batch_size=2, corrupt={2}, examples=True, influence_topk=1, activation_mass=0.5,
-                   examples_per_neuron=2)
-    # image 0 (class 0): p(a) = (.2, .4, .4) -> a:1, a:2 ; p(b) = (.2, .8) -> b:1
-    # image 1 (class 1): p(a) = (3, 1, 3)/7 -> a:0, a:2 ; p(b) = (.5, .5) -> b:0
+                   graph_activation_mass=0.9, examples_per_neuron=2)
+    # image 0 (class 0): p(a) = (.2, .4, .4) -> a:2, a:1 ; p(b) = (.2, .8) -> b:1
+    # image 1 (class 1): p(a) = (3, 1, 3)/7 -> a:2, a:0 ; p(b) = (.5, .5) -> b:1 (tie: the higher channel)
     assert got["acts"] == {(0, "a:1"): 1, (0, "a:2"): 1, (0, "b:1"): 1,
-                           (1, "a:0"): 1, (1, "a:2"): 1, (1, "b:0"): 1}
-    assert got["sums"] == {(0, "a:1"): 2.0, (0, "a:2"): 2.0, (0, "b:1"): 4.0,
-                           (1, "a:0"): 3.0, (1, "a:2"): 3.0, (1, "b:0"): 3.0}
-    # one hop, top-1 input per output: image 0: b0 <- a0 (1 vs 0 vs 0), b1 <- a1 (2 = 2: tie, lower index)
+                           (1, "a:0"): 1, (1, "a:2"): 1, (1, "b:1"): 1}
+    # at mass 0.9 every channel of both images is taken (the last one crosses 0.9)
+    assert got["graph_acts"] == {(c, n): 1 for c in (0, 1) for n in ("a:0", "a:1", "a:2", "b:0", "b:1")}
+    assert got["sums"] == {(0, "a:0"): 1.0, (0, "a:1"): 2.0, (0, "a:2"): 2.0, (0, "b:0"): 1.0, (0, "b:1"): 4.0,
+                           (1, "a:0"): 3.0, (1, "a:1"): 1.0, (1, "a:2"): 3.0, (1, "b:0"): 3.0, (1, "b:1"): 3.0}
+    # one hop, top-1 input per output: image 0: b0 <- a0 (1 vs 0 vs 0), b1 <- a2 (2 = 2: tie, higher index)
     # image 1: b0 <- a0 (3), b1 <- a2 (3 > 1)
-    assert got["influences"] == {(0, "a:0", "b:0"): 1, (0, "a:1", "b:1"): 1,
+    assert got["influences"] == {(0, "a:0", "b:0"): 1, (0, "a:2", "b:1"): 1,
                                  (1, "a:0", "b:0"): 1, (1, "a:2", "b:1"): 1}
     classes = got["classes"]
     assert classes["images"].to_list() == [1, 1]
@@ -61,6 +63,8 @@ def test_handset_counts(tmp_path):
     assert sum(hist[0]) == 1
     assert hist[1][12] == 1
     assert sum(hist[1]) == 1
+    # both images are classified correctly, so the top-1 confidence is the true-class probability
+    assert classes["top1_prob_hist"].to_list() == hist
     manifest = open_artifact(got["path"])
     assert manifest["dataset"]["skipped_images"] == 1
     assert manifest["dataset"]["images"] == 3
@@ -106,10 +110,10 @@ def test_inception_two_hop_and_pool_rules(tmp_path):
     # branch1 (1, 0): a0 both images -> inc:0 <- a:0 twice (one hop)
     # branch2 reduce (0, 1) picks a1 twice, its 3x3 has one input: widest path min(2, 2) = 2
     # branch3 reduce (1, 1) picks a0 (image 0) and a1 (image 1): weights 1 and 1; E = 2 distinct
-    #   one-hop pairs / 2 one-hop outputs = 1 edge kept, the tie goes to the lower index a0
+    #   one-hop pairs / 2 one-hop outputs = 1 edge kept, the tie goes to the higher index a1
     # pool branch (-1, 2) on a directly: -1 * min(a0) = 0 < 2 * max(a1) -> inc:3 <- a:1 twice
     assert got["influences"] == {(0, "a:0", "inc:0"): 2, (0, "a:1", "inc:1"): 2,
-                                 (0, "a:0", "inc:2"): 1, (0, "a:1", "inc:3"): 2}
+                                 (0, "a:1", "inc:2"): 1, (0, "a:1", "inc:3"): 2}
     (pair,) = got["manifest"]["influence"]
     assert pair["rule"] == "composed"
     assert pair["edges_per_target_mean"] == pytest.approx(1.0)

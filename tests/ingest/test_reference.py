@@ -19,11 +19,13 @@ def test_pipeline_equals_brute_force(tmp_path, name):
     _, layers, pairs, rules = ZOO[name]
     images = random_images(10, seed=2)
     labels = [0, 1, 2, 0, 1, 0, 2, 2, 1, 0]
-    ref = run_reference(model, layers, pairs(), images, labels, k=2, mass=0.3)
+    ref = run_reference(model, layers, pairs(), images, labels, k=2, mass=0.3, graph_mass=0.5)
     got = run_tiny(tmp_path, model, layers, images, labels, classes=CLASSES, batch_size=4,
-                   influence_topk=2, activation_mass=0.3)
+                   influence_topk=2, activation_mass=0.3, graph_activation_mass=0.5)
     assert [p["rule"] for p in got["manifest"]["influence"]] == rules
     assert got["acts"] == {key: v for key, v in ref["acts"].items() if v}
+    assert got["graph_acts"] == {key: v for key, v in ref["graph_acts"].items() if v}
+    assert sum(got["graph_acts"].values()) > sum(got["acts"].values())  # the larger mass selects more
     assert got["influences"] == ref["influences"]
     assert len(got["influences"]) > 0
     for key, value in got["sums"].items():

@@ -87,24 +87,49 @@ def test_same_padding_matches_timm_conv2d_same():
         assert torch.allclose(got[:, j, i], expected, atol=1e-12)
 
 
-def test_top_inputs_ties_go_to_lower_index():
+def test_top_inputs_ties_go_to_higher_index():
+    """Summit's tie rule: equal values, the higher channel first (its argsort takes the last k)."""
     values = torch.tensor([[[0.0, 1.0, 1.0, 1.0, 0.5]], [[2.0, 0.0, 0.0, 0.0, 0.0]]])
     idx, kth = top_inputs(values, 2)
-    assert sorted(idx[0, 0].tolist()) == [1, 2]
-    assert sorted(idx[1, 0].tolist()) == [0, 1]
+    assert sorted(idx[0, 0].tolist()) == [2, 3]
+    assert sorted(idx[1, 0].tolist()) == [0, 4]
     assert kth.flatten().tolist() == [1.0, 0.0]
 
 
 def test_select_channels_mass_topk_exclude_and_zero():
     m = torch.tensor([[1.0, 2.0, 2.0], [3.0, 1.0, 3.0], [0.0, 0.0, 0.0], [-1.0, 5.0, 0.0]])
     sel = select_channels(m, mode="mass", mass=0.5, topk=1)
-    assert sel.tolist() == [[False, True, True], [True, False, True], [True, False, False], [False, True, False]]
+    # all-zero row: the first channel in Summit's order, i.e. the highest index
+    assert sel.tolist() == [[False, True, True], [True, False, True], [False, False, True], [False, True, False]]
     sel = select_channels(m, mode="topk", mass=0.5, topk=2)
     assert sel.sum(1).tolist() == [2, 2, 2, 2]
     assert sel[0].tolist() == [False, True, True]
     exclude = torch.tensor([False, True, False])
     sel = select_channels(m, mode="mass", mass=0.01, topk=1, exclude=exclude)
-    assert sel.tolist() == [[False, False, True], [True, False, False], [True, False, False], [True, False, False]]
+    assert sel.tolist() == [[False, False, True], [False, False, True], [False, False, True], [False, False, True]]
+    # two masses from one sort: each equals its own call, the larger a superset
+    low, high = select_channels(m, mode="mass", mass=(0.3, 0.7), topk=1)
+    assert torch.equal(low, select_channels(m, mode="mass", mass=0.3, topk=1))
+    assert torch.equal(high, select_channels(m, mode="mass", mass=0.7, topk=1))
+    assert bool((high | ~low).all())
+    assert int(high.sum()) > int(low.sum())
+
+
+def test_select_channels_saturated_relu6_follows_summit_order():
+    """ReLU6-saturated channels (all at 6.0): the cut falls inside the tie, and Summit's
+    ``sorted(zip(p, idx), reverse=True)`` takes the highest channels of the tie first."""
+    maxima = torch.tensor([[6.0, 1.0, 6.0, 6.0, 0.5, 6.0, 2.0, 6.0]])
+    p = (maxima / maxima.sum())[0].tolist()
+    for mass in (0.1, 0.2, 0.4, 0.6):
+        taken, share = [], 0.0
+        for value, channel in sorted(zip(p, range(len(p)), strict=True), reverse=True):
+            if share >= mass:
+                break
+            taken.append(channel)
+            share += value
+        got = select_channels(maxima, mode="mass", mass=mass, topk=1)
+        assert torch.nonzero(got[0]).flatten().tolist() == sorted(taken)
+    assert torch.nonzero(select_channels(maxima, mode="mass", mass=0.2, topk=1)[0]).flatten().tolist() == [5, 7]
 
 
 def _dense(keys: torch.Tensor, vals: torch.Tensor, shape: tuple[int, int, int]) -> torch.Tensor:
@@ -136,7 +161,7 @@ def test_widest_path_equals_bruteforce():
         assert bool((vals > 0).all())
 
 
-def test_prune_per_target_keeps_strongest_with_index_ties():
+def test_prune_per_target_keeps_strongest_with_higher_index_on_ties():
     n_out, n_in = 2, 4
     # class 0 row j=0: weights 3, 5, 5, 1 ; row j=1: 2, 2 ; class 1 row j=0: 7
     triples = [(0, 0, 0, 3), (0, 0, 1, 5), (0, 0, 2, 5), (0, 0, 3, 1), (0, 1, 0, 2), (0, 1, 3, 2), (1, 0, 2, 7)]
@@ -146,6 +171,10 @@ def test_prune_per_target_keeps_strongest_with_index_ties():
     k, v = prune_per_target(keys, vals, n_out, n_in, keep, torch.tensor([True, False]))
     got = {(int(x) // (n_out * n_in), int(x) // n_in % n_out, int(x) % n_in): int(w) for x, w in zip(k, v, strict=True)}
     assert got == {(0, 0, 1): 5, (0, 0, 2): 5, (0, 1, 0): 2, (0, 1, 3): 2, (1, 0, 2): 7}
+    # E = 1 inside the tie 5, 5: the higher input channel stays
+    k, v = prune_per_target(keys, vals, n_out, n_in, torch.tensor([1, 1]), torch.tensor([True, True]))
+    got = {(int(x) // (n_out * n_in), int(x) // n_in % n_out, int(x) % n_in): int(w) for x, w in zip(k, v, strict=True)}
+    assert got == {(0, 0, 2): 5, (0, 1, 3): 2, (1, 0, 2): 7}
 
 
 def test_sparse_counts_flush_and_merge():
@@ -161,3 +190,20 @@ def test_sparse_counts_flush_and_merge():
     restored = SparseCounts()
     restored.load_state_dict(merged.state_dict())
     assert torch.equal(restored.get()[1], counts)
+
+
+def test_edges_per_target_is_truncated_like_summit():
+    """E = int(mean distinct inputs per one-hop output): 11 / 4 = 2.75 -> 2 and 6 / 4 = 1.5 -> 1 (rounding
+    would give 3 and 2); a class without rows gets 0."""
+    from types import SimpleNamespace
+
+    from summit.ingest.finalize import _edges_per_target
+
+    n_dst, n_src = 6, 5
+    plan = SimpleNamespace(direct_chains=[[0]], hops=[SimpleNamespace(n_out=4)], n_dst=n_dst, n_src=n_src)
+    ing = SimpleNamespace(num_classes=3, k=5, counts_device=torch.device("cpu"))
+    pairs = [(0, j, i) for j in range(4) for i in range(3)][:11] + [(1, j, 0) for j in range(4)] + [(1, 0, 1), (1, 1, 1)]
+    keys = torch.tensor(sorted((c * n_dst + j) * n_src + i for c, j, i in pairs))
+    keep, mean_e = _edges_per_target(ing, plan, (keys, torch.ones_like(keys)))
+    assert keep.tolist() == [2, 1, 0]
+    assert mean_e == 1.5

@@ -89,7 +89,9 @@ def artifact_counts(out: Any) -> dict[str, Any]:
     acts = read_table(out, "activations")
     infl = read_table(out, "influences")
     return {
-        "acts": {(r[0], r[1]): r[2] for r in acts.select("class_index", "neuron_id", "count").iter_rows()},
+        "acts": {(r[0], r[1]): r[2] for r in acts.select("class_index", "neuron_id", "count").iter_rows() if r[2]},
+        "graph_acts": {(r[0], r[1]): r[2] for r in acts.select("class_index", "neuron_id", "graph_count").iter_rows()
+                       if r[2]},
         "sums": {(r[0], r[1]): r[2] for r in acts.select("class_index", "neuron_id", "act_sum").iter_rows()},
         "influences": {(r[0], r[1], r[2]): r[3] for r in infl.iter_rows()},
     }
