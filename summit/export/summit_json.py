@@ -14,8 +14,10 @@ what the front end (``js/class-sidebar.js``, ``js/attribution-graph.js``) reads.
      "numOfInstances": 1300,          # classes.images (null: not published)
      "topOneAcc": 0.83,               # classes.top1_correct / classes.images (null: not published)
      "topOneAccCount": 1079,          # classes.top1_correct
-     "accs": ["97.5", ...],           # one percent string per image; we keep a 20-bin histogram
-                                      # (classes.prob_hist), so each image is its bin's centre; [] if unknown
+     "accs": ["97.5", ...],           # one percent string per image of its top-1 confidence (Summit's
+                                      # "argmaxVal"); we keep a 20-bin histogram (classes.top1_prob_hist,
+                                      # or prob_hist where it was not recorded), so each image is its
+                                      # bin's centre; [] if unknown
      "embed": {"mixed3a": {"x": .., "y": ..}, ...},        # embedding table, every layer
      "topChannels": {"mixed3a": [{"c": 17, "i": 912}, ...], ...}}
                                       # activations with count > 0, count descending: channel c, count i
@@ -129,7 +131,7 @@ def class_list(artifact: Path | str, names: dict[str, str]) -> tuple[list[dict[s
             "numOfInstances": images,
             "topOneAcc": correct / images if images and correct is not None else None,
             "topOneAccCount": correct,
-            "accs": _accs(row["prob_hist"]),
+            "accs": _accs(row["top1_prob_hist"] or row["prob_hist"]),
             "embed": {layer: embed[layer] for layer in names.values()},
             "topChannels": {layer: top_map.get(k, {}).get(layer, []) for layer in names.values()},
         })

@@ -17,56 +17,96 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from summit.artifact import read_manifest, update_manifest, write_table
-from summit.errors import BadInput
+from summit.artifact import read_manifest, table_path, update_manifest, write_table
+from summit.errors import ArtifactError, BadInput
 from summit.graphs.data import GraphInputs, load_graph_inputs
 from summit.graphs.embedding import embed_layers
 from summit.graphs.pagerank import layer_personalization, personalized_pagerank
-from summit.graphs.selection import select_all
+from summit.graphs.selection import GraphRules, select_all
 from summit.graphs.similarity import ALL_LAYERS, cosine_matrix, top_similar
 from summit.settings import Settings, resolve
 
 log = logging.getLogger(__name__)
 
 
-def graph_tables(
-    inputs: GraphInputs, settings: Settings, *, personalization: np.ndarray | None = None
-) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
-    """Every class's attribution graph (METHOD.md 4): PageRank, then the cut.
+def graph_rules(settings: Settings) -> GraphRules:
+    """The selection rules of the settings' graph profile (with any single rule changed)."""
+    return GraphRules(cut=settings.graph_cut, threshold=settings.graph_threshold, relax=settings.graph_relax,
+                      prune=settings.graph_prune, mass=settings.graph_mass, step=settings.graph_mass_step)
 
-    ``personalization``: the (C, N) counts that personalise PageRank (default: the
-    classes' own ``inputs.counts``; one image's graph may use its class's instead).
+
+def excluded_positions(inputs: GraphInputs, excluded: list[str]) -> np.ndarray:
+    """Node positions of the excluded channels that are neurons of the artifact."""
+    where = {nid: k for k, nid in enumerate(inputs.neuron_ids)}
+    return np.array(sorted(where[nid] for nid in excluded if nid in where), dtype=np.int64)
+
+
+def graph_tables(
+    inputs: GraphInputs, settings: Settings, *, personalization: np.ndarray | None = None,
+    excluded: np.ndarray | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
+    """Every class's attribution graph (METHOD.md 4) under the settings' graph rules: G, PageRank, the
+    cut, the relaxation and the graph written.
+
+    The node counts are the classes' own counts at the profile's mass (``inputs.graph_counts`` for
+    ``graph_counts graph`` when present, else ``inputs.counts``). ``personalization``: (C, N)
+    counts that personalise PageRank instead (one image's graph may use its class's);
+    ``excluded``: node positions removed from G after it is built.
     """
     t0 = time.perf_counter()
-    pers = layer_personalization(inputs.counts if personalization is None else personalization,
-                                 inputs.layer_offsets)
+    excluded = np.zeros(0, dtype=np.int64) if excluded is None else excluded
+    counts = (inputs.graph_counts if settings.graph_counts == "graph" and inputs.graph_counts is not None
+              else inputs.counts).copy()
+    counts[:, excluded] = 0
+    pers_counts = counts if personalization is None else np.asarray(personalization, dtype=np.float64).copy()
+    pers_counts[:, excluded] = 0
+    n_classes, n_nodes = counts.shape
+    # G: the class's influence rows with the excluded channels removed (Summit removes them after
+    # building G, so they shape nothing else)
+    dropped = np.zeros(n_nodes, dtype=bool)
+    dropped[excluded] = True
+    rows = np.flatnonzero(~(dropped[inputs.edge_src] | dropped[inputs.edge_dst]))
+    e_cls, e_src, e_dst = inputs.edge_class[rows], inputs.edge_src[rows], inputs.edge_dst[rows]
+    if settings.graph_nodes == "influence":
+        # G's nodes come from the class's rows before the excluded channels are removed: a neuron
+        # whose only edges went to an excluded one stays in G, isolated (networkx remove_node)
+        members = np.zeros((n_classes, n_nodes), dtype=bool)
+        members[inputs.edge_class, inputs.edge_src] = True
+        members[inputs.edge_class, inputs.edge_dst] = True
+        members[:, excluded] = False
+    else:
+        members = np.broadcast_to(~dropped, (n_classes, n_nodes)).copy()
+    pers = layer_personalization(pers_counts, inputs.layer_offsets)
     result = personalized_pagerank(
-        len(inputs.neuron_ids), inputs.edge_class, inputs.edge_src, inputs.edge_dst, inputs.edge_weight,
-        pers, damping=settings.damping, max_iter=settings.pagerank_iterations,
+        n_nodes, e_cls, e_src, e_dst, inputs.edge_weight[rows], pers, damping=settings.damping,
+        max_iter=settings.pagerank_iterations, nodes=members,
     )
     t1 = time.perf_counter()
-    sel = select_all(result.scores, inputs.layer_offsets, inputs.edge_class, inputs.edge_src,
-                     inputs.edge_dst, mass=settings.graph_mass, step=settings.graph_mass_step)
+    sel = select_all(result.scores, inputs.layer_offsets, e_cls, e_src, e_dst, graph_rules(settings), members)
     t2 = time.perf_counter()
     ids = pl.Series("ids", inputs.neuron_ids, dtype=pl.Utf8)
     nodes = pl.DataFrame({
         "class_index": inputs.class_index[sel.node_class].astype(np.int32),
         "neuron_id": ids.gather(sel.node),
         "pagerank": result.scores[sel.node_class, sel.node],
-        "count": inputs.counts[sel.node_class, sel.node],
+        "count": counts[sel.node_class, sel.node],
     })
-    rows = sel.edge_rows
+    kept = rows[sel.edge_rows]
     edges = pl.DataFrame({
-        "class_index": inputs.class_index[inputs.edge_class[rows]].astype(np.int32),
-        "src": ids.gather(inputs.edge_src[rows]),
-        "dst": ids.gather(inputs.edge_dst[rows]),
-        "weight": inputs.edge_weight[rows],
+        "class_index": inputs.class_index[inputs.edge_class[kept]].astype(np.int32),
+        "src": ids.gather(inputs.edge_src[kept]),
+        "dst": ids.gather(inputs.edge_dst[kept]),
+        "weight": inputs.edge_weight[kept],
     })
     stats = {
         "pagerank_s": round(t1 - t0, 3), "selection_s": round(t2 - t1, 3),
         "pagerank_max_iterations": int(result.iterations.max(initial=0)),
         "unconverged_classes": [int(inputs.class_index[c]) for c in result.unconverged],
-        "relaxed_layers": sel.relaxed,
+        "graph_nodes_mean": round(float(members.sum(axis=1).mean()) if n_classes else 0.0, 1),
+        "relaxed_classes": sel.relaxed, "relaxation_rounds": sel.rounds,
+        "relaxation_rounds_max": sel.rounds_max, "invalid_layers": sel.invalid,
+        "nodes_per_class": round(nodes.height / n_classes, 2) if n_classes else 0.0,
+        "edges_per_class": round(edges.height / n_classes, 2) if n_classes else 0.0,
     }
     return nodes, edges, stats
 
@@ -101,12 +141,25 @@ def embedding_table(inputs: GraphInputs, settings: Settings, *, pca: bool = Fals
     }, schema_overrides={"layer": pl.Utf8})
 
 
+def _retire_faithfulness(artifact: Path | str, manifest: dict[str, Any]) -> dict[str, Any]:
+    """New graphs make the faithfulness rows stale: drop the table, keep the old summary in the
+    manifest's ``faithfulness_history`` (one entry per measurement, with its graph method)."""
+    table_path(artifact, "faithfulness").unlink(missing_ok=True)
+    old = manifest.get("faithfulness")
+    if not isinstance(old, dict):
+        return {}
+    history = [h for h in manifest.get("faithfulness_history") or [] if isinstance(h, dict)]
+    return {"faithfulness": None, "faithfulness_history": [*history, old]}
+
+
 def build_graphs(
     artifact: Path | str, settings: Settings | None = None, *, embedding: bool = True
 ) -> dict[str, Any]:
     """Compute and write ``class_nodes``, ``class_edges``, ``similarity`` (and ``embedding``).
 
-    Returns a summary (row counts and timings), also stored in the manifest.
+    The graph rules are the settings' ``graph_method`` profile; the channels the manifest lists
+    under ``method.exclude_channels`` are left out of every graph. Returns a summary (row
+    counts and timings), also stored in the manifest under ``graphs``.
     """
     settings = settings or resolve()
     manifest = read_manifest(artifact)
@@ -114,11 +167,18 @@ def build_graphs(
         raise BadInput(
             f"artifact {artifact} holds published attribution graphs (imported by `summit import-summit`); "
             "they are kept as published, not rebuilt from the partial counts that came with them")
+    method_section = manifest.get("method") if isinstance(manifest.get("method"), dict) else {}
+    excluded = [str(x) for x in (method_section or {}).get("exclude_channels") or ()]
+    previous = manifest.get("graphs") if isinstance(manifest.get("graphs"), dict) else {}
     started = time.perf_counter()
     cpu_started = time.process_time()
     inputs = load_graph_inputs(artifact)
     t_load = time.perf_counter()
-    nodes, edges, stats = graph_tables(inputs, settings)
+    if settings.graph_counts == "graph" and inputs.graph_counts is None:
+        raise ArtifactError("this artifact has no activation counts at graph_activation_mass (ingested before "
+                            "they were recorded): re-ingest it, or use a profile with graph_counts activation "
+                            "(--graph-method summit)")
+    nodes, edges, stats = graph_tables(inputs, settings, excluded=excluded_positions(inputs, excluded))
     write_table(artifact, "class_nodes", nodes)
     write_table(artifact, "class_edges", edges)
     t_graphs = time.perf_counter()
@@ -128,18 +188,21 @@ def build_graphs(
     if embedding:
         write_table(artifact, "embedding", embedding_table(inputs, settings))
     t_emb = time.perf_counter()
+    mass_key = "graph_activation_mass" if settings.graph_counts == "graph" else "activation_mass"
     used = {  # the method settings this step used, recorded in the manifest
+        "graph_method": settings.graph_method, **settings.graph_rules(),
         "damping": settings.damping, "pagerank_iterations": settings.pagerank_iterations,
-        "graph_mass": settings.graph_mass, "graph_mass_step": settings.graph_mass_step,
         "umap_neighbors": settings.umap_neighbors, "umap_min_dist": settings.umap_min_dist,
         "similar_per_class": settings.similar_per_class,
     }
     summary = {
-        **used, "seed": settings.seed,
+        **used, "seed": settings.seed, "graph_rules_changed": settings.graph_rules_changed(),
+        "counts_mass": (method_section or {}).get(mass_key), "excluded_channels": excluded,
         "classes": int(inputs.class_index.size), "influence_rows": int(inputs.edge_class.size),
         "class_nodes": nodes.height, "class_edges": edges.height,
         "embedding_method": ("umap" if inputs.class_index.size >= settings.umap_neighbors + 2 else "pca")
-        if embedding else None,
+        if embedding else (previous or {}).get("embedding_method"),
+        "embedding_rebuilt": embedding,
         **{k: v for k, v in stats.items() if not k.endswith("_s")},
     }
     timings = dict(manifest.get("timings") or {})
@@ -152,7 +215,8 @@ def build_graphs(
     if embedding:
         timings["embedding_s"] = round(t_emb - t_sim, 3)
     method = {**(manifest.get("method") or {}), **used}
-    update_manifest(artifact, graphs=summary, timings=timings, method=method)
-    log.info("graphs: %d classes, %d nodes, %d edges in %.2f s", summary["classes"], nodes.height,
-             edges.height, t_emb - started)
+    update_manifest(artifact, graphs=summary, timings=timings, method=method,
+                    **_retire_faithfulness(artifact, manifest))
+    log.info("graphs (%s): %d classes, %d nodes, %d edges in %.2f s", settings.graph_method, summary["classes"],
+             nodes.height, edges.height, t_emb - started)
     return {**summary, "timings": timings}

@@ -26,11 +26,12 @@ class GraphInputs:
     layer_offsets: np.ndarray  # (L+1,) node position where each layer starts
     node_layer: np.ndarray  # (N,) layer position of each node
     class_index: np.ndarray  # (C,) class index of each class position
-    counts: np.ndarray  # (C, N) int64 activation counts A
+    counts: np.ndarray  # (C, N) int64 activation counts A (at activation_mass)
     edge_class: np.ndarray  # (E,) class positions, sorted
     edge_src: np.ndarray  # (E,) node positions (layer l-1)
     edge_dst: np.ndarray  # (E,) node positions (layer l)
     edge_weight: np.ndarray  # (E,) int64 influence counts
+    graph_counts: np.ndarray | None = None  # (C, N) int64 counts at graph_activation_mass (None: not recorded)
 
 
 def _unknown_neuron(artifact: Path | str, table: str, columns: tuple[str, ...], ids: pl.Series) -> ArtifactError:
@@ -114,12 +115,17 @@ def load_graph_inputs(artifact: Path | str) -> GraphInputs:
         raise ArtifactError(f"artifact {artifact}: table 'classes' has duplicate class indices")
     ids, offsets, node_layer = layout.ids, layout.layer_offsets, layout.node_layer
 
-    acts = _read_ids(artifact, "activations", ("neuron_id",), ids, ("count",))
-    if acts.height and bool((acts["count"] < 0).any()):
+    acts = _read_ids(artifact, "activations", ("neuron_id",), ids, ("count", "graph_count"))
+    if acts.height and bool(((acts["count"] < 0) | (acts["graph_count"] < 0)).any()):
         raise ArtifactError(f"artifact {artifact}: table 'activations' has negative counts")
     a_cls = _class_positions(artifact, "activations", acts["class_index"].to_numpy(), class_index)
     counts = np.zeros((class_index.size, ids.len()), dtype=np.int64)
-    np.add.at(counts, (a_cls, acts["neuron_id"].to_numpy()), acts["count"].to_numpy())
+    where = (a_cls, acts["neuron_id"].to_numpy())
+    np.add.at(counts, where, acts["count"].to_numpy())
+    graph_counts: np.ndarray | None = None
+    if acts["graph_count"].null_count() == 0:
+        graph_counts = np.zeros_like(counts)
+        np.add.at(graph_counts, where, acts["graph_count"].to_numpy())
     del acts
 
     inf = _read_ids(artifact, "influences", ("src", "dst"), ids, ("count",))
@@ -146,6 +152,6 @@ def load_graph_inputs(artifact: Path | str) -> GraphInputs:
         )
     return GraphInputs(
         neuron_ids=ids.to_list(), layers=layout.layers, layer_offsets=offsets,
-        node_layer=node_layer, class_index=class_index, counts=counts,
+        node_layer=node_layer, class_index=class_index, counts=counts, graph_counts=graph_counts,
         edge_class=e_cls, edge_src=src, edge_dst=dst, edge_weight=weight,
     )

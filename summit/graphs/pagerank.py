@@ -17,6 +17,12 @@ raise (no convergence), the last iterate is returned and the class is
 reported in ``PageRankResult.unconverged``; where networkx would divide by
 zero (a class whose personalisation is all zero) the personalisation is
 uniform.
+
+``nodes`` (optional, (C, N) bool) restricts each class's graph to a subset of
+the neurons, as Summit's graph G holds only neurons with an influence edge of
+the class: outside it a node starts at 0, has no personalisation and keeps 0;
+inside, the start is ``1/N_c`` and the stopping rule ``N_c * tol`` with ``N_c``
+the class's node count, exactly networkx on that subgraph.
 """
 
 from __future__ import annotations
@@ -117,9 +123,11 @@ def personalized_pagerank(
     damping: float = 0.85,
     max_iter: int = 100,
     tol: float = 1.0e-6,
+    nodes: np.ndarray | None = None,
 ) -> PageRankResult:
     """PageRank of every class's graph. ``cls``, ``src``, ``dst``: edge arrays with
-    class positions ``0..C-1`` and node positions ``0..N-1``; ``personalization``: (C, N) >= 0.
+    class positions ``0..C-1`` and node positions ``0..N-1``; ``personalization``: (C, N) >= 0;
+    ``nodes``: (C, N) bool, the nodes of each class's graph (default: all; edges must join nodes of it).
     """
     personalization = np.asarray(personalization, dtype=np.float64)
     n_classes = personalization.shape[0]
@@ -132,22 +140,31 @@ def personalized_pagerank(
     if n_classes == 0 or n_nodes == 0:
         return PageRankResult(np.zeros((n_classes, n_nodes)), np.zeros(n_classes, np.int64),
                               np.zeros(0, np.int64))
+    if nodes is None:
+        member = np.ones((n_classes, n_nodes), dtype=bool)
+    else:
+        member = np.asarray(nodes, dtype=bool)
+        if member.shape != (n_classes, n_nodes):
+            raise BadInput(f"nodes has shape {member.shape}, expected ({n_classes}, {n_nodes})")
+        personalization = np.where(member, personalization, 0.0)
+    sizes = member.sum(axis=1, keepdims=True).astype(np.float64)
+    uniform = np.where(member, 1.0 / np.maximum(sizes, 1.0), 0.0)
     totals = personalization.sum(axis=1, keepdims=True)
-    p = np.where(totals > 0, personalization / np.where(totals > 0, totals, 1.0), 1.0 / n_nodes)
+    p = np.where(totals > 0, personalization / np.where(totals > 0, totals, 1.0), uniform)
     op, deg = weight_operator(n_classes, n_nodes, cls, src, dst, weight)
     inv_deg = np.zeros(deg.size)
     np.divide(1.0, deg, out=inv_deg, where=deg > 0)
     dangling = (deg == 0).astype(np.float64).reshape(n_classes, n_nodes)
     del deg
     # x_new = d * (P^T x + lost * p) + (1 - d) * p  with  P^T x = W (x / deg)
-    x = np.full((n_classes, n_nodes), 1.0 / n_nodes)
+    x = uniform.copy()
     scaled = np.empty(x.size)
     spread = np.empty(x.size)
     tmp = np.empty_like(x)
     x_new = spread.reshape(n_classes, n_nodes)
-    active = np.ones(n_classes, dtype=bool)
+    active = sizes[:, 0] > 0  # a class without nodes has nothing to rank
     iterations = np.zeros(n_classes, dtype=np.int64)
-    threshold = n_nodes * tol
+    threshold = sizes[:, 0] * tol
     for _ in range(max_iter):
         np.multiply(x.ravel(), inv_deg, out=scaled)
         op.matvec(scaled, spread)

@@ -18,7 +18,9 @@ from summit.synth import write_synthetic_artifact
 @pytest.fixture(scope="module")
 def art(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("build") / "art"
-    write_synthetic_artifact(path, classes=6, channels=(10, 14, 12, 9), layers=4, seed=5, with_media=False)
+    # this project's own profile: every neuron is a node of PageRank (Summit's: test_summit_profiles.py)
+    write_synthetic_artifact(path, classes=6, channels=(10, 14, 12, 9), layers=4, seed=5, with_media=False,
+                             settings=resolve({"graph_method": "explorer"}, environ={}))
     return path
 
 
@@ -66,14 +68,18 @@ def test_edges_are_influences_between_kept_nodes(art: Path) -> None:
 def test_settings_are_recorded_and_change_the_result(art: Path, tmp_path: Path) -> None:
     manifest = read_manifest(art)
     assert manifest["graphs"]["embedding_method"] == "pca"
-    assert manifest["method"]["damping"] == 0.85
+    assert manifest["graphs"]["damping"] == 0.85
+    assert manifest["graphs"]["graph_method"] == "explorer"
+    assert manifest["graphs"]["graph_rules_changed"] == {}
     before = read_table(art, "class_nodes").height
     import shutil
 
     copy = Path(shutil.copytree(art, tmp_path / "copy"))
-    summary = build_graphs(copy, resolve({"graph_mass": 0.5}, environ={}), embedding=False)
+    summary = build_graphs(copy, resolve({"graph_method": "explorer", "graph_mass": 0.5}, environ={}),
+                           embedding=False)
     assert summary["graph_mass"] == 0.5
-    assert read_manifest(copy)["method"]["graph_mass"] == 0.5
+    assert read_manifest(copy)["graphs"]["graph_mass"] == 0.5
+    assert read_manifest(copy)["graphs"]["graph_rules_changed"] == {"graph_mass": 0.5}
     assert read_table(copy, "class_nodes").height > before
     assert np.isfinite(read_table(copy, "class_nodes")["pagerank"].to_numpy()).all()
 
@@ -87,7 +93,7 @@ def test_row_order_and_zero_counts_do_not_matter(art: Path, tmp_path: Path) -> N
     pl.concat([infl, zero]).sample(fraction=1.0, shuffle=True, seed=3).write_parquet(copy / "influences.parquet")
     acts = pl.read_parquet(copy / "activations.parquet")
     acts.sample(fraction=1.0, shuffle=True, seed=4).write_parquet(copy / "activations.parquet")
-    build_graphs(copy, resolve(environ={}), embedding=False)
+    build_graphs(copy, resolve({"graph_method": "explorer"}, environ={}), embedding=False)
     key = ["class_index", "neuron_id"]
     got, want = read_table(copy, "class_nodes").sort(key), read_table(art, "class_nodes").sort(key)
     assert got.select(key, "count").equals(want.select(key, "count"))

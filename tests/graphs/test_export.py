@@ -50,7 +50,7 @@ def test_class_list_fields(artifact: Path, exported: Path) -> None:
         assert len(entry["accs"]) == row["images"]
         assert all(isinstance(a, str) for a in entry["accs"])  # percent strings, as the generator writes
         hist, _ = np.histogram([float(a) / 100 for a in entry["accs"]], bins=20, range=(0, 1))
-        assert hist.tolist() == row["prob_hist"]
+        assert hist.tolist() == row["top1_prob_hist"]  # Summit's accs: the top-1 confidence
         assert list(entry["embed"]) == ["mixed3a", "mixed3b", "mixed4a"]
         for layer, xy in entry["embed"].items():
             ref = emb.filter(pl.col("class_index") == row["class_index"], pl.col("layer") == layer).row(0, named=True)

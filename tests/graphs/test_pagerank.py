@@ -107,3 +107,32 @@ def test_duplicate_edge_rows_add_up() -> None:
                                   np.array([1, 1, 4]), pers)
     once = personalized_pagerank(4, np.array([0, 0]), np.array([0, 1]), np.array([2, 3]), np.array([2, 4]), pers)
     np.testing.assert_allclose(twice.scores, once.scores, atol=1e-15)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_node_subsets_match_networkx_on_the_class_subgraph(seed: int) -> None:
+    """Summit's G holds only the class's neurons with influence rows (plus, isolated, neurons whose
+    only neighbour was removed): PageRank over that subgraph, start 1/N_c, stop at N_c * tol."""
+    rng = np.random.default_rng(seed)
+    offsets, cls, src, dst, w, counts = _random_classes(rng, 12, [6, 9, 7, 5], 10)
+    n = int(offsets[-1])
+    pers = layer_personalization(counts, offsets)
+    members = np.zeros((12, n), dtype=bool)
+    members[cls, src] = True
+    members[cls, dst] = True
+    lonely = np.argmin(members, axis=1)  # one neuron without edges joins G, isolated
+    members[np.arange(12), lonely] = True
+    result = personalized_pagerank(n, cls, src, dst, w, pers, nodes=members)
+    for c in range(12):
+        graph = nx.Graph()
+        graph.add_nodes_from(np.flatnonzero(members[c]).tolist())
+        sel = cls == c
+        graph.add_weighted_edges_from(zip(src[sel].tolist(), dst[sel].tolist(), w[sel].tolist(), strict=True))
+        p = {node: pers[c, node] for node in graph.nodes}
+        if sum(p.values()) == 0:
+            p = None  # networkx: uniform over G (ours as well)
+        expected = nx.pagerank(graph, alpha=0.85, personalization=p)
+        assert members[c].sum() < n  # a real subset
+        for node, value in expected.items():
+            assert result.scores[c, node] == pytest.approx(value, abs=1e-12)
+        assert np.all(result.scores[c, ~members[c]] == 0.0)

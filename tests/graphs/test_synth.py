@@ -12,6 +12,7 @@ from PIL import Image
 from summit.artifact import TABLES, open_artifact, read_table
 from summit.cli import main
 from summit.errors import BadInput
+from summit.settings import resolve
 from summit.synth import INCEPTION_V1_LAYERS, write_synthetic_artifact
 
 
@@ -25,7 +26,7 @@ def test_small_artifact_is_complete_and_valid(tmp_path: Path) -> None:
     assert [(layer["name"], layer["channels"]) for layer in manifest["layers"]] == [
         ("mixed3a", 8), ("mixed3b", 12), ("mixed4a", 16)]
     assert manifest["run_id"]
-    assert manifest["method"]["graph_mass"] == 0.075
+    assert manifest["graphs"]["graph_mass"] == resolve(environ={}).graph_mass
     for table in ("classes", "neurons", "activations", "influences", "examples",
                   "class_nodes", "class_edges", "embedding", "similarity"):
         frame = read_table(tmp_path / "a", table)
@@ -101,10 +102,8 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_without_embedding_and_with_settings(tmp_path: Path) -> None:
-    from summit.settings import resolve
-
     write_synthetic_artifact(tmp_path / "a", classes=20, with_media=False, with_embedding=False,
-                             settings=resolve({"graph_mass": 0.3}, environ={}))
+                             settings=resolve({"graph_method": "explorer", "graph_mass": 0.3}, environ={}))
     assert not (tmp_path / "a" / "embedding.parquet").exists()
     manifest = open_artifact(tmp_path / "a")
     assert manifest["graphs"]["graph_mass"] == 0.3

@@ -13,6 +13,7 @@ from summit.artifact import read_table
 from summit.cli import main
 from summit.errors import ArtifactError
 from summit.graphs import build_graphs
+from summit.settings import resolve
 from summit.synth import write_synthetic_artifact
 
 
@@ -37,9 +38,28 @@ def test_valid_artifact_builds(art: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["graphs", str(art)]) == 0
     assert "4 classes" in capsys.readouterr().out
     manifest = json.loads((art / "manifest.json").read_text())
-    assert manifest["graphs"]["graph_mass"] == 0.075
+    assert manifest["graphs"]["graph_mass"] == resolve(environ={}).graph_mass
+    assert manifest["graphs"]["graph_method"] == resolve(environ={}).graph_method
     assert manifest["timings"]["graphs_pagerank_s"] >= 0
     assert read_table(art, "class_nodes").height > 0
+
+
+def test_graph_method_and_no_embedding_output(art: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graphs", str(art)]) == 0
+    assert "embedding" in capsys.readouterr().out
+    # a rebuild without the embedding prints no (stale) embedding time, and names the rules used
+    assert main(["graphs", str(art), "--no-embedding", "--graph-method", "summit-unified"]) == 0
+    out = capsys.readouterr().out
+    assert "embedding" not in out
+    assert "graphs by summit-unified" in out
+    manifest = json.loads((art / "manifest.json").read_text())
+    assert manifest["graphs"]["graph_method"] == "summit-unified"
+    assert manifest["graphs"]["embedding_rebuilt"] is False
+    assert manifest["graphs"]["embedding_method"] == "pca"  # the embedding table from before stays valid
+    assert main(["graphs", str(art), "--no-embedding", "--graph-method", "explorer", "--graph-mass", "0.2"]) == 0
+    assert "graphs by explorer with graph_mass=0.2" in capsys.readouterr().out
+    assert main(["graphs", str(art), "--graph-method", "nope"]) == 2
+    assert "'nope' is not one of summit, summit-unified, explorer" in capsys.readouterr().err
 
 
 def test_damaged_parquet(art: Path, capsys: pytest.CaptureFixture[str]) -> None:
