@@ -12,6 +12,7 @@ from summit.ingest.faithfulness import (
     build_plan,
     faithfulness_table,
     measure,
+    most_active,
     random_control,
 )
 from torch import nn
@@ -77,6 +78,36 @@ def test_ablating_the_known_channel_kills_the_class_and_random_ones_do_not():
     assert row2["random_prob_drop_mean"] == 0.0
 
 
+def test_most_active_control_ranks_by_counts_then_sums_then_higher_channel():
+    graph = torch.tensor([True, False, False, True, False, False])  # 2 neurons in this layer
+    counts = torch.tensor([0, 5, 2, 2, 0, 0])
+    sums = torch.tensor([9.0, 1.0, 1.0, 1.0, 3.0, 3.0])
+    # counts: 1 (5), then 2 and 3 tie at 2 with equal sums: the higher channel, 3
+    assert most_active(graph, counts, sums).nonzero().flatten().tolist() == [1, 3]
+    graph4 = torch.tensor([True, True, True, True, False, False])
+    # four: 1, 3, 2 by A, then the largest activation sum among the rest: 0 (9.0)
+    assert most_active(graph4, counts, sums).nonzero().flatten().tolist() == [0, 1, 2, 3]
+    graph5 = torch.tensor([True] * 5 + [False])
+    # five: then 4 and 5 tie on sum 3.0: the higher channel, 5
+    assert most_active(graph5, counts, sums).nonzero().flatten().tolist() == [0, 1, 2, 3, 5]
+
+
+def test_most_active_control_is_ablated_per_class():
+    acts = pl.DataFrame({"class_index": [0, 0, 1], "neuron_id": ["feat:1", "mix:0", "mix:1"],
+                         "count": [4, 1, 3], "graph_count": [4, 2, 3], "act_sum": [1.0, 1.0, 1.0]})
+    plan = build_plan(NODES, CHANNELS, [(0, 0), (1, 1)], controls=1, seed=0, activations=acts)
+    # class 0's graph has one feat neuron: its most active feat neuron is feat:1 (A = 4)
+    assert plan.active["feat"][0].nonzero().flatten().tolist() == [1]
+    assert not plan.active["mix"][0].any()
+    assert plan.active["mix"][1].nonzero().flatten().tolist() == [1]  # the graph's own neuron, by A
+    images = torch.cat([class_images(0, 1), class_images(1, 1)])
+    table = faithfulness_table(plan, measure(hand_model(), [(images, torch.tensor([0, 1]))], plan, num_outputs=3))
+    row0, row1 = table.sort("class_index").iter_rows(named=True)
+    assert row0["active_prob_drop"] == pytest.approx(0.0, abs=1e-7)  # feat:1 is zero on class-0 images
+    assert row1["active_prob_drop"] == pytest.approx(row1["graph_prob_drop"], abs=1e-7)
+    assert row1["active_prob_drop"] > 0.5
+
+
 def test_random_control_matches_graph_size_and_avoids_graph_channels():
     gen = torch.Generator().manual_seed(0)
     graph = torch.tensor([True, False, True, False, False, False])
@@ -140,6 +171,7 @@ def test_per_sample_masks_equal_separate_runs_per_class():
         with torch.no_grad():
             outs = []
             for masks in [{}, {layer: g[k] for layer, g in plan.graph.items()},
+                          {layer: a[k] for layer, a in plan.active.items()},
                           *({layer: r[layer][k] for layer in r} for r in plan.random)]:
                 with ablate(model, masks):
                     outs.append(torch.softmax(model(images[pick]), dim=1)[:, logit])
@@ -149,8 +181,9 @@ def test_per_sample_masks_equal_separate_runs_per_class():
         assert row["images"] == int(pick.sum())
         assert row["base_prob"] == pytest.approx(float(base), abs=1e-6)
         assert row["graph_prob_drop"] == pytest.approx(float(drops[0]), abs=1e-6)
-        assert row["random_prob_drop_mean"] == pytest.approx(float(drops[1:].mean()), abs=1e-6)
-        assert row["random_prob_drop_std"] == pytest.approx(float(drops[1:].std(correction=0)), abs=1e-6)
+        assert row["active_prob_drop"] == pytest.approx(float(drops[1]), abs=1e-6)
+        assert row["random_prob_drop_mean"] == pytest.approx(float(drops[2:].mean()), abs=1e-6)
+        assert row["random_prob_drop_std"] == pytest.approx(float(drops[2:].std(correction=0)), abs=1e-6)
 
 
 def test_batch_size_does_not_change_results_and_stats_merge():
@@ -168,16 +201,20 @@ def test_batch_size_does_not_change_results_and_stats_merge():
 
 
 def test_stats_literals():
-    stats = FaithfulnessStats(classes=2, conditions=3)
-    stats.update(torch.tensor([0, 0, 1]), torch.tensor([[0.9, 0.7, 0.5], [0.1, 0.3, 0.5], [0.8, 0.8, 0.2]]),
-                 torch.tensor([[1, 1, 0], [0, 0, 0], [1, 0, 0]], dtype=torch.bool))
+    # conditions: base, graph, most active, one random control
+    stats = FaithfulnessStats(classes=2, conditions=4)
+    stats.update(torch.tensor([0, 0, 1]),
+                 torch.tensor([[0.9, 0.7, 0.5], [0.1, 0.3, 0.5], [0.5, 0.6, 0.4], [0.8, 0.8, 0.2]]),
+                 torch.tensor([[1, 1, 0], [0, 0, 0], [1, 0, 0], [1, 0, 0]], dtype=torch.bool))
     got = stats.get()
     assert got["images"].tolist() == [2, 1]
     assert got["base_prob"].tolist() == pytest.approx([0.8, 0.5])
     assert got["graph_prob_drop"].tolist() == pytest.approx([0.6, 0.0], abs=1e-7)
+    assert got["active_prob_drop"].tolist() == pytest.approx([0.25, 0.1], abs=1e-7)
     assert got["random_prob_drop_mean"].tolist() == pytest.approx([0.0, 0.3], abs=1e-7)
     assert got["base_top1"].tolist() == [1.0, 0.0]
     assert got["graph_top1_drop"].tolist() == [1.0, 0.0]
+    assert got["active_top1_drop"].tolist() == [0.5, 0.0]
     assert got["random_top1_drop_mean"].tolist() == [0.5, 0.0]
 
 
