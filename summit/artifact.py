@@ -83,7 +83,7 @@ TABLES: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
 # reads as the default, so older artifacts keep loading. A null ``graph_count`` means "not recorded"
 # (the graph stage then refuses the profiles that need it, naming the reason).
 ADDED_COLUMNS: dict[str, dict[str, Any]] = {
-    "classes": {"top1_prob_hist": []},
+    "classes": {"top1_prob_hist": None},
     "activations": {"graph_count": None},
     "faithfulness": {"active_prob_drop": None, "active_top1_drop": None},
 }

@@ -60,6 +60,7 @@ RELATIONSHIPS: dict[str, tuple[str, str]] = {
 FAITHFULNESS_FIELDS = (
     "images", "graph_neurons", "base_prob", "graph_prob_drop", "random_prob_drop_mean",
     "random_prob_drop_std", "base_top1", "graph_top1_drop", "random_top1_drop_mean", "random_top1_drop_std",
+    "active_prob_drop", "active_top1_drop",
 )
 
 # --- properties (embedded column types; Neo4j stores the same names) --------
@@ -68,7 +69,7 @@ NODE_PROPERTIES: dict[str, tuple[tuple[str, str], ...]] = {
     CLASS: (
         ("index", "INT64"), ("wnid", "STRING"), ("name", "STRING"), ("images", "INT64"),
         ("top1_correct", "INT64"), ("accuracy", "DOUBLE"), ("prob_hist", "INT64[]"),
-        ("has_faithfulness", "BOOLEAN"),
+        ("top1_prob_hist", "INT64[]"), ("has_faithfulness", "BOOLEAN"),
         *((f"f_{name}", "INT64" if name in ("images", "graph_neurons") else "DOUBLE")
           for name in FAITHFULNESS_FIELDS),
     ),
@@ -112,13 +113,18 @@ NEO4J_SCHEMA: tuple[str, ...] = (
     f"CREATE INDEX graph_edge_class IF NOT EXISTS FOR ()-[r:{GRAPH_EDGE}]-() ON (r.class)",
 )
 
+# Model properties added after the first release (all strings, '' when unknown): where the artifact
+# was loaded from, the graph rules profile (``graph_method``) and the held-out faithfulness summary
+# (JSON of the manifest's ``faithfulness`` entry).
+MODEL_ADDED_COLUMNS = ("artifact_path", "graph_method", "faithfulness")
+
 # --- embedded (LadybugDB) ---------------------------------------------------
 EMBEDDED_SHARED_DDL: tuple[str, ...] = (
     f"CREATE NODE TABLE IF NOT EXISTS {MODEL}(id STRING, active_load STRING, name STRING, classes INT64, "
     "images INT64, top1_correct INT64, dataset STRING, created STRING, PRIMARY KEY(id))",
     f"CREATE NODE TABLE IF NOT EXISTS {LOAD}(id STRING, model STRING, created STRING, PRIMARY KEY(id))",
-    # Added after the first release: stores created before it gain the column here.
-    f"ALTER TABLE {MODEL} ADD IF NOT EXISTS artifact_path STRING DEFAULT ''",
+    # Added after the first release: stores created before it gain the columns here.
+    *(f"ALTER TABLE {MODEL} ADD IF NOT EXISTS {column} STRING DEFAULT ''" for column in MODEL_ADDED_COLUMNS),
 )
 
 _LOAD_ID = re.compile(r"^L[0-9a-f]{16}$")

@@ -21,6 +21,11 @@ class Class:
         description="Histogram of the predicted probability of this class on its images (20 bins over [0, 1]); "
                     "null: not published."
     )
+    top1_prob_hist: list[int] | None = strawberry.field(
+        description="Histogram of the top-1 confidence (the largest predicted probability, whatever class) on "
+        "this class's images, 20 bins over [0, 1]: the histogram Summit showed. Null (or empty) when not "
+        "recorded."
+    )
     faithfulness: Faithfulness | None
 
     @classmethod
@@ -29,5 +34,6 @@ class Class:
             model=model, index=record.index, wnid=record.wnid, name=record.name, images=record.images,
             top1_correct=record.top1_correct, accuracy=record.accuracy,
             prob_hist=None if record.prob_hist is None else list(record.prob_hist),
+            top1_prob_hist=None if record.top1_prob_hist is None else list(record.top1_prob_hist),
             faithfulness=Faithfulness.from_record(record.faithfulness) if record.faithfulness else None,
         )

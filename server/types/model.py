@@ -16,6 +16,7 @@ from summit.server.types.embedding_point import EmbeddingPoint
 from summit.server.types.enums import ClassSort, PathMode
 from summit.server.types.image_graph import ImageGraph
 from summit.server.types.image_graph_support import ImageGraphSupport
+from summit.server.types.faithfulness import FaithfulnessSummary
 from summit.server.types.klass import Class
 from summit.server.types.layer import Layer
 from summit.server.types.neuron_detail import NeuronDetail
@@ -48,6 +49,12 @@ class Model:
     top1_correct: int | None = strawberry.field(description="Top-1 correct images; null: not published.")
     top1_accuracy: float | None = strawberry.field(description="Top-1 accuracy; null: not published.")
     layers: list[Layer]
+    graph_method: str = strawberry.field(
+        description="Rules the class graphs were built with: 'summit' (Summit's published graphs), "
+        "'summit-unified' (its notebook's final flags), 'explorer' (this project's); '+' when single rules "
+        "were changed; '' when unknown. docs/method.md compares them.")
+    faithfulness: FaithfulnessSummary | None = strawberry.field(
+        description="Held-out ablation of the class graphs against the most active and random neurons.")
 
     @classmethod
     def from_record(cls, record: ModelInfo) -> Model:
@@ -56,7 +63,8 @@ class Model:
             images=record.images, class_count=record.classes, top1_correct=record.top1_correct,
             top1_accuracy=None if record.images is None or record.top1_correct is None
             else record.top1_correct / record.images if record.images else 0.0,
-            layers=[Layer.from_record(layer) for layer in record.layers],
+            layers=[Layer.from_record(layer) for layer in record.layers], graph_method=record.graph_method,
+            faithfulness=FaithfulnessSummary.from_json(record.faithfulness),
         )
 
     @strawberry.field(description="Classes, filtered by `search` (name, wnid or index), sorted and paged.")

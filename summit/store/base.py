@@ -35,6 +35,8 @@ class ModelInfo:
     dataset: str = ""
     created: str = ""
     artifact_path: str = ""  # where the artifact was loaded from (its media/ folder is served)
+    graph_method: str = ""  # the graph rules profile ("summit", ...; "+" when single rules were changed)
+    faithfulness: str = ""  # JSON of the artifact's faithfulness summary ('' when not measured)
     # The store's load serving the model: changes on every (re)load, even of the same artifact. Not part
     # of equality (two loads of one artifact give equal answers); the server's memos watch it (ModelsMemo).
     load_id: str = field(default="", compare=False)
@@ -52,6 +54,8 @@ class Faithfulness:
     graph_top1_drop: float
     random_top1_drop_mean: float
     random_top1_drop_std: float
+    active_prob_drop: float | None = None  # the class's most active neurons ablated (None: not measured)
+    active_top1_drop: float | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class ClassInfo:
     top1_correct: int | None
     prob_hist: tuple[int, ...] | None
     faithfulness: Faithfulness | None = None
+    top1_prob_hist: tuple[int, ...] | None = None  # top-1 confidence histogram (Summit's); None: unknown
 
     @property
     def accuracy(self) -> float | None:

@@ -19,6 +19,7 @@ from summit.errors import BadInput
 from summit.graph_schema import (
     LOAD,
     MODEL,
+    MODEL_ADDED_COLUMNS,
     NODE_PROPERTIES,
     REL_PROPERTIES,
     RELATIONSHIPS,
@@ -72,10 +73,10 @@ def _write_all(data: LoadData, out: Path, database: str) -> list[str]:
     model = pl.DataFrame({
         "id": [m["id"]], "active_load": [load], "name": [m["name"]], "classes": [m["classes"]],
         "images": [m["images"]], "top1_correct": [m["top1_correct"]], "dataset": [m["dataset"]],
-        "created": [m["created"]], "artifact_path": [m["artifact_path"]], "label": [MODEL],
+        "created": [m["created"]], **{c: [m[c]] for c in MODEL_ADDED_COLUMNS}, "label": [MODEL],
     })
     _write(out / f"{MODEL}.csv", [f"id:ID({MODEL})", "active_load", "name", "classes:long", "images:long",
-                                  "top1_correct:long", "dataset", "created", "artifact_path", ":LABEL"], model)
+                                  "top1_correct:long", "dataset", "created", *MODEL_ADDED_COLUMNS, ":LABEL"], model)
     loads = pl.DataFrame({"id": [load], "model": [m["id"]], "created": [m["created"]], "label": [LOAD]})
     _write(out / f"{LOAD}.csv", [f"id:ID({LOAD})", "model", "created", ":LABEL"], loads)
     args += [f"--nodes={MODEL}={out / f'{MODEL}.csv'}", f"--nodes={LOAD}={out / f'{LOAD}.csv'}"]

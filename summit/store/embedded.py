@@ -39,6 +39,7 @@ from summit.graph_schema import (
     INFLUENCES,
     LAYER,
     MODEL,
+    MODEL_ADDED_COLUMNS,
     NEURON,
     NODE_PROPERTIES,
     POINT,
@@ -178,13 +179,12 @@ class EmbeddedStore(CypherLoader):
     def _fetch_models(self) -> list[Row]:
         if self.read_only and not self._has_shared_tables():
             return []
-        # A store written before artifact_path existed, opened read-only, lacks the column.
-        path = "m.artifact_path" if self._model_has_artifact_path() else "''"
-        return self._rows(models_query(path))
+        # A store written before a column of MODEL_ADDED_COLUMNS existed, opened read-only, lacks it.
+        return self._rows(models_query(self._model_missing_columns()))
 
-    def _model_has_artifact_path(self) -> bool:
+    def _model_missing_columns(self) -> set[str]:
         rows = self._rows(f"CALL TABLE_INFO('{MODEL}') RETURN name")
-        return any(r["name"] == "artifact_path" for r in rows)
+        return set(MODEL_ADDED_COLUMNS) - {r["name"] for r in rows}
 
     def _fetch_active_load(self, model: str) -> str | None:
         if self.read_only and not self._has_shared_tables():

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from summit.errors import BadInput
-from summit.graph_schema import LOAD, MODEL
+from summit.graph_schema import LOAD, MODEL, MODEL_ADDED_COLUMNS
 from summit.store.owner import pid_alive
 from summit.store.prepare import LoadData, new_load_id, read_load_data
 from summit.store.queries import CypherStore, Row
@@ -94,10 +94,10 @@ class CypherLoader(CypherStore):
             self._write(
                 f"MERGE (m:{MODEL} {{id: $id}}) SET m.active_load = $load, m.name = $name, m.classes = $classes, "
                 "m.images = $images, m.top1_correct = $top1, m.dataset = $dataset, m.created = $created, "
-                "m.artifact_path = $artifact_path",
+                + ", ".join(f"m.{c} = ${c}" for c in MODEL_ADDED_COLUMNS),
                 {"id": model, "load": load, "name": m["name"], "classes": m["classes"], "images": m["images"],
                  "top1": m["top1_correct"], "dataset": m["dataset"], "created": m["created"],
-                 "artifact_path": m["artifact_path"]},
+                 **{c: m[c] for c in MODEL_ADDED_COLUMNS}},
             )
         except BaseException:
             self._delete_load(load)

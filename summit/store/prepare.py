@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,8 @@ class LoadData:
     """Everything one load writes, as polars frames with the graph schema's property names."""
 
     model: dict[str, Any]
-    classes: pl.DataFrame  # index, wnid, name, images, top1_correct, accuracy, prob_hist, has_faithfulness, f_*
+    classes: pl.DataFrame  # index, wnid, name, images, top1_correct, accuracy, prob_hist, top1_prob_hist,
+    #                        has_faithfulness, f_*
     layers: pl.DataFrame  # name, index, channels
     neurons: pl.DataFrame  # id, layer, layer_index, channel, ord, featurevis
     activations: pl.DataFrame  # class_index, neuron_id, count, mean, act_sum
@@ -111,7 +113,8 @@ def read_load_data(artifact: Path | str) -> LoadData:
             pl.col("class_index").cast(pl.Int64).alias("index"),
         )
         .select(
-            "index", "wnid", "name", "images", "top1_correct", "accuracy", "prob_hist", "has_faithfulness",
+            "index", "wnid", "name", "images", "top1_correct", "accuracy", "prob_hist", "top1_prob_hist",
+            "has_faithfulness",
             *(pl.col(f"f_{n}").cast(pl.Int64 if n in ("images", "graph_neurons") else pl.Float64)
               for n in FAITHFULNESS_FIELDS),
         )
@@ -149,6 +152,7 @@ def read_load_data(artifact: Path | str) -> LoadData:
     images = classes.select("class_index", pl.col("images").alias("_images"))
     activations = (
         art.read_table(path, "activations")
+        .filter(pl.col("count") > 0)  # rows selected only at the graph-stage mass are not ACTIVATES
         .join(images, on="class_index", how="left")
         .select(
             pl.col("class_index").cast(pl.Int64), "neuron_id", "count",
@@ -190,6 +194,9 @@ def read_load_data(artifact: Path | str) -> LoadData:
         "top1_correct": _known_sum(classes["top1_correct"]),
         "dataset": art.dataset_name(str(dataset_section.get("root", ""))),
         "artifact_path": str(Path(artifact).resolve()),
+        "graph_method": _graph_method(manifest),
+        "faithfulness": json.dumps(manifest["faithfulness"], sort_keys=True)
+        if isinstance(manifest.get("faithfulness"), dict) else "",
         "created": str(manifest.get("created", "") or _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")),
     }
     return LoadData(model, class_rows, layers, neuron_rows, activations, influences, class_nodes, class_edges,
@@ -199,6 +206,15 @@ def read_load_data(artifact: Path | str) -> LoadData:
 def _known_sum(column: pl.Series) -> int | None:
     """The column's sum, or None when any class's value is not published."""
     return None if column.null_count() else int(column.sum() or 0)
+
+
+def _graph_method(manifest: dict[str, Any]) -> str:
+    """The graph profile the artifact's graphs were built with ('' when it has none), with
+    '+' when single rules were changed on top of it."""
+    graphs = manifest.get("graphs")
+    if not isinstance(graphs, dict) or not graphs.get("graph_method"):
+        return ""
+    return str(graphs["graph_method"]) + ("+" if graphs.get("graph_rules_changed") else "")
 
 
 def _pack_class_influence(

@@ -14,14 +14,14 @@ from __future__ import annotations
 import functools
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
 from cachetools import LRUCache
 
 from summit.errors import BadInput, NotFound
-from summit.graph_schema import FAITHFULNESS_FIELDS, MODEL
+from summit.graph_schema import FAITHFULNESS_FIELDS, MODEL, MODEL_ADDED_COLUMNS
 from summit.ids import is_digits, parse_digits, shown
 from summit.store import common
 from summit.store.base import (
@@ -67,11 +67,13 @@ def _noting(fetch: Any) -> Any:
     return noted
 
 
-def models_query(artifact_path: str = "m.artifact_path") -> str:
-    """Both stores' model-list query; ``artifact_path`` is the expression for that column."""
+def models_query(missing: Collection[str] = ()) -> str:
+    """Both stores' model-list query; columns of ``MODEL_ADDED_COLUMNS`` in ``missing`` (a store
+    written before they existed, opened read-only) read as ''."""
+    added = ", ".join(f"{chr(39) * 2 if c in missing else 'm.' + c} AS {c}" for c in MODEL_ADDED_COLUMNS)
     return (f"MATCH (m:{MODEL}) RETURN m.id AS id, m.active_load AS active_load, m.name AS name, "
             "m.classes AS classes, m.images AS images, m.top1_correct AS top1_correct, "
-            f"m.dataset AS dataset, m.created AS created, {artifact_path} AS artifact_path")
+            f"m.dataset AS dataset, m.created AS created, {added}")
 
 
 def class_from_row(row: Row) -> ClassInfo:
@@ -79,10 +81,12 @@ def class_from_row(row: Row) -> ClassInfo:
     if row.get("has_faithfulness"):
         faith = Faithfulness(**{name: row[f"f_{name}"] for name in FAITHFULNESS_FIELDS})
     hist = row.get("prob_hist")
+    top1 = row.get("top1_prob_hist")
     return ClassInfo(
         index=int(row["index"]), wnid=row["wnid"], name=row["name"], images=_int_or_none(row.get("images")),
         top1_correct=_int_or_none(row.get("top1_correct")),
         prob_hist=None if hist is None else tuple(int(x) for x in hist), faithfulness=faith,
+        top1_prob_hist=None if top1 is None else tuple(int(x) for x in top1),
     )
 
 
@@ -256,6 +260,7 @@ class CypherStore(ABC):
             top1_correct=_int_or_none(row.get("top1_correct")), layers=tuple(cache.layers),
             dataset=row["dataset"] or "", created=row["created"] or "",
             artifact_path=row.get("artifact_path") or "", load_id=row["active_load"] or "",
+            graph_method=row.get("graph_method") or "", faithfulness=row.get("faithfulness") or "",
         )
 
     @consistent

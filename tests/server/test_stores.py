@@ -69,11 +69,11 @@ def queries(t: dict[str, pl.DataFrame]) -> dict[str, tuple[str, dict[str, Any]]]
     first = sorted(nodes0["neuron_id"].to_list(), key=lambda n: (n.rsplit(":", 1)[0], int(n.rsplit(":", 1)[1])))[0]
     layer = t["embedding"]["layer"][0]
     name = t["classes"].filter(pl.col("class_index") == 2)["name"][0]
-    graph = """class { index wnid name images top1Correct accuracy probHist faithfulness { images baseProb } }
+    graph = """class { index wnid name images top1Correct accuracy probHist top1ProbHist faithfulness { images baseProb } }
                nodes { count pagerank neuron { id layer layerIndex channel image featurevis examples(limit: 2) { rank image score url neuronId } } }
                edges { src dst weight }"""
     return {
-        "models": ("{ models { id name dataset created images classCount top1Correct top1Accuracy layers { name index channels } } }", {}),
+        "models": ("{ models { id name dataset created images classCount top1Correct top1Accuracy graphMethod faithfulness { heldOut } layers { name index channels } } }", {}),
         "classes": ("""{ model { page1: classes(first: 4) { totalCount edges { cursor node { index name } } pageInfo { hasNextPage endCursor } }
                        byName: classes(sort: NAME, search: "") { edges { node { index } } }
                        byAcc: classes(sort: ACCURACY) { edges { node { index accuracy } } }
@@ -109,6 +109,8 @@ def check_against_artifact(client: TestClient, artifact: Path, a: dict[str, Any]
     classes = t["classes"].sort("class_index")
     model = a["models"]["models"][0]
     assert model["classCount"] == classes.height == 6
+    assert model["graphMethod"] == "summit+"  # the default profile with graph_mass changed
+    assert model["faithfulness"] is None
     assert [layer["index"] for layer in model["layers"]] == [0, 1, 2, 3]
 
     c = a["classes"]["model"]
@@ -133,6 +135,7 @@ def check_against_artifact(client: TestClient, artifact: Path, a: dict[str, Any]
         edges0["src"].to_list(), edges0["dst"].to_list(), edges0["weight"].to_list(), strict=True))
     assert len(full["nodes"]) >= 4
     assert full["class"]["probHist"] == classes["prob_hist"][0].to_list()
+    assert full["class"]["top1ProbHist"] == classes["top1_prob_hist"][0].to_list()
     layers = [n["neuron"]["layerIndex"] for n in full["nodes"]]
     assert layers == sorted(layers)
     top = a["graph"]["model"]["top"]
@@ -249,3 +252,31 @@ def test_media_found_from_the_recorded_artifact_path(kind: str, request: pytest.
     response = client.get(f"/media/{model.id}/{media}")
     assert response.status_code == 200
     assert response.content == (artifact / "media" / media).read_bytes()
+
+
+def test_model_faithfulness_summary_over_graphql(tmp_path: Path) -> None:
+    """The held-out summary of the manifest reaches the web app as Model.faithfulness."""
+    from summit.store.embedded import EmbeddedStore
+    from tests.store.tiny import FAITHFULNESS, write_tiny_artifact
+
+    artifact = write_tiny_artifact(tmp_path / "artifact")
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        store.load_artifact(str(artifact))
+        client = client_for_store(store, artifact)
+        body = run_gql(client, """{ model { graphMethod faithfulness { graphMethod heldOut graphData ablationData
+            sharedImages classes images meanGraphNeurons probDrop { graph { mean low high } active { mean }
+            graphMinusActive { mean low high } } top1Drop { random { mean } } } } }""")
+        assert "errors" not in body, body
+        model = body["data"]["model"]
+        assert model["graphMethod"] == "summit"
+        f = model["faithfulness"]
+        assert (f["graphMethod"], f["heldOut"], f["graphData"], f["ablationData"]) == (
+            "summit", True, "/data/tiny", "/data/other")
+        assert (f["sharedImages"], f["classes"], f["images"], f["meanGraphNeurons"]) == (0, 1, 10, 5.0)
+        assert f["probDrop"]["graph"] == FAITHFULNESS["prob_drop"]["graph"]
+        assert f["probDrop"]["active"]["mean"] == 0.3
+        assert f["probDrop"]["graphMinusActive"] == FAITHFULNESS["prob_drop"]["graph_minus_active"]
+        assert f["top1Drop"]["random"]["mean"] == 0.6
+    finally:
+        store.close()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from summit.errors import BadInput, NotFound
 from summit.store.base import GraphStore
+from tests.store.tiny import FAITHFULNESS
 
 E = tuple[Any, str]
 
@@ -33,6 +35,8 @@ def test_model_info(loaded: E) -> None:
     assert [(x.name, x.index, x.channels) for x in info.layers] == [("conv1", 0, 3), ("conv2", 1, 2), ("fc", 2, 2)]
     assert info.dataset == "tiny"  # the dataset's name, never the ingest machine's path
     assert info.artifact_path.endswith("/artifact"), "the store records where the artifact lives (media)"
+    assert info.graph_method == "summit"
+    assert json.loads(info.faithfulness) == FAITHFULNESS
     assert model in [m.id for m in store.models()]
     with pytest.raises(NotFound, match="not in the store"):
         store.model("no-such-model")
@@ -48,6 +52,7 @@ def test_classes_and_keys(loaded: E) -> None:
     assert store.class_by_key(model, "1") == goldfish
     assert store.class_by_key(model, "goldfish, Carassius auratus") == goldfish
     assert goldfish.prob_hist == (0,) * 20
+    assert store.class_by_key(model, "0").top1_prob_hist == (0,) * 19 + (20,)
     with pytest.raises(NotFound):
         store.class_by_key(model, "goldfish")
     with pytest.raises(NotFound):
@@ -60,6 +65,8 @@ def test_faithfulness_only_where_measured(loaded: E) -> None:
     assert tench.faithfulness is not None
     assert tench.faithfulness.graph_neurons == 5
     assert tench.faithfulness.graph_prob_drop == pytest.approx(0.5)
+    assert tench.faithfulness.active_prob_drop == pytest.approx(0.3)
+    assert tench.faithfulness.active_top1_drop == pytest.approx(0.4)
     assert goldfish.faithfulness is None
 
 
@@ -108,6 +115,8 @@ def test_neurons_and_detail(loaded: E) -> None:
     assert plain.examples == ()
     assert plain.featurevis == ()
     assert [(a.cls.index, a.count, a.mean) for a in plain.top_classes] == [(1, 2, 0.25)]  # act_sum 2.0 / 8 images
+    # class 2 selected conv2:1 only at the graph-stage mass (count 0): not one of its classes
+    assert [a.cls.index for a in store.neuron_detail(model, "conv2:1").top_classes] == [0, 1]
     got = store.examples(model, ["conv2:0", "fc:0"])
     assert [e.media for e in got["conv2:0"]] == ["examples/conv2/0_0.jpg"]
     assert got["fc:0"] == []

@@ -74,6 +74,10 @@ describe("Summit web app (real server, headless Chromium)", { concurrency: false
     assert.equal(await page.textContent("h1"), "Summit");
     const rows = await page.$$("[data-testid=class-row]");
     assert.equal(rows.length, classes.length);
+    // the header names the graph rules; this project's profile shows the true-class histogram
+    assert.equal(await page.getAttribute("[data-testid=model-fidelity]", "data-graph-method"), "explorer+");
+    assert.match(await page.textContent("[data-testid=model-fidelity]"), /graphs: explorer\+/);
+    assert.equal(await page.getAttribute("[data-testid=class-row] [data-hist]", "data-hist"), "true");
     await page.waitForSelector("[data-testid=graph-empty]");
     await shot(page, "01-start");
     await page.close();
@@ -375,6 +379,9 @@ describe("Summit web app (real server, headless Chromium)", { concurrency: false
     await page.waitForFunction((id) => new URLSearchParams(location.search).get("model") === id, stack.models.big);
     await page.waitForFunction(() => document.querySelectorAll("[data-testid=class-row]").length === 3, null, { timeout: 20_000 });
     const big = (await stack.gql(CLASSES_Q, { model: stack.models.big })).model.classes.edges.map((e) => e.node);
+    // Summit's rules: the header says so and the class list shows Summit's top-1 confidence histogram
+    await page.waitForFunction(() => document.querySelector("[data-testid=model-fidelity]")?.dataset.graphMethod === "summit+");
+    assert.equal(await page.getAttribute("[data-testid=class-row] [data-hist]", "data-hist"), "top1");
     const c = big[0];
     const want = await graphCounts(c.wnid, null, 0, stack.models.big);
     assert.ok(want.nodes >= 450, `big graph has ${want.nodes} neurons`);

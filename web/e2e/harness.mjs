@@ -20,9 +20,9 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** The main test artifact: 12 classes, 5 layers of 48 channels, class graphs of ~80 neurons. */
-export const ARTIFACT = { classes: 12, layers: 5, channels: 48, graphMass: 0.8, seed: 1 };
+export const ARTIFACT = { classes: 12, layers: 5, channels: 48, graphMass: 0.8, seed: 1, graphMethod: "explorer" };
 /** A second model (tests the model switcher) whose class graphs have ~500 neurons (pan/zoom smoothness). */
-export const BIG = { classes: 3, layers: 9, channels: 128, graphMass: 0.85, seed: 2 };
+export const BIG = { classes: 3, layers: 9, channels: 128, graphMass: 0.85, seed: 2, graphMethod: "summit" };
 
 export function run(args, opts = {}) {
   try {
@@ -84,7 +84,8 @@ export async function startStack() {
     const art = join(tmp, name);
     run(["synth", art, "--classes", String(a.classes), "--layers", String(a.layers), "--channels", String(a.channels),
       "--images-per-class", name === "big" ? "8" : "20", "--seed", String(a.seed)]);
-    run(["graphs", art, "--graph-mass", String(a.graphMass)]);
+    // the main model keeps this project's rules (fixture sizes); the big one uses Summit's
+    run(["graphs", art, "--graph-method", a.graphMethod, "--graph-mass", String(a.graphMass)]);
     run(["load", art, "--embedded", store]);
     const id = JSON.parse(readFileSync(join(art, "manifest.json"), "utf8")).run_id;
     symlinkSync(join(art, "media"), join(media, id)); // served as /media/<model id>/...

@@ -1,10 +1,17 @@
 /** Every GraphQL document the app sends. Validated against server/schema.graphql in queries.test.ts. */
 
 const CLASS_FIELDS = `
-  index wnid name images top1Correct accuracy probHist
+  index wnid name images top1Correct accuracy probHist top1ProbHist
   faithfulness {
     images graphNeurons baseProb graphProbDrop randomProbDropMean randomProbDropStd
-    baseTop1 graphTop1Drop randomTop1DropMean randomTop1DropStd
+    baseTop1 graphTop1Drop randomTop1DropMean randomTop1DropStd activeProbDrop activeTop1Drop
+  }`;
+
+const INTERVAL = `mean low high`;
+const DROPS = `graph { ${INTERVAL} } active { ${INTERVAL} } random { ${INTERVAL} } graphMinusActive { ${INTERVAL} }`;
+const MODEL_FAITHFULNESS = `faithfulness {
+    graphMethod heldOut graphData ablationData sharedImages classes images meanGraphNeurons
+    probDrop { ${DROPS} }
   }`;
 
 const NEURON_REF = `id layer layerIndex channel image`;
@@ -14,7 +21,10 @@ export const MODELS = `query Models {
 }`;
 
 export const MODEL = `query Model($model: String) {
-  model(id: $model) { id name dataset images top1Accuracy layers { name index channels } }
+  model(id: $model) {
+    id name dataset images top1Accuracy graphMethod layers { name index channels }
+    ${MODEL_FAITHFULNESS}
+  }
 }`;
 
 export const CLASSES = `query Classes($model: String, $first: Int, $after: String) {

@@ -9,18 +9,33 @@ export interface LayerInfo { name: string; index: number; channels: number }
 export interface ModelSummary {
   id: string; name: string; dataset: string; images: number | null; top1Accuracy: number | null;
 }
-export interface ModelInfo extends ModelSummary { layers: LayerInfo[] }
+/** A mean over classes with its 95 % bootstrap interval. */
+export interface Interval { mean: number | null; low: number | null; high: number | null }
+
+/** Held-out faithfulness of a model's class graphs (Model.faithfulness). */
+export interface FaithfulnessSummary {
+  graphMethod: string | null; heldOut: boolean; graphData: string; ablationData: string;
+  sharedImages: number | null; classes: number; images: number; meanGraphNeurons: number;
+  probDrop: { graph: Interval; active: Interval; random: Interval; graphMinusActive: Interval };
+}
+
+export interface ModelInfo extends ModelSummary {
+  layers: LayerInfo[]; graphMethod: string; faithfulness: FaithfulnessSummary | null;
+}
 
 export interface Faithfulness {
   images: number; graphNeurons: number; baseProb: number;
   graphProbDrop: number; randomProbDropMean: number; randomProbDropStd: number;
   baseTop1: number; graphTop1Drop: number; randomTop1DropMean: number; randomTop1DropStd: number;
+  activeProbDrop: number | null; activeTop1Drop: number | null;
 }
 
 export interface ClassInfo {
   /** null: not published (a model imported from published results) */
   index: number; wnid: string; name: string; images: number | null;
   top1Correct: number | null; accuracy: number | null; probHist: number[] | null;
+  /** top-1 confidence histogram (Summit's); null or [] when not recorded */
+  top1ProbHist: number[] | null;
   faithfulness: Faithfulness | null;
 }
 

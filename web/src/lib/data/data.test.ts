@@ -8,7 +8,7 @@ import {
 
 const cls = (index: number, name: string, accuracy: number): ClassInfo => ({
   index, wnid: `n0000${index}`, name, images: 10, top1Correct: Math.round(accuracy * 10), accuracy,
-  probHist: new Array(20).fill(0), faithfulness: null,
+  probHist: new Array(20).fill(0), top1ProbHist: [], faithfulness: null,
 });
 const ref = (id: string): NeuronRef => {
   const [layer, ch] = id.split(":");
