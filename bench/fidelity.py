@@ -51,8 +51,14 @@ def run(artifact: Path, data: Path, profile: str, changes: dict[str, Any], args:
         classes = [c for c in read_table(artifact, "classes")["class_index"].to_list() if c % args.every == 0]
     summary = run_faithfulness(artifact, loaded, data, classes=classes, controls=args.seeds, seed=0,
                                batch_size=args.batch_size, workers=args.workers, device=device)
+    label = profile + (":" + ",".join(f"{k}={v}" for k, v in changes.items()) if changes else "")
+    if args.out:  # the per-class rows, for paired comparisons between profiles
+        from summit.artifact import read_table
+
+        read_table(artifact, "faithfulness").write_parquet(
+            args.out.with_name(f"{args.out.stem}.{label.replace(':', '_').replace('=', '-')}.parquet"))
     return {
-        "profile": profile + (":" + ",".join(f"{k}={v}" for k, v in changes.items()) if changes else ""),
+        "profile": label,
         "nodes_per_class": graphs["nodes_per_class"], "edges_per_class": graphs["edges_per_class"],
         "graphs_s": round(graph_s, 1), "faithfulness_s": round(time.perf_counter() - started, 1),
         "classes": summary["classes"], "images": summary["images"], "shared_images": summary["shared_images"],
