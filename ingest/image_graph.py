@@ -54,14 +54,14 @@ from summit.image_graph import (
     Prediction,
     is_upload,
 )
-from summit.settings import SETTINGS_BY_NAME, Settings
+from summit.settings import GRAPH_RULES, SETTINGS_BY_NAME, Settings
 from summit.store.base import ModelInfo
 
 log = logging.getLogger(__name__)
 PREVIEW_QUALITY = 85
 LOADABLE_PREFIXES = ("torchvision:", "timm:")
-GRAPH_METHOD_SETTINGS = ("activation_mode", "activation_mass", "activation_topk", "influence_topk",
-                         "damping", "pagerank_iterations", "graph_mass", "graph_mass_step")
+GRAPH_METHOD_SETTINGS = ("activation_mode", "activation_mass", "graph_activation_mass", "activation_topk",
+                         "influence_topk", "damping", "pagerank_iterations", "graph_method", *GRAPH_RULES)
 
 
 @dataclass
@@ -95,13 +95,14 @@ class ImageCounts:
     src: np.ndarray  # (E,) node positions, layer l-1
     dst: np.ndarray  # (E,) node positions, layer l
     weight: np.ndarray  # (E,) I
+    graph_counts: np.ndarray | None = None  # (N,) A at graph_activation_mass
 
 
 def method_settings(base: Settings, manifest: dict[str, Any]) -> Settings:
     """``base`` with the artifact's recorded method settings (names this version does not know are ignored)."""
     recorded = manifest.get("method") or {}
     known = {k: v for k, v in recorded.items()
-             if k in SETTINGS_BY_NAME and SETTINGS_BY_NAME[k].group == "method" and v is not None}
+             if k in SETTINGS_BY_NAME and SETTINGS_BY_NAME[k].group in ("method", "graphs") and v is not None}
     return base.replace(**known)
 
 
@@ -237,8 +238,11 @@ class ArtifactImageGraphs:
         probs = torch.softmax(one.logits.double(), dim=0)
         cls = class_index if class_index is not None else self._default_class(prepared, one.label, probs)
         pers = self.class_counts(model, cls) if personalization == "class" else None
+        excluded = np.array(sorted(prepared.position[n] for n in prepared.method.exclude_channels
+                                   if n in prepared.position), dtype=np.int64)
         nodes, edges = one_graph(prepared.layout, one.counts, one.src, one.dst, one.weight, prepared.method,
-                                 class_index=cls, personalization=pers)
+                                 class_index=cls, personalization=pers, graph_counts=one.graph_counts,
+                                 excluded=excluded)
         top = torch.topk(probs, min(TOP_PREDICTIONS, probs.numel()))
         loaded = prepared.loaded
         predictions = tuple(Prediction(int(i), loaded.output_wnids[int(i)], loaded.output_names[int(i)], float(p))
@@ -258,8 +262,8 @@ class ArtifactImageGraphs:
         picture, label = self._open(prepared, model.id, image)
         tensor = prepared.loaded.transform(picture)
         with self._lock:
-            logits, counts, src, dst, weight = self._run(prepared, tensor)
-        return ImageCounts(tensor, label, logits, counts, src, dst, weight)
+            logits, counts, src, dst, weight, graph_counts = self._run(prepared, tensor)
+        return ImageCounts(tensor, label, logits, counts, src, dst, weight, graph_counts)
 
     def _open(self, prepared: _Prepared, model_id: str, image: ImageInput) -> tuple[Image.Image, int | None]:
         """The image as RGB and its dataset label (a class of the artifact, else None)."""
@@ -292,8 +296,9 @@ class ArtifactImageGraphs:
     @staticmethod
     def _run(
         prepared: _Prepared, tensor: torch.Tensor
-    ) -> tuple[torch.Tensor, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The logits, A (N,) and the I edges (src, dst, weight as node positions) of one image."""
+    ) -> tuple[torch.Tensor, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The logits, A (N,), the I edges (src, dst, weight as node positions) and A at the graph-stage
+        mass (N,) of one image."""
         plan, layout = prepared.plan, prepared.layout
         ing = Ingestor(plan.model, plan.layers, plan.channels, plan.plans, 1, prepared.method, prepared.device,
                        influence_kernel=prepared.kernel, kernel_fallback=True)
@@ -311,9 +316,11 @@ class ArtifactImageGraphs:
             handle.remove()
         offset = {name: int(layout.layer_offsets[layout.layers.index(name)]) for name in plan.layers}
         counts = np.zeros(int(layout.ids.len()), dtype=np.int64)
+        graph_counts = np.zeros_like(counts)
         for name in plan.layers:
             row = ing.acts[name].counts[0].cpu().numpy()
             counts[offset[name]: offset[name] + row.size] = row
+            graph_counts[offset[name]: offset[name] + row.size] = ing.acts[name].graph_counts[0].cpu().numpy()
         src, dst, weight = [], [], []
         for result in merge_all(ing):  # in plan order, keys sorted: the influences table's row order
             if result.keys.numel() == 0:
@@ -322,13 +329,15 @@ class ArtifactImageGraphs:
             src.append(offset[result.plan.src] + i)
             dst.append(offset[result.plan.dst] + j)
             weight.append(result.counts.cpu().numpy())
-        return kept[0], counts, _joined(src), _joined(dst), _joined(weight)
+        return kept[0], counts, _joined(src), _joined(dst), _joined(weight), graph_counts
 
     def class_counts(self, model: ModelInfo, class_index: int) -> np.ndarray:
-        """The class's A (N,) from the artifact's ``activations`` table."""
+        """The class's A (N,) from the artifact's ``activations`` table, at the mass its graph profile uses."""
         prepared = self._get(model)
+        column = "graph_count" if prepared.method.graph_counts == "graph" else "count"
         rows = (read_table(prepared.artifact, "activations", lazy=True)
-                .filter(pl.col("class_index") == class_index).select("neuron_id", "count").collect())
+                .filter(pl.col("class_index") == class_index)
+                .select("neuron_id", pl.col(column).fill_null(pl.col("count")).alias("count")).collect())
         position = pl.DataFrame({"neuron_id": prepared.layout.ids, "at": np.arange(prepared.layout.ids.len())})
         joined = rows.join(position, on="neuron_id", how="inner")
         out = np.zeros(int(prepared.layout.ids.len()), dtype=np.int64)

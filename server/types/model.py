@@ -14,9 +14,9 @@ from summit.server.types.class_graph import ClassGraph
 from summit.server.types.comparison import Comparison
 from summit.server.types.embedding_point import EmbeddingPoint
 from summit.server.types.enums import ClassSort, PathMode
+from summit.server.types.faithfulness import FaithfulnessSummary
 from summit.server.types.image_graph import ImageGraph
 from summit.server.types.image_graph_support import ImageGraphSupport
-from summit.server.types.faithfulness import FaithfulnessSummary
 from summit.server.types.klass import Class
 from summit.server.types.layer import Layer
 from summit.server.types.neuron_detail import NeuronDetail

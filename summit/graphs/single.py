@@ -27,15 +27,19 @@ def one_graph(
     *,
     class_index: int = 0,
     personalization: np.ndarray | None = None,
+    graph_counts: np.ndarray | None = None,
+    excluded: np.ndarray | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Nodes (neuron_id, pagerank, count) and edges (src, dst, weight) of one image's graph.
 
-    ``counts`` (N,): the image's A in ``layout``'s node order; ``src``/``dst``: node
-    positions of its influence edges (src in the layer below dst), ``weight`` their I;
-    ``personalization`` (N,): counts to personalise PageRank by instead of ``counts``.
+    ``counts`` (N,): the image's A in ``layout``'s node order (at ``activation_mass``;
+    ``graph_counts``: at ``graph_activation_mass``, used by the profiles that count there);
+    ``src``/``dst``: node positions of its influence edges (src in the layer below dst),
+    ``weight`` their I; ``personalization`` (N,): counts to personalise PageRank by instead;
+    ``excluded``: node positions left out of G (the artifact's excluded channels).
     """
     n = int(layout.ids.len())
-    if counts.shape != (n,) or (personalization is not None and personalization.shape != (n,)):
+    if counts.shape != (n,) or any(x is not None and x.shape != (n,) for x in (personalization, graph_counts)):
         raise BadInput(f"one_graph: counts must have one value per neuron ({n})")
     if not src.shape == dst.shape == weight.shape:
         raise BadInput("one_graph: src, dst and weight must have the same length")
@@ -46,7 +50,8 @@ def one_graph(
         node_layer=layout.node_layer, class_index=np.array([class_index], dtype=np.int64),
         counts=counts.astype(np.int64)[None, :], edge_class=np.zeros(src.size, dtype=np.int32),
         edge_src=src.astype(np.int32), edge_dst=dst.astype(np.int32), edge_weight=weight.astype(np.int64),
+        graph_counts=None if graph_counts is None else graph_counts.astype(np.int64)[None, :],
     )
     pers = None if personalization is None else personalization.astype(np.float64)[None, :]
-    nodes, edges, _ = graph_tables(inputs, settings, personalization=pers)
+    nodes, edges, _ = graph_tables(inputs, settings, personalization=pers, excluded=excluded)
     return nodes.drop("class_index"), edges.drop("class_index")

@@ -50,6 +50,23 @@ def test_a_class_of_one_image_is_that_images_graph(lite0_artifact, provider, per
         assert graph.method["graph_mass"] == read_manifest(lite0_artifact)["method"]["graph_mass"]
 
 
+@pytest.mark.parametrize("method", ["summit-unified", "explorer"])
+def test_a_class_of_one_image_is_that_images_graph_under_every_profile(lite0_artifact, provider, tmp_path, method):
+    """The image graph follows the artifact's graph profile: A at 3 % and one unified cut for
+    summit-unified, every neuron a node and the count cut for explorer."""
+    from summit.graphs import build_graphs
+
+    copy = Path(shutil.copytree(lite0_artifact, tmp_path / "copy"))
+    build_graphs(copy, resolve({"graph_method": method}, environ={}), embedding=False)
+    info = model_info(copy)
+    for index, path in list(SINGLE.items())[:2]:
+        graph = provider.graph(info, ImageInput(path), class_index=None, personalization="image")
+        nodes, edges = _class_graph(copy, index)
+        assert {n.neuron_id: (n.pagerank, n.count) for n in graph.nodes} == nodes
+        assert {(e.src, e.dst, e.weight) for e in graph.edges} == edges
+        assert graph.method["graph_method"] == method
+
+
 def test_a_of_each_image_adds_up_to_the_class_counts(lite0_artifact, provider):
     info = model_info(lite0_artifact)
     both = [provider.counts(info, ImageInput(path)) for path in TENCH]

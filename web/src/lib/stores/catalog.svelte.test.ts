@@ -6,7 +6,7 @@ import { EMPTY_STATE, type ViewState } from "../state/url";
 import { Catalog } from "./catalog.svelte";
 
 const model = (id: string): ModelInfo => ({
-  id, name: id, dataset: "d", images: 1, top1Accuracy: 0.5,
+  id, name: id, dataset: "d", images: 1, top1Accuracy: 0.5, graphMethod: "summit", faithfulness: null,
   layers: [{ name: "l1", index: 1, channels: 4 }, { name: "l0", index: 0, channels: 4 }],
 });
 const settle = async () => { for (let i = 0; i < 6; i++) await Promise.resolve(); flushSync(); };

@@ -7,7 +7,7 @@ import { EMPTY_STATE, type ViewState } from "../state/url";
 import { GraphData } from "./graph.svelte";
 
 const cls = (index: number): ClassInfo => ({
-  index, wnid: `n${index}`, name: `class ${index}`, images: 10, top1Correct: 5, accuracy: 0.5, probHist: [], faithfulness: null,
+  index, wnid: `n${index}`, name: `class ${index}`, images: 10, top1Correct: 5, accuracy: 0.5, probHist: [], top1ProbHist: [], faithfulness: null,
 });
 function graphOf(index: number, perLayer: number): ClassGraphData {
   const nodes = Array.from({ length: perLayer * 2 }, (_, i) => ({
