@@ -109,12 +109,13 @@ GRAPH_PROFILES: dict[str, dict[str, Any]] = {
     "summit-unified": {"graph_counts": "graph", "graph_nodes": "influence", "graph_cut": "unified",
                        "graph_threshold": "strict", "graph_relax": "pair", "graph_prune": "summit",
                        "graph_mass": 0.075, "graph_mass_step": 0.005},
-    # This project's rules before the Summit profiles existed.
+    # This project's own rules (the default: the widest held-out margin over the most active
+    # neurons in both directions of the imagenet-val-1300 / imagenet-samples-1000 split, docs/method.md).
     "explorer": {"graph_counts": "activation", "graph_nodes": "all", "graph_cut": "layer",
                  "graph_threshold": "count", "graph_relax": "layer", "graph_prune": "none",
                  "graph_mass": 0.075, "graph_mass_step": 0.005},
 }
-DEFAULT_GRAPH_METHOD = "summit"
+DEFAULT_GRAPH_METHOD = "explorer"
 GRAPH_RULES: tuple[str, ...] = tuple(GRAPH_PROFILES[DEFAULT_GRAPH_METHOD])
 
 
@@ -159,7 +160,8 @@ class Settings:
         DEFAULT_GRAPH_METHOD, "Rules of the class graphs, a named profile of the graph_* settings below: "
         "'summit' (Summit's published graphs: A at activation_mass, per-layer cuts from 10 %), "
         "'summit-unified' (its notebook's final flags: A at graph_activation_mass, one cut over the graph "
-        "from 7.5 %) or 'explorer' (this project's own). docs/method.md compares them.", 'graphs',
+        "from 7.5 %) or 'explorer' (this project's own: all neurons in PageRank, per-layer cuts from 7.5 %, "
+        "only the invalid layer relaxed, no pruning). docs/method.md compares them.", 'graphs',
         choices=tuple(GRAPH_PROFILES))
     graph_counts: str = _setting(
         _profile_default("graph_counts"), "Activation counts behind personalisation and node counts: "

@@ -14,8 +14,9 @@ def test_defaults_follow_the_method():
     assert s.damping == 0.85
     assert s.pagerank_iterations == 100
     assert s.graph_activation_mass == 0.03
-    assert s.graph_method == "summit"
-    assert s.graph_mass == 0.1  # Summit's published graphs started their per-layer cuts at 10 %
+    assert s.graph_method == "explorer"  # the widest held-out margin over the most active neurons
+    assert s.graph_mass == 0.075
+    assert resolve({"graph_method": "summit"}, environ={}).graph_mass == 0.1  # Summit's published graphs
     assert s.examples_per_neuron == 10
     assert s.exclude_channels == ()
     assert s.exclude_outliers is True

@@ -109,7 +109,7 @@ def check_against_artifact(client: TestClient, artifact: Path, a: dict[str, Any]
     classes = t["classes"].sort("class_index")
     model = a["models"]["models"][0]
     assert model["classCount"] == classes.height == 6
-    assert model["graphMethod"] == "summit+"  # the default profile with graph_mass changed
+    assert model["graphMethod"] == "explorer+"  # the default profile with graph_mass changed
     assert model["faithfulness"] is None
     assert [layer["index"] for layer in model["layers"]] == [0, 1, 2, 3]
 
