@@ -42,14 +42,16 @@ from summit.graphs.data import load_graph_inputs
 from summit.ids import neuron_id
 from summit.imagenet import imagenet_classes
 from summit.inception import LUCID_LAYER_NAMES, LUCID_LAYERS
+from summit.outliers import default_excluded_channels
 from summit.settings import Settings, resolve
 
 log = logging.getLogger(__name__)
 
 MODEL_ID = "inceptionv1-summit"
 # Summit's outlier channels, left out of every published graph (attribution-graph.ipynb).
-EXCLUDED_CHANNELS = ("mixed3a:67", "mixed3a:190", "mixed3b:390", "mixed3b:399", "mixed3b:412")
+EXCLUDED_CHANNELS = default_excluded_channels("inceptionv1", LUCID_LAYER_NAMES)
 LICENCE_FILE = "LICENSE-summit-data.md"
+PROB_BINS = 20  # the classes table's histograms: 20 bins over [0, 1]
 
 Progress = Callable[[str], None]
 
@@ -62,8 +64,20 @@ def _classes_frame(rows: ClassRows | None) -> pl.DataFrame:
         "images": [rows.images[k] for k in range(n)] if rows else [None] * n,
         "top1_correct": [rows.top1_correct[k] for k in range(n)] if rows else [None] * n,
         "prob_hist": [None] * n,
+        # Summit's accs are each image's top-1 confidence in percent: the top-1 histogram, not p(class)
+        "top1_prob_hist": [_percent_hist(rows.top1_confidence.get(k)) for k in range(n)] if rows else [None] * n,
     }, schema={"class_index": pl.Int32, "wnid": pl.Utf8, "name": pl.Utf8, "images": pl.Int64,
-               "top1_correct": pl.Int64, "prob_hist": pl.List(pl.Int64)})
+               "top1_correct": pl.Int64, "prob_hist": pl.List(pl.Int64), "top1_prob_hist": pl.List(pl.Int64)})
+
+
+def _percent_hist(percents: list[float] | None) -> list[int] | None:
+    """20 bins over [0, 1] of confidences given in percent (None when none were published)."""
+    if not percents:
+        return None
+    bins = [0] * PROB_BINS
+    for value in percents:
+        bins[min(max(int(value / 100 * PROB_BINS), 0), PROB_BINS - 1)] += 1
+    return bins
 
 
 def _neurons_frame() -> pl.DataFrame:
@@ -158,7 +172,7 @@ def _manifest(source: SummitSource, classes: ClassRows | None, counts: dict[str,
     unknown = ["activations.act_sum", "examples.image", "examples.score", "featurevis.objective",
                "classes.prob_hist"]
     if classes is None:
-        unknown += ["classes.images", "classes.top1_correct"]
+        unknown += ["classes.images", "classes.top1_correct", "classes.top1_prob_hist"]
     return {
         "format_version": FORMAT_VERSION,
         "run_id": MODEL_ID,
@@ -185,7 +199,8 @@ def _manifest(source: SummitSource, classes: ClassRows | None, counts: dict[str,
             "embedding": embedding_from, "unknown": unknown, "ignored_files": source.ignored,
             "attr_channels_into_bottlenecks": counts.pop("attr_bottleneck"), **counts,
         },
-        "graphs": {"classes": len(source.graphs), "class_nodes": counts["class_nodes"],
+        "graphs": {"graph_method": "summit", "graph_rules_changed": {},  # Summit's own per-layer rules
+                   "classes": len(source.graphs), "class_nodes": counts["class_nodes"],
                    "class_edges": counts["class_edges"], "embedding_method": embedding_from},
         "timings": timings,
     }

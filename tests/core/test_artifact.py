@@ -111,7 +111,7 @@ def test_columns_added_later_read_as_their_defaults(tmp_path):
     acts = artifact.read_table(root, "activations")
     assert acts.schema == pl.Schema(artifact.TABLES["activations"])
     assert acts["graph_count"].to_list() == [None]
-    assert artifact.read_table(root, "classes")["top1_prob_hist"].to_list() == [[], []]
+    assert artifact.read_table(root, "classes")["top1_prob_hist"].to_list() == [None, None]  # not recorded
     from summit.errors import ArtifactError as Error
     from summit.graphs import build_graphs
     from summit.settings import resolve

@@ -39,7 +39,7 @@ def test_classes_are_imagenet_in_sorted_wnid_order_with_unknowns_null(published_
     assert classes.row(278, named=True)["name"] == "kit fox"
     assert classes["wnid"].to_list() == sorted(classes["wnid"].to_list())
     # not published: null, never 0
-    for column in ("images", "top1_correct", "prob_hist"):
+    for column in ("images", "top1_correct", "prob_hist", "top1_prob_hist"):
         assert classes[column].null_count() == 1000, column
     neurons = read_table(published_artifact, "neurons").sort("layer_index", "channel")
     assert neurons.group_by("layer", maintain_order=True).len().rows() == list(zip(LAYERS, SIZES, strict=True))
@@ -125,7 +125,10 @@ def test_manifest_says_what_was_published(published_artifact: Path, summit_data:
     pub = manifest["published"]
     assert pub["imagenet_json"] is False
     assert pub["graphs"] == 1000
-    assert {"classes.images", "classes.top1_correct", "activations.act_sum"} <= set(pub["unknown"])
+    assert {"classes.images", "classes.top1_correct", "classes.top1_prob_hist", "activations.act_sum"} <= set(
+        pub["unknown"])
+    # the published graphs are Summit's per-layer rules, and the stores say so
+    assert read_manifest(published_artifact)["graphs"]["graph_method"] == "summit"
     assert manifest["method"]["exclude_channels"] == ["mixed3a:67", "mixed3a:190", "mixed3b:390", "mixed3b:399",
                                                       "mixed3b:412"]
     assert (published_artifact / "LICENSE-summit-data.md").read_bytes() == (summit_data / "LICENSE.md").read_bytes()

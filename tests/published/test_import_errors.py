@@ -150,6 +150,12 @@ def test_imagenet_json_fills_sizes_accuracy_activations_and_embedding(src: Path,
     assert classes["images"].to_list() == [e["numOfInstances"] for e in entries]
     assert classes["top1_correct"].to_list() == [e["topOneAccCount"] for e in entries]
     assert classes["prob_hist"].null_count() == 1000  # Summit's accs are top-1 confidences, not p(class)
+    # ... kept as the top-1 confidence histogram, 20 bins over [0, 1]
+    hist = classes["top1_prob_hist"].to_list()
+    assert [sum(h) for h in hist] == [e["numOfInstances"] for e in entries]
+    wolf_accs = [float(a) for a in entries[270]["accs"]]
+    assert hist[270][19] == sum(1 for a in wolf_accs if a >= 95)
+    assert hist[270][0] == sum(1 for a in wolf_accs if a < 5)
     acts = read_table(out, "activations")
     assert sorted(acts.select("class_index", "neuron_id", "count").rows()) == sorted(
         (e["target_class"], f"{layer}:{t['c']}", t["i"]) for e in entries for layer, top in e["topChannels"].items()
