@@ -7,6 +7,7 @@ Layout (format_version 1)::
       classes.parquet  neurons.parquet  activations.parquet  influences.parquet
       class_nodes.parquet  class_edges.parquet  embedding.parquet  similarity.parquet
       examples.parquet  featurevis.parquet  faithfulness.parquet  attr_channels.parquet
+      group_suggestions.parquet
       media/examples/<layer>/<channel>_<rank>.jpg   media/featurevis/<layer>/<channel>.png
 
 Table schemas are defined here once (``TABLES``); ``write_table`` and
@@ -57,6 +58,9 @@ TABLES: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
     # Top ``similar_per_class`` most similar classes per class and layer (cosine of A rows);
     # layer "all" = cosine of the concatenated rows of every layer.
     "similarity": {"class_index": pl.Int32, "other_index": pl.Int32, "layer": pl.Utf8, "cosine": pl.Float64},
+    # Suggested groups (supernodes): per layer, neurons whose class-graph edges are alike
+    # (summit.graphs.groups); one row per member, ``cohesion`` = the group's mean pairwise cosine.
+    "group_suggestions": {"group": pl.Int32, "layer": pl.Utf8, "neuron_id": pl.Utf8, "cohesion": pl.Float64},
     "examples": {"neuron_id": pl.Utf8, "rank": pl.Int32, "image": pl.Utf8, "score": pl.Float64, "media": pl.Utf8},
     "featurevis": {"neuron_id": pl.Utf8, "variant": pl.Int32, "media": pl.Utf8, "objective": pl.Float64},
     # A graph node's strongest one-hop inputs for the class as Summit published them
@@ -239,6 +243,7 @@ def validate_references(artifact: Path | str) -> None:
         "featurevis": ([], ["neuron_id"]),
         "faithfulness": (["class_index"], []),
         "attr_channels": (["class_index"], ["neuron_id"]),
+        "group_suggestions": ([], ["neuron_id"]),
     }
     for table, (class_cols, neuron_cols) in refs.items():
         if not has_table(artifact, table):

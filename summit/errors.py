@@ -95,4 +95,11 @@ class WeightsUnavailable(SummitError):
     code = "WEIGHTS_UNAVAILABLE"
 
 
+class Forbidden(SummitError):
+    """The request may not do this: it lacks write rights, or the store is read-only while serving."""
+
+    exit_code = 2
+    code = "FORBIDDEN"
+
+
 EXIT_INTERRUPTED = 130

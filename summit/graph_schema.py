@@ -37,6 +37,8 @@ NEURON = "Neuron"
 EXAMPLE = "Example"
 POINT = "Point"  # one class in one layer's 2-D embedding
 CLASS_INFLUENCE = "ClassInfluence"
+SUGGESTED_GROUP = "SuggestedGroup"  # neurons of one layer whose class-graph edges are alike
+NOTE = "Note"  # a user's note on a neuron or group; per model, not per load (survives reloads)
 
 # --- relationship types: name -> (from label, to label) ---------------------
 IN_LAYER = "IN_LAYER"
@@ -46,6 +48,7 @@ HAS_NODE = "HAS_NODE"
 GRAPH_EDGE = "GRAPH_EDGE"
 SIMILAR = "SIMILAR"
 HAS_EXAMPLE = "HAS_EXAMPLE"
+IN_GROUP = "IN_GROUP"
 
 RELATIONSHIPS: dict[str, tuple[str, str]] = {
     IN_LAYER: (NEURON, LAYER),
@@ -55,6 +58,7 @@ RELATIONSHIPS: dict[str, tuple[str, str]] = {
     GRAPH_EDGE: (NEURON, NEURON),
     SIMILAR: (CLASS, CLASS),
     HAS_EXAMPLE: (NEURON, EXAMPLE),
+    IN_GROUP: (NEURON, SUGGESTED_GROUP),
 }
 
 FAITHFULNESS_FIELDS = (
@@ -84,6 +88,7 @@ NODE_PROPERTIES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     POINT: (("key", "STRING"), ("layer", "STRING"), ("class_index", "INT64"), ("x", "DOUBLE"), ("y", "DOUBLE")),
     CLASS_INFLUENCE: (("class", "INT64"), ("edges", "BLOB"), ("counts", "BLOB")),
+    SUGGESTED_GROUP: (("group", "INT64"), ("layer", "STRING"), ("cohesion", "DOUBLE"), ("size", "INT64")),
 }
 
 REL_PROPERTIES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -94,6 +99,7 @@ REL_PROPERTIES: dict[str, tuple[tuple[str, str], ...]] = {
     GRAPH_EDGE: (("class", "INT64"), ("weight", "INT64")),
     SIMILAR: (("layer", "STRING"), ("cosine", "DOUBLE")),
     HAS_EXAMPLE: (),
+    IN_GROUP: (),
 }
 
 # Natural id of each per-load node (the embedded primary key; Neo4j key = "<load>|" + it).
@@ -108,6 +114,8 @@ NEO4J_SCHEMA: tuple[str, ...] = (
         for label in NODE_PROPERTIES
     ),
     *(f"CREATE INDEX {label.lower()}_load IF NOT EXISTS FOR (n:{label}) ON (n.load)" for label in NODE_PROPERTIES),
+    f"CREATE CONSTRAINT note_key IF NOT EXISTS FOR (n:{NOTE}) REQUIRE n.key IS UNIQUE",
+    f"CREATE INDEX note_model IF NOT EXISTS FOR (n:{NOTE}) ON (n.model)",
     f"CREATE INDEX point_load_layer IF NOT EXISTS FOR (n:{POINT}) ON (n.load, n.layer)",
     f"CREATE INDEX influences_class IF NOT EXISTS FOR ()-[r:{INFLUENCES}]-() ON (r.class)",
     f"CREATE INDEX graph_edge_class IF NOT EXISTS FOR ()-[r:{GRAPH_EDGE}]-() ON (r.class)",
@@ -118,6 +126,14 @@ NEO4J_SCHEMA: tuple[str, ...] = (
 # (JSON of the manifest's ``faithfulness`` entry).
 MODEL_ADDED_COLUMNS = ("artifact_path", "graph_method", "faithfulness")
 
+# --- notes: shared by every load of a model ---------------------------------
+# ``key`` = "<model>|<kind>|<target>"; kind "neuron" (target = neuron id) or "group" (target = the
+# group's id in the user's view; ``neurons`` = its members when the note was written).
+NOTE_PROPERTIES: tuple[tuple[str, str], ...] = (
+    ("key", "STRING"), ("model", "STRING"), ("kind", "STRING"), ("target", "STRING"), ("neurons", "STRING[]"),
+    ("text", "STRING"), ("updated", "STRING"),
+)
+
 # --- embedded (LadybugDB) ---------------------------------------------------
 EMBEDDED_SHARED_DDL: tuple[str, ...] = (
     f"CREATE NODE TABLE IF NOT EXISTS {MODEL}(id STRING, active_load STRING, name STRING, classes INT64, "
@@ -125,6 +141,9 @@ EMBEDDED_SHARED_DDL: tuple[str, ...] = (
     f"CREATE NODE TABLE IF NOT EXISTS {LOAD}(id STRING, model STRING, created STRING, PRIMARY KEY(id))",
     # Added after the first release: stores created before it gain the columns here.
     *(f"ALTER TABLE {MODEL} ADD IF NOT EXISTS {column} STRING DEFAULT ''" for column in MODEL_ADDED_COLUMNS),
+    # Users' notes, per model across its loads (added with them: older stores gain the table here).
+    f"CREATE NODE TABLE IF NOT EXISTS {NOTE}("
+    + ", ".join(f"`{name}` {kind}" for name, kind in NOTE_PROPERTIES) + ", PRIMARY KEY(`key`))",
 )
 
 _LOAD_ID = re.compile(r"^L[0-9a-f]{16}$")

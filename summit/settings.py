@@ -155,6 +155,10 @@ class Settings:
         0, 'Random seed (UMAP, feature visualisation, random ablations).', 'method', minimum=0)
     similar_per_class: int = _setting(
         20, 'Most similar classes stored per class and layer.', 'method', minimum=1)
+    group_min_cosine: float = _setting(
+        0.5, "Suggested groups: neurons of a layer are grouped while the mean cosine of their class-graph "
+        "edge profiles stays at least this.", 'method', minimum=0.0, maximum=1.0)
+    group_max_size: int = _setting(8, 'Suggested groups: most neurons in one group.', 'method', minimum=2)
     # --- graph stage (METHOD.md 4); ``graph_method`` picks a profile of the rest -
     graph_method: str = _setting(
         DEFAULT_GRAPH_METHOD, "Rules of the class graphs, a named profile of the graph_* settings below: "

@@ -2,7 +2,8 @@
 
 Reads ``classes``, ``neurons``, ``activations`` and ``influences`` (validated
 on read), then writes ``class_nodes``, ``class_edges`` (METHOD.md 4),
-``similarity`` and ``embedding`` (METHOD.md 5), and records the settings used
+``group_suggestions`` (``summit.graphs.groups``), ``similarity`` and
+``embedding`` (METHOD.md 5), and records the settings used
 and the time of each step under ``manifest["graphs"]`` and
 ``manifest["timings"]``.
 """
@@ -17,10 +18,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from summit.artifact import read_manifest, table_path, update_manifest, write_table
+from summit.artifact import read_manifest, read_table, table_path, update_manifest, write_table
 from summit.errors import ArtifactError, BadInput
 from summit.graphs.data import GraphInputs, load_graph_inputs
 from summit.graphs.embedding import embed_layers
+from summit.graphs.groups import group_suggestions
 from summit.graphs.pagerank import layer_personalization, personalized_pagerank
 from summit.graphs.selection import GraphRules, select_all
 from summit.graphs.similarity import ALL_LAYERS, cosine_matrix, top_similar
@@ -183,6 +185,10 @@ def build_graphs(
     write_table(artifact, "class_edges", edges)
     t_graphs = time.perf_counter()
     cpu_graphs = time.process_time() - cpu_started
+    groups = group_suggestions(read_table(artifact, "neurons"), edges, min_cosine=settings.group_min_cosine,
+                               max_size=settings.group_max_size)
+    write_table(artifact, "group_suggestions", groups)
+    t_groups = time.perf_counter()
     write_table(artifact, "similarity", similarity_table(inputs, settings.similar_per_class))
     t_sim = time.perf_counter()
     if embedding:
@@ -194,12 +200,14 @@ def build_graphs(
         "damping": settings.damping, "pagerank_iterations": settings.pagerank_iterations,
         "umap_neighbors": settings.umap_neighbors, "umap_min_dist": settings.umap_min_dist,
         "similar_per_class": settings.similar_per_class,
+        "group_min_cosine": settings.group_min_cosine, "group_max_size": settings.group_max_size,
     }
     summary = {
         **used, "seed": settings.seed, "graph_rules_changed": settings.graph_rules_changed(),
         "counts_mass": (method_section or {}).get(mass_key), "excluded_channels": excluded,
         "classes": int(inputs.class_index.size), "influence_rows": int(inputs.edge_class.size),
         "class_nodes": nodes.height, "class_edges": edges.height,
+        "suggested_groups": int(groups["group"].n_unique()),
         "embedding_method": ("umap" if inputs.class_index.size >= settings.umap_neighbors + 2 else "pca")
         if embedding else (previous or {}).get("embedding_method"),
         "embedding_rebuilt": embedding,
@@ -210,7 +218,7 @@ def build_graphs(
         "graphs_load_s": round(t_load - started, 3), "graphs_pagerank_s": stats["pagerank_s"],
         "graphs_selection_s": stats["selection_s"], "graphs_total_s": round(t_graphs - started, 3),
         "graphs_cpu_s": round(cpu_graphs, 3),
-        "similarity_s": round(t_sim - t_graphs, 3),
+        "groups_s": round(t_groups - t_graphs, 3), "similarity_s": round(t_sim - t_groups, 3),
     })
     if embedding:
         timings["embedding_s"] = round(t_emb - t_sim, 3)

@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 PathMode = Literal["sum", "bottleneck"]
 Direction = Literal["in", "out", "both"]
+NoteKind = Literal["neuron", "group"]
 
 
 @dataclass(frozen=True)
@@ -197,12 +198,41 @@ class EmbeddingPoint:
     y: float
 
 
+@dataclass(frozen=True)
+class SuggestedGroup:
+    """Neurons of one layer whose class-graph edges are alike (``summit.graphs.groups``)."""
+
+    id: int
+    layer: str
+    neurons: tuple[str, ...]  # channel order
+    cohesion: float  # mean pairwise cosine of the members' edge profiles
+
+
+@dataclass(frozen=True)
+class ContainingClass:
+    """A class whose attribution graph holds every asked neuron and edge."""
+
+    cls: ClassInfo
+    mass: float  # the asked neurons' summed PageRank in the class's graph
+
+
+@dataclass(frozen=True)
+class Note:
+    """A user's note on a neuron or on a group of neurons; kept per model, across reloads."""
+
+    kind: NoteKind
+    target: str  # neuron id, or the group's id in the user's view
+    neurons: tuple[str, ...]  # the neuron, or the group's members when the note was written
+    text: str
+    updated: str  # ISO 8601 UTC time of the last change
+
+
 DEFAULT_MAX_CONCURRENCY = 8
 
 
 @runtime_checkable
 class GraphStore(Protocol):
-    """Read side of a graph store: every call the server makes, and nothing else.
+    """Every call the server makes, and nothing else: reads, plus the notes users write.
 
     All methods raise NotFound for unknown model/class/neuron. ``max_concurrency`` is how many
     threads the server lets into the store at once.
@@ -256,6 +286,22 @@ class GraphStore(Protocol):
     def search(self, model: str, text: str, *, limit: int) -> list[SearchHit]: ...  # score desc, label
 
     def embedding(self, model: str, layer: str) -> list[EmbeddingPoint]: ...  # by class index
+
+    def suggested_groups(self, model: str, layer: str | None) -> list[SuggestedGroup]: ...
+    # one layer's (or every layer's) groups by (layer index, -cohesion, first member), i.e. by id
+
+    def classes_containing(
+        self, model: str, neuron_ids: Sequence[str], edges: Sequence[tuple[str, str]], *, limit: int
+    ) -> list[ContainingClass]: ...  # graphs holding every neuron and edge; mass desc, then index
+
+    def notes(self, model: str) -> list[Note]: ...  # by (kind, target)
+
+    # The only writes the server makes (the caller checks the user's write rights):
+    def set_note(
+        self, model: str, kind: NoteKind, target: str, neurons: Sequence[str], text: str
+    ) -> Note: ...  # create or replace
+
+    def delete_note(self, model: str, kind: NoteKind, target: str) -> bool: ...  # False when there was none
 
 
 class GraphLoader(Protocol):

@@ -6,12 +6,15 @@ functions, so the answers are identical by construction.
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from summit.errors import BadInput
+from summit.ids import parse_neuron_id
 from summit.store import deadline
 from summit.store.base import (
     ClassGraph,
@@ -23,6 +26,8 @@ from summit.store.base import (
     GraphNode,
     LayerInfo,
     Neuron,
+    Note,
+    NoteKind,
     SearchHit,
 )
 
@@ -206,3 +211,46 @@ def neighbourhood_edges(
 
 def ordered_unique(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(values))
+
+
+NOTE_MAX_CHARS = 2000
+GROUP_MAX_NEURONS = 500
+GROUP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def note_key(model: str, kind: str, target: str) -> str:
+    """The unique key of a note: one per (model, kind, target), across every load of the model."""
+    return f"{model}|{kind}|{target}"
+
+
+def check_note_target(kind: str, target: str) -> None:
+    if kind == "neuron":
+        parse_neuron_id(target)
+    elif kind == "group":
+        if not isinstance(target, str) or not GROUP_ID.match(target):
+            raise BadInput(f"group id {target!r} must be 1-64 letters, digits, '-' or '_'")
+    else:
+        raise BadInput(f"note kind must be 'neuron' or 'group', got {kind!r}")
+
+
+def check_note(kind: NoteKind, target: str, neurons: Sequence[str], text: str) -> Note:
+    """A well-formed note (the caller checks that its neurons exist), stamped with the time now."""
+    check_note_target(kind, target)
+    members = ordered_unique(list(neurons))
+    if kind == "neuron":
+        if members not in ([], [target]):
+            raise BadInput(f"a neuron's note names only that neuron ({target!r}), not {members}")
+        members = [target]
+    elif not members:
+        raise BadInput(f"a note on group {target!r} needs the group's neurons")
+    elif len(members) > GROUP_MAX_NEURONS:
+        raise BadInput(f"a group holds at most {GROUP_MAX_NEURONS} neurons, got {len(members)}")
+    for nid in members:
+        parse_neuron_id(nid)
+    body = text.strip() if isinstance(text, str) else ""
+    if not body:
+        raise BadInput("a note needs text (to remove a note, delete it)")
+    if len(body) > NOTE_MAX_CHARS:
+        raise BadInput(f"a note holds at most {NOTE_MAX_CHARS} characters, got {len(body)}")
+    updated = _dt.datetime.now(_dt.UTC).isoformat(timespec="milliseconds")
+    return Note(kind, target, tuple(members), body, updated)

@@ -13,6 +13,9 @@ process, queries use one connection and loads another, so queries go on during a
 load; reads are checked against the loads that retire meanwhile
 (``summit.store.consistency``: here a counter, since every write is this
 process's own).
+
+Users' notes live in the shared ``Note`` table (not in any load's tables), so a
+reload keeps them; the process that holds the store writes them like a load.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 
 import polars as pl
 
-from summit.errors import BadInput, StoreBusy, StoreUnavailable, TimedOut
+from summit.errors import BadInput, Forbidden, StoreBusy, StoreUnavailable, TimedOut
 from summit.graph_schema import (
     ACTIVATES,
     CLASS,
@@ -36,15 +39,18 @@ from summit.graph_schema import (
     GRAPH_EDGE,
     HAS_EXAMPLE,
     HAS_NODE,
+    IN_GROUP,
     INFLUENCES,
     LAYER,
     MODEL,
     MODEL_ADDED_COLUMNS,
     NEURON,
     NODE_PROPERTIES,
+    NOTE,
     POINT,
     RELATIONSHIPS,
     SIMILAR,
+    SUGGESTED_GROUP,
     embedded_drop_ddl,
     embedded_load_ddl,
     table,
@@ -265,6 +271,41 @@ class EmbeddedStore(CypherLoader):
             "RETURN p.class_index AS class_index, p.layer AS layer, p.x AS x, p.y AS y",
             {"layer": layer},
         )
+
+    def _has_table(self, name: str) -> bool:
+        return any(r["name"] == name for r in self._rows("CALL show_tables() RETURN name"))
+
+    def _fetch_suggested_groups(self, load: str) -> list[Row]:
+        g = table(SUGGESTED_GROUP, load)
+        if not self._has_table(g):  # a load written before suggested groups existed
+            return []
+        return self._rows(
+            f"MATCH (n:{table(NEURON, load)})-[:{table(IN_GROUP, load)}]->(g:{g}) "
+            "RETURN g.`group` AS `group`, g.layer AS layer, g.cohesion AS cohesion, n.id AS neuron_id")
+
+    def _fetch_containing_nodes(self, load: str, neuron_ids: list[str]) -> list[Row]:
+        return self._rows(
+            f"MATCH (c:{table(CLASS, load)})-[h:{table(HAS_NODE, load)}]->(n:{table(NEURON, load)}) "
+            "WHERE n.id IN $ids WITH c, count(*) AS found, sum(h.pagerank) AS mass "
+            "RETURN c.`index` AS class_index, found, mass", {"ids": neuron_ids})
+
+    def _fetch_containing_edges(self, load: str, srcs: list[str], dsts: list[str]) -> list[Row]:
+        n = table(NEURON, load)
+        return self._rows(
+            f"MATCH (a:{n})-[e:{table(GRAPH_EDGE, load)}]->(b:{n}) WHERE a.id IN $srcs AND b.id IN $dsts "
+            "RETURN a.id AS src, b.id AS dst, e.class AS class_index", {"srcs": srcs, "dsts": dsts})
+
+    # --- notes: the shared Note table ------------------------------------------------
+    def _notes_read(self, query: str, params: dict[str, Any]) -> list[Row]:
+        if self.read_only and not self._has_table(NOTE):  # a store no server with notes ever held
+            return []
+        return self._rows(query, params)
+
+    def _notes_write(self, query: str, params: dict[str, Any]) -> None:
+        if self._write_conn is None:
+            raise Forbidden(f"notes cannot be saved: embedded store {self.path} is open read-only here "
+                            "(the process that serves it writes them)")
+        self._write(query, params)
 
     # --- write side ---------------------------------------------------------------
     def _copy(self, name: str, frame: pl.DataFrame) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from summit.errors import BadInput, StoreUnavailable, TimedOut
+from summit.errors import BadInput, Forbidden, StoreUnavailable, TimedOut
 from summit.graph_schema import (
     ACTIVATES,
     CLASS,
@@ -25,16 +25,19 @@ from summit.graph_schema import (
     GRAPH_EDGE,
     HAS_EXAMPLE,
     HAS_NODE,
+    IN_GROUP,
     INFLUENCES,
     LAYER,
     MODEL,
     NEO4J_SCHEMA,
     NEURON,
     NODE_PROPERTIES,
+    NOTE,
     POINT,
     REL_PROPERTIES,
     RELATIONSHIPS,
     SIMILAR,
+    SUGGESTED_GROUP,
 )
 from summit.store import deadline
 from summit.store.lifecycle import CypherLoader
@@ -80,6 +83,7 @@ class Neo4jStore(CypherLoader):
 
         self.uri = uri
         self.database = database
+        self._notes_schema = False  # the notes' key constraint was checked by this process
         try:
             self._driver = neo4j.GraphDatabase.driver(
                 uri, auth=(user, password), connection_timeout=10, notifications_min_severity="OFF"
@@ -217,6 +221,42 @@ class Neo4jStore(CypherLoader):
             "RETURN p.class_index AS class_index, p.layer AS layer, p.x AS x, p.y AS y",
             {"load": load, "layer": layer},
         )
+
+    def _fetch_suggested_groups(self, load: str) -> list[Row]:
+        return self._rows(
+            f"MATCH (g:{SUGGESTED_GROUP} {{load: $load}})<-[:{IN_GROUP}]-(n:{NEURON}) "
+            "RETURN g.group AS group, g.layer AS layer, g.cohesion AS cohesion, n.id AS neuron_id", {"load": load})
+
+    def _fetch_containing_nodes(self, load: str, neuron_ids: list[str]) -> list[Row]:
+        return self._rows(
+            f"UNWIND $keys AS k MATCH (n:{NEURON} {{key: k}})<-[h:{HAS_NODE}]-(c:{CLASS}) "
+            "WITH c, count(*) AS found, sum(h.pagerank) AS mass RETURN c.index AS class_index, found, mass",
+            {"keys": [f"{load}|{i}" for i in neuron_ids]})
+
+    def _fetch_containing_edges(self, load: str, srcs: list[str], dsts: list[str]) -> list[Row]:
+        return self._rows(
+            f"UNWIND $srcs AS k MATCH (a:{NEURON} {{key: k}})-[e:{GRAPH_EDGE}]->(b:{NEURON}) "
+            "WHERE b.key IN $dsts RETURN a.id AS src, b.id AS dst, e.class AS class_index",
+            {"srcs": [f"{load}|{i}" for i in srcs], "dsts": [f"{load}|{i}" for i in dsts]})
+
+    # --- notes (nodes of the database itself, without a load: they outlive reloads) -------
+    def _notes_read(self, query: str, params: dict[str, Any]) -> list[Row]:
+        return self._rows(query, params)
+
+    def _notes_write(self, query: str, params: dict[str, Any]) -> None:
+        from neo4j.exceptions import ClientError
+
+        try:
+            if not self._notes_schema:
+                self._rows(f"CREATE CONSTRAINT note_key IF NOT EXISTS FOR (n:{NOTE}) REQUIRE n.key IS UNIQUE",
+                           write=True)
+                self._notes_schema = True
+            self._rows(query, params, write=True)
+        except ClientError as exc:
+            if "ReadOnly" in (exc.code or ""):
+                raise Forbidden("notes cannot be saved: the Neo4j database is read-only while serving "
+                                "(notes can be written during a loading window)") from None
+            raise
 
     # --- write side ---------------------------------------------------------------
     def ensure_schema(self) -> None:

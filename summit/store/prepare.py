@@ -23,12 +23,14 @@ from summit.graph_schema import (
     GRAPH_EDGE,
     HAS_EXAMPLE,
     HAS_NODE,
+    IN_GROUP,
     IN_LAYER,
     INFLUENCES,
     LAYER,
     NEURON,
     POINT,
     SIMILAR,
+    SUGGESTED_GROUP,
 )
 from summit.store.common import pack_edges
 
@@ -55,11 +57,13 @@ class LoadData:
     examples: pl.DataFrame  # key, neuron_id, rank, image, score, media
     points: pl.DataFrame  # key, layer, class_index, x, y
     class_influence: pl.DataFrame  # class, edges (packed bytes), counts (int64 per neuron ord)
+    groups: pl.DataFrame  # group, layer, cohesion, size (suggested groups)
+    group_members: pl.DataFrame  # neuron_id, group
 
     def node_frames(self) -> dict[str, pl.DataFrame]:
         """Each node label's frame, in write order (both stores and the bulk files use this one mapping)."""
         return {CLASS: self.classes, LAYER: self.layers, NEURON: self.neurons, EXAMPLE: self.examples,
-                POINT: self.points, CLASS_INFLUENCE: self.class_influence}
+                POINT: self.points, CLASS_INFLUENCE: self.class_influence, SUGGESTED_GROUP: self.groups}
 
     def rel_frames(self) -> dict[str, pl.DataFrame]:
         """Each relationship type's frame: start key, end key, then its properties (``REL_PROPERTIES`` order)."""
@@ -71,6 +75,7 @@ class LoadData:
             GRAPH_EDGE: self.class_edges.select("src", "dst", "class", "weight"),
             SIMILAR: self.similarity.select("class_index", "other_index", "layer", "cosine"),
             HAS_EXAMPLE: self.examples.select("neuron_id", "key"),
+            IN_GROUP: self.group_members.select("neuron_id", "group"),
         }
 
     def rows(self) -> int:
@@ -178,6 +183,9 @@ def read_load_data(artifact: Path | str) -> LoadData:
         pl.concat_str([pl.col("neuron_id"), pl.col("rank").cast(pl.Utf8)], separator="|").alias("key"),
         "neuron_id", pl.col("rank").cast(pl.Int64), "image", "score", "media",
     )
+    suggested = _optional(path, "group_suggestions").with_columns(pl.col("group").cast(pl.Int64))
+    groups = suggested.group_by("group").agg(pl.col("layer").first(), pl.col("cohesion").first(),
+                                             pl.len().cast(pl.Int64).alias("size")).sort("group")
     points = _optional(path, "embedding").select(
         pl.concat_str([pl.col("layer"), pl.col("class_index").cast(pl.Utf8)], separator="|").alias("key"),
         "layer", pl.col("class_index").cast(pl.Int64), "x", "y",
@@ -200,7 +208,8 @@ def read_load_data(artifact: Path | str) -> LoadData:
         "created": str(manifest.get("created", "") or _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")),
     }
     return LoadData(model, class_rows, layers, neuron_rows, activations, influences, class_nodes, class_edges,
-                    similarity, examples, points, class_influence)
+                    similarity, examples, points, class_influence, groups,
+                    suggested.select("neuron_id", "group"))
 
 
 def _known_sum(column: pl.Series) -> int | None:

@@ -21,7 +21,7 @@ import numpy as np
 from cachetools import LRUCache
 
 from summit.errors import BadInput, NotFound
-from summit.graph_schema import FAITHFULNESS_FIELDS, MODEL, MODEL_ADDED_COLUMNS
+from summit.graph_schema import FAITHFULNESS_FIELDS, MODEL, MODEL_ADDED_COLUMNS, NOTE
 from summit.ids import is_digits, parse_digits, shown
 from summit.store import common
 from summit.store.base import (
@@ -30,6 +30,7 @@ from summit.store.base import (
     ClassGraph,
     ClassInfo,
     Comparison,
+    ContainingClass,
     Direction,
     EmbeddingPoint,
     Example,
@@ -42,9 +43,12 @@ from summit.store.base import (
     ModelInfo,
     Neuron,
     NeuronDetail,
+    Note,
+    NoteKind,
     PathMode,
     SearchHit,
     SimilarClass,
+    SuggestedGroup,
 )
 from summit.store.consistency import consistent, note_load
 from summit.store.paths import k_best_paths_layered
@@ -74,6 +78,15 @@ def models_query(missing: Collection[str] = ()) -> str:
     return (f"MATCH (m:{MODEL}) RETURN m.id AS id, m.active_load AS active_load, m.name AS name, "
             "m.classes AS classes, m.images AS images, m.top1_correct AS top1_correct, "
             f"m.dataset AS dataset, m.created AS created, {added}")
+
+
+# Notes: the same Cypher on both stores (Neo4j: the database; embedded: its notes database).
+NOTES_QUERY = (f"MATCH (n:{NOTE}) WHERE n.model = $model RETURN n.kind AS kind, n.target AS target, "
+               "n.neurons AS neurons, n.text AS text, n.updated AS updated")
+SET_NOTE_QUERY = (f"MERGE (n:{NOTE} {{key: $key}}) SET n.model = $model, n.kind = $kind, n.target = $target, "
+                  "n.neurons = $neurons, n.text = $text, n.updated = $updated")
+FIND_NOTE_QUERY = f"MATCH (n:{NOTE} {{key: $key}}) RETURN n.key AS key"
+DELETE_NOTE_QUERY = f"MATCH (n:{NOTE} {{key: $key}}) DELETE n"
 
 
 def class_from_row(row: Row) -> ClassInfo:
@@ -183,6 +196,23 @@ class CypherStore(ABC):
 
     @abstractmethod
     def _fetch_embedding(self, load: str, layer: str) -> list[Row]: ...
+
+    @abstractmethod
+    def _fetch_suggested_groups(self, load: str) -> list[Row]: ...  # group, layer, cohesion, neuron_id
+
+    @abstractmethod
+    def _fetch_containing_nodes(self, load: str, neuron_ids: list[str]) -> list[Row]: ...
+    # class_index, found (how many of the neurons the class graph has), mass (their pagerank sum)
+
+    @abstractmethod
+    def _fetch_containing_edges(self, load: str, srcs: list[str], dsts: list[str]) -> list[Row]: ...
+    # src, dst, class_index of every class-graph edge from one of ``srcs`` to one of ``dsts``
+
+    @abstractmethod
+    def _notes_read(self, query: str, params: dict[str, Any]) -> list[Row]: ...  # where notes live
+
+    @abstractmethod
+    def _notes_write(self, query: str, params: dict[str, Any]) -> None: ...
 
     # --- consistency with concurrent loads (summit.store.consistency) ---------------------
     def _read_token(self) -> object:
@@ -465,3 +495,72 @@ class CypherStore(ABC):
         points = [EmbeddingPoint(int(r["class_index"]), r["layer"], float(r["x"]), float(r["y"])) for r in rows]
         points.sort(key=lambda p: p.class_index)
         return points
+
+    @consistent
+    def suggested_groups(self, model: str, layer: str | None) -> list[SuggestedGroup]:
+        load, cache = self._resolve(model)
+        if layer is not None and layer not in {x.name for x in cache.layers}:
+            raise NotFound(f"model {model!r} has no layer {layer!r}")
+        members: dict[int, list[str]] = {}
+        info: dict[int, tuple[str, float]] = {}
+        for r in self._fetch_suggested_groups(load):
+            if layer is None or r["layer"] == layer:
+                members.setdefault(int(r["group"]), []).append(r["neuron_id"])
+                info[int(r["group"])] = (r["layer"], float(r["cohesion"]))
+        order = cache.ord_by_id
+        return [SuggestedGroup(g, info[g][0], tuple(sorted(members[g], key=order.__getitem__)), info[g][1])
+                for g in sorted(members)]
+
+    @consistent
+    def classes_containing(
+        self, model: str, neuron_ids: Sequence[str], edges: Sequence[tuple[str, str]], *, limit: int
+    ) -> list[ContainingClass]:
+        """Classes whose graph has every neuron of ``neuron_ids`` and every edge (and so both its ends)."""
+        if limit < 1:
+            raise BadInput(f"limit must be >= 1, got {limit}")
+        load, cache = self._resolve(model)
+        pairs = list(dict.fromkeys((str(a), str(b)) for a, b in edges))
+        wanted = common.ordered_unique([*neuron_ids, *(end for pair in pairs for end in pair)])
+        if not wanted:
+            raise BadInput("name at least one neuron or edge of the subgraph")
+        for nid in wanted:
+            self._neuron(cache, model, nid)
+        found = {int(r["class_index"]): float(r["mass"]) for r in self._fetch_containing_nodes(load, wanted)
+                 if int(r["found"]) == len(wanted)}
+        if pairs and found:
+            asked = set(pairs)
+            have: dict[int, set[tuple[str, str]]] = {}
+            rows = self._fetch_containing_edges(load, common.ordered_unique([a for a, _ in pairs]),
+                                                common.ordered_unique([b for _, b in pairs]))
+            for r in rows:
+                if (r["src"], r["dst"]) in asked:
+                    have.setdefault(int(r["class_index"]), set()).add((r["src"], r["dst"]))
+            found = {c: m for c, m in found.items() if len(have.get(c, ())) == len(asked)}
+        ranked = sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [ContainingClass(cache.class_by_index[c], mass) for c, mass in ranked]
+
+    # --- notes ------------------------------------------------------------------------
+    def notes(self, model: str) -> list[Note]:
+        self._load(model)
+        rows = self._notes_read(NOTES_QUERY, {"model": model})
+        found = [Note(r["kind"], r["target"], tuple(r["neurons"] or ()), r["text"], r["updated"]) for r in rows]
+        return sorted(found, key=lambda n: (n.kind, n.target))
+
+    def set_note(self, model: str, kind: NoteKind, target: str, neurons: Sequence[str], text: str) -> Note:
+        _, cache = self._resolve(model)
+        note = common.check_note(kind, target, neurons, text)
+        for nid in note.neurons:
+            self._neuron(cache, model, nid)
+        self._notes_write(SET_NOTE_QUERY, {
+            "key": common.note_key(model, kind, target), "model": model, "kind": note.kind, "target": note.target,
+            "neurons": list(note.neurons), "text": note.text, "updated": note.updated})
+        return note
+
+    def delete_note(self, model: str, kind: NoteKind, target: str) -> bool:
+        self._load(model)
+        common.check_note_target(kind, target)
+        key = {"key": common.note_key(model, kind, target)}
+        if not self._notes_read(FIND_NOTE_QUERY, key):
+            return False
+        self._notes_write(DELETE_NOTE_QUERY, key)
+        return True

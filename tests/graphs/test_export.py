@@ -181,7 +181,7 @@ def test_csv_round_trip(artifact: Path, tmp_path: Path) -> None:
     assert main(["export", str(artifact), str(tmp_path), "--format", "csv"]) == 0
     names = sorted(p.stem for p in tmp_path.glob("*.csv"))
     assert names == sorted(["classes", "neurons", "activations", "influences", "class_nodes", "class_edges",
-                            "embedding", "similarity", "examples"])
+                            "embedding", "similarity", "examples", "group_suggestions"])
     for table in ("influences", "class_nodes", "similarity"):
         back = pl.read_csv(tmp_path / f"{table}.csv", schema=read_table(artifact, table).schema)
         assert back.equals(read_table(artifact, table)), table

@@ -19,7 +19,8 @@ def tiny_artifact(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_tiny_artifact(tmp_path_factory.mktemp("tiny") / "artifact")
 
 
-def _open(kind: str, tmp: Path, request: pytest.FixtureRequest) -> Any:
+def open_store_kind(kind: str, tmp: Path, request: pytest.FixtureRequest) -> Any:
+    """A store of ``kind``: a new embedded store under ``tmp``, or the test Neo4j."""
     if kind == "embedded":
         from summit.store.embedded import EmbeddedStore
 
@@ -36,7 +37,7 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Calla
     opened: list[Any] = []
 
     def make(kind: str) -> Any:
-        store = _open(kind, tmp_path / f"{kind}-{len(opened)}", request)
+        store = open_store_kind(kind, tmp_path / f"{kind}-{len(opened)}", request)
         opened.append(store)
         return store
 
@@ -59,7 +60,7 @@ def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     tmp = tmp_path_factory.mktemp(f"loaded-{kind}")
     model = unique_model()
     path = write_tiny_artifact(tmp / "artifact", run_id=model)
-    store = _open(kind, tmp, request)
+    store = open_store_kind(kind, tmp, request)
     store.load_artifact(str(path), batch_rows=3)
     try:
         yield store, model

@@ -57,6 +57,10 @@ EXAMPLES = (  # neuron, rank, image, score, media
     ("conv2:0", 0, "img_c.jpg", 0.5, "examples/conv2/0_0.jpg"),
 )
 FEATUREVIS = (("conv1:0", 1, "featurevis/conv1/0_1.png", 2.0), ("conv1:0", 0, "featurevis/conv1/0.png", 3.0))
+GROUP_SUGGESTIONS = (  # group, layer, neuron, cohesion (members out of channel order on purpose)
+    (0, "conv1", "conv1:1", 0.8), (0, "conv1", "conv1:0", 0.8), (1, "conv2", "conv2:1", 0.6),
+    (1, "conv2", "conv2:0", 0.6), (2, "fc", "fc:0", 0.5), (2, "fc", "fc:1", 0.5),
+)
 EMBEDDING = tuple((c, layer, float(c), float(c) * 2 + i) for i, layer in enumerate(("conv1", "fc")) for c in (2, 0, 1))
 
 
@@ -72,7 +76,7 @@ def write_tiny_artifact(path: Path, run_id: str = "tiny", *, name_suffix: str = 
     tables = {
         "activations": ACTIVATIONS, "influences": INFLUENCES, "class_nodes": CLASS_NODES,
         "class_edges": CLASS_EDGES, "similarity": SIMILARITY, "examples": EXAMPLES,
-        "featurevis": FEATUREVIS, "embedding": EMBEDDING,
+        "featurevis": FEATUREVIS, "embedding": EMBEDDING, "group_suggestions": GROUP_SUGGESTIONS,
     }
     for table, rows in tables.items():
         art.write_table(path, table, pl.DataFrame(list(rows), schema=list(art.TABLES[table]), orient="row"))
