@@ -43,6 +43,7 @@ from summit.server.memo import ClassGraphs, NeuronImages
 from summit.server.pool import StorePools
 from summit.server.rate_limit import HeavySlots, RateLimit, TokenBuckets, client_address, retry_after_header
 from summit.server.response_cache import CachedGraphQL, ResponseCache
+from summit.server.rights import can_write
 from summit.server.schema import build_schema
 from summit.server.store_access import ModelsMemo, StoreGateway, store_pools
 from summit.server.uploads import upload_endpoint
@@ -62,7 +63,7 @@ class SummitGraphQL(GraphQL[Context, None]):
 
     def __init__(self, settings: Settings, store: GraphStore, pools: StorePools, warm: bool = False,
                  image_graphs: ImageGraphService | None = None, introspection: bool = True,
-                 buckets: TokenBuckets | None = None):
+                 buckets: TokenBuckets | None = None, token_required: bool = False):
         super().__init__(build_schema(settings, introspection=introspection),
                          graphql_ide="graphiql" if settings.dev else None, allow_queries_via_get=True)
         self.settings = settings
@@ -76,6 +77,7 @@ class SummitGraphQL(GraphQL[Context, None]):
         self._warm_up_wanted = warm
         self.warm_up_report = WarmUpReport()
         self.image_graphs = image_graphs
+        self.token_required = token_required  # access control is on: write rights follow the token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Strawberry's HTTP handling, with its plain-text refusals (bad JSON, wrong method) as JSON with a code."""
@@ -143,9 +145,14 @@ class SummitGraphQL(GraphQL[Context, None]):
         request.state.graphql_response = response  # process_result sets 429 on it for RATE_LIMITED
         gateway = StoreGateway(self.store, self.pools, timeout=self.settings.request_timeout,
                                client=client_address(request.scope), heavy_slots=self.heavy_slots)
+        writer = can_write(self.settings, token_required=self.token_required,
+                           authorized=bool(request.scope.get("state", {}).get("authorized")),
+                           client_host=request.client.host if request.client is not None else None,
+                           headers=request.headers)
         return Context(settings=self.settings, gateway=gateway, loaders=Loaders(gateway), models_memo=self.models_memo,
                        neuron_images=self.neuron_images, class_graphs=self.class_graphs,
-                       image_graphs=self.image_graphs)
+                       image_graphs=self.image_graphs, can_write=writer,
+                       response=response if isinstance(response, Response) else None)
 
 
 WARM_UP_TIMEOUT_S = 3600.0  # one deadline for all store calls of the warm-up
@@ -206,7 +213,8 @@ def create_app(
     service = ImageGraphService(image_graphs, settings) if image_graphs is not None else None
     buckets = TokenBuckets(settings.rate_limit, settings.rate_burst) if settings.rate_limit > 0 else None
     view = SummitGraphQL(settings, store, pools, warm=warm, image_graphs=service,
-                         introspection=settings.dev or token is not None, buckets=buckets)
+                         introspection=settings.dev or token is not None, buckets=buckets,
+                         token_required=token is not None)
     graphql: Any = view
     if settings.response_cache > 0:
         def gateway() -> StoreGateway:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from strawberry.types import Info as _Info
@@ -24,6 +25,13 @@ class Context:
     neuron_images: NeuronImages | None = None  # app-wide picture memo (None: ask the store every request)
     class_graphs: ClassGraphs | None = None  # app-wide class-graph memo (None: ask the store every request)
     image_graphs: ImageGraphService | None = None  # one image's graph (None: the feature is off)
+    can_write: bool = False  # may this request change stored data (notes)? see server/rights.py
+    response: Any = None  # the HTTP response being built (headers), when served over HTTP
+
+    def no_store(self) -> None:
+        """This answer depends on the user or on data users change: never cache it (server or browser)."""
+        if self.response is not None:
+            self.response.headers["cache-control"] = "no-store"
 
     @property
     def store(self) -> GraphStore:

@@ -1,7 +1,9 @@
 """An in-memory cache of whole GraphQL responses (the data is read-only between model loads).
 
 POSTed queries are keyed by their (query, variables, operationName); only
-answers without errors are kept (LRU, ``response_cache`` entries). The cache is
+answers without errors are kept (LRU, ``response_cache`` entries), except
+those marked ``Cache-Control: no-store`` (``Context.no_store``: notes, the
+viewer's rights, mutations). The cache is
 dropped when the store's model list changes (the app's ``ModelsMemo``, which
 looks at most once a second, so a reload shows within about that time). Every
 request still passes the same limits: a cached answer is one that already passed them.
@@ -116,15 +118,18 @@ class CachedGraphQL:
 
         status = 0
         parts: list[bytes] = []
+        keep = True
 
         async def capture(message: Any) -> None:
-            nonlocal status
+            nonlocal status, keep
             if message["type"] == "http.response.start":
                 status = message["status"]
+                keep = not any(name.lower() == b"cache-control" and b"no-store" in value
+                               for name, value in message.get("headers") or ())
             elif message["type"] == "http.response.body":
                 parts.append(message.get("body", b""))
             await send(message)
 
         await app(scope, replay, capture)
-        if key is not None and status == 200:
+        if key is not None and status == 200 and keep:
             cache.put(key, b"".join(parts))

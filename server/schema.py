@@ -16,6 +16,7 @@ from strawberry.extensions import DisableIntrospection, ParserCache, ValidationC
 from strawberry.types import ExecutionContext
 from summit.server.context import Info
 from summit.server.limits import query_limiters
+from summit.server.mutation import Mutation
 from summit.server.types.model import Model
 
 from summit.errors import NotFound
@@ -27,6 +28,11 @@ HEADER = (
     "# Summit GraphQL API. GENERATED from the code by `python -m summit.server.schema > server/schema.graphql`;\n"
     "# do not edit by hand (tests/server/test_schema_file.py checks it). The web app speaks only this.\n\n"
 )
+
+
+@strawberry.type(description="What the asking user may do on this server.")
+class Viewer:
+    can_write: bool = strawberry.field(description="Whether this user may write notes (mutations).")
 
 
 @strawberry.type
@@ -50,6 +56,11 @@ class Query:
             raise NotFound("no model is loaded; run `summit load ARTIFACT` first")
         return Model.from_record(models[0])
 
+    @strawberry.field(description="The asking user's rights (not cached: it depends on the request).")
+    def viewer(self, info: Info) -> Viewer:
+        info.context.no_store()
+        return Viewer(can_write=info.context.can_write)
+
 
 class SummitSchema(strawberry.Schema):
     """Errors are shaped and logged by ``server.errors.shape_error``; strawberry's logger (tracebacks) is off."""
@@ -66,7 +77,7 @@ def build_schema(settings: Settings | None = None, *, introspection: bool = True
     # so a cached validation result stays right); web clients send the same few documents.
     caches = [lambda: ParserCache(maxsize=QUERY_CACHE_SIZE), lambda: ValidationCache(maxsize=QUERY_CACHE_SIZE)]
     closed = [] if introspection else [DisableIntrospection]
-    return SummitSchema(query=Query, extensions=[*query_limiters(settings), *closed, *caches])
+    return SummitSchema(query=Query, mutation=Mutation, extensions=[*query_limiters(settings), *closed, *caches])
 
 
 def sdl() -> str:

@@ -12,6 +12,7 @@ from summit.server.resolve import class_graph_record, class_index, class_info
 from summit.server.types.class_connection import ClassConnection, matches, order_classes
 from summit.server.types.class_graph import ClassGraph
 from summit.server.types.comparison import Comparison
+from summit.server.types.containing_class import ContainingClass
 from summit.server.types.embedding_point import EmbeddingPoint
 from summit.server.types.enums import ClassSort, PathMode
 from summit.server.types.faithfulness import FaithfulnessSummary
@@ -20,9 +21,11 @@ from summit.server.types.image_graph_support import ImageGraphSupport
 from summit.server.types.klass import Class
 from summit.server.types.layer import Layer
 from summit.server.types.neuron_detail import NeuronDetail
+from summit.server.types.note import EdgeInput, Note
 from summit.server.types.path import Path
 from summit.server.types.search_hit import SearchHit
 from summit.server.types.similar_class import SimilarClass
+from summit.server.types.suggested_group import SuggestedGroup
 
 from summit.artifact import dataset_name
 from summit.errors import BadInput
@@ -196,3 +199,44 @@ class Model:
         description=("One image's attribution graph (a dataset image by its path, as examples name it, or "
                      "upload:<sha256> from POST /uploads) beside the graph of `classKey` (default: the image's "
                      "label, else the most probable class of the model's data); needs `summit serve --image-graphs`."))
+
+    @strawberry.field(description=(
+        "Suggested groups (supernodes) of one layer or of all: neurons whose edges across all class graphs "
+        "are alike, by layer, then cohesion."))
+    async def suggested_groups(self, info: Info, layer: str | None = None) -> list[SuggestedGroup]:
+        gateway = info.context.gateway
+        records = await gateway.call(gateway.store.suggested_groups, self.id, layer)
+        check_result_size("the suggested groups", sum(len(r.neurons) for r in records), info.context.max_results,
+                          "ask for one layer")
+        return [SuggestedGroup.from_record(r) for r in records]
+
+    @strawberry.field(description=(
+        "Classes whose attribution graph contains every given neuron and edge (a pinned subgraph), "
+        "ranked by the neurons' summed PageRank in that graph."))
+    async def classes_containing(
+        self, info: Info, neurons: list[str] | None = None, edges: list[EdgeInput] | None = None,
+        limit: int | None = 50,
+    ) -> list[ContainingClass]:
+        limit = 50 if limit is None else limit
+        neurons, edges = neurons or [], edges or []
+        check_count("limit", limit, info.context.max_results)
+        check_count("neurons and edges", len(neurons) + len(edges), info.context.max_results)
+        for i, nid in enumerate(neurons):
+            check_neuron_id(nid, f"neurons[{i}]")
+        for i, edge in enumerate(edges):
+            check_neuron_id(edge.src, f"edges[{i}].src")
+            check_neuron_id(edge.dst, f"edges[{i}].dst")
+        if limit == 0:
+            return []
+        gateway = info.context.gateway
+        records = await gateway.call(gateway.store.classes_containing, self.id, neurons,
+                                     [(e.src, e.dst) for e in edges], limit=limit)
+        return [ContainingClass.from_record(self.id, r) for r in records]
+
+    @strawberry.field(description="Users' notes on this model's neurons and groups (by kind, then target).")
+    async def notes(self, info: Info) -> list[Note]:
+        info.context.no_store()
+        gateway = info.context.gateway
+        records = await gateway.call(gateway.store.notes, self.id)
+        check_result_size("the notes", len(records), info.context.max_results, "raise max_results")
+        return [Note.from_record(r) for r in records]

@@ -18,6 +18,7 @@ from summit.store.base import (
     ComparedEdge,
     ComparedNode,
     Comparison,
+    ContainingClass,
     EmbeddingPoint,
     Example,
     Faithfulness,
@@ -29,9 +30,12 @@ from summit.store.base import (
     ModelInfo,
     Neuron,
     NeuronDetail,
+    Note,
     SearchHit,
     SimilarClass,
+    SuggestedGroup,
 )
+from summit.store.common import check_note
 
 MODEL = "tiny-run"
 LAYERS = (LayerInfo("a", 0, 3), LayerInfo("b", 1, 3), LayerInfo("c", 2, 2))
@@ -58,6 +62,7 @@ class MemStore:
 
     def __init__(self) -> None:
         self.calls: dict[str, int] = {}
+        self.saved_notes: dict[tuple[str, str], Note] = {}
         self.media_paths = {n: [f"examples/{NEURONS[n].layer}/{NEURONS[n].channel}_{r}.jpg" for r in range(2)]
                             for n in NEURONS}
 
@@ -257,3 +262,42 @@ class MemStore:
         if layer not in {info.name for info in LAYERS}:
             raise NotFound(f"no layer {layer!r}")
         return [EmbeddingPoint(c.index, layer, float(c.index), -float(c.index)) for c in CLASSES]
+
+    def suggested_groups(self, model: str, layer: str | None) -> list[SuggestedGroup]:
+        self._count("suggested_groups")
+        self._check_model(model)
+        groups = [SuggestedGroup(0, "a", ("a:0", "a:1"), 0.9), SuggestedGroup(1, "b", ("b:0", "b:2"), 0.7)]
+        return [g for g in groups if layer in (None, g.layer)]
+
+    def classes_containing(self, model: str, neuron_ids: Sequence[str], edges: Sequence[tuple[str, str]], *,
+                           limit: int) -> list[ContainingClass]:
+        self._count("classes_containing")
+        self._check_model(model)
+        wanted = {*neuron_ids, *(end for edge in edges for end in edge)}
+        for nid in wanted:
+            self._neuron(nid)
+        found = []
+        for c, (nodes, graph_edges) in GRAPHS.items():
+            pagerank = {n: p for n, _, p in nodes}
+            if wanted <= pagerank.keys() and set(edges) <= {(s, d) for s, d, _ in graph_edges}:
+                found.append(ContainingClass(CLASSES[c], sum(pagerank[n] for n in wanted)))
+        return sorted(found, key=lambda x: (-x.mass, x.cls.index))[:limit]
+
+    def notes(self, model: str) -> list[Note]:
+        self._count("notes")
+        self._check_model(model)
+        return [self.saved_notes[k] for k in sorted(self.saved_notes)]
+
+    def set_note(self, model: str, kind: str, target: str, neurons: Sequence[str], text: str) -> Note:
+        self._count("set_note")
+        self._check_model(model)
+        note = check_note(kind, target, neurons, text)  # type: ignore[arg-type]
+        for nid in note.neurons:
+            self._neuron(nid)
+        self.saved_notes[(kind, target)] = note
+        return note
+
+    def delete_note(self, model: str, kind: str, target: str) -> bool:
+        self._count("delete_note")
+        self._check_model(model)
+        return self.saved_notes.pop((kind, target), None) is not None

@@ -151,6 +151,40 @@ def test_embedding(neo: tuple[Any, str]) -> None:
         (p.class_index, p.x, p.y) for p in store.embedding(model, "fc")]
 
 
+@pytest.mark.parametrize(("neurons", "edges"), [
+    (["conv1:1"], []), (["conv1:1", "conv2:1"], []), ([], [["conv1:1", "conv2:1"]]),
+    (["fc:1"], [["conv1:1", "conv2:1"], ["conv2:1", "fc:1"]]), ([], [["conv1:0", "conv2:1"], ["conv1:1", "conv2:1"]]),
+    (["conv1:2"], []),
+])
+def test_classes_containing(neo: tuple[Any, str], neurons: list[str], edges: list[list[str]]) -> None:
+    store, model = neo
+    rows = run(neo, "classes_containing", neurons=neurons, edges=edges, limit=50)
+    expected = store.classes_containing(model, neurons, [tuple(e) for e in edges], limit=50)
+    assert [(r["class"], r["mass"]) for r in rows] == [(c.cls.index, pytest.approx(c.mass)) for c in expected]
+
+
+def test_suggested_groups(neo: tuple[Any, str]) -> None:
+    store, model = neo
+    rows = run(neo, "suggested_groups")
+    assert [(r["group"], r["layer"], tuple(r["neurons"]), r["cohesion"]) for r in rows] == [
+        (g.id, g.layer, g.neurons, g.cohesion) for g in store.suggested_groups(model, None)]
+    assert len(rows) == 3
+
+
+def test_notes(neo: tuple[Any, str]) -> None:
+    store, model = neo
+    store.set_note(model, "neuron", "conv2:0", [], "a note")
+    store.set_note(model, "group", "g-1", ["conv1:0", "conv1:1"], "a group's note")
+    try:
+        rows = run(neo, "notes")
+        assert [(r["kind"], r["target"], tuple(r["neurons"]), r["text"], r["updated"]) for r in rows] == [
+            (n.kind, n.target, n.neurons, n.text, n.updated) for n in store.notes(model)]
+        assert len(rows) == 2
+    finally:
+        for note in store.notes(model):
+            store.delete_note(model, note.kind, note.target)
+
+
 # --- on real data: Summit's 1,000 published InceptionV1 graphs (tests/conftest.py: published_neo4j) ------
 
 
