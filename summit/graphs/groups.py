@@ -48,7 +48,7 @@ def edge_profiles(neurons: pl.DataFrame, class_edges: pl.DataFrame) -> csr_matri
             (pl.col("weight") / pl.col("weight").max().over("class_index")).alias("w"),
         )
     )
-    classes = int(edges["c"].max() or 0) + 1 if edges.height else 0
+    classes = edges["c"].n_unique()
     c, s, d = edges["c"].to_numpy(), edges["s"].to_numpy(), edges["d"].to_numpy()
     w = edges["w"].to_numpy().astype(np.float64)
     width = max(1, 2 * classes * n)

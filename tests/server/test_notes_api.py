@@ -18,9 +18,9 @@ from tests.server.memstore import MODEL, MemStore
 
 LOCAL = "http://127.0.0.1:8765"
 SET = """mutation($kind: NoteKind!, $target: String!, $text: String!, $neurons: [String!]) {
-  setNote(model: "%s", kind: $kind, target: $target, text: $text, neurons: $neurons) { kind target neurons text updated }
-}""" % MODEL
-DELETE = 'mutation($t: String!) { deleteNote(model: "%s", kind: NEURON, target: $t) }' % MODEL
+  setNote(model: "MODEL", kind: $kind, target: $target, text: $text, neurons: $neurons) { kind target neurons text updated }
+}""".replace("MODEL", MODEL)
+DELETE = 'mutation($t: String!) { deleteNote(model: "MODEL", kind: NEURON, target: $t) }'.replace("MODEL", MODEL)
 NOTES = "{ model { notes { kind target neurons text } } }"
 VIEWER = "{ viewer { canWrite } }"
 
@@ -110,8 +110,7 @@ def test_notes_are_never_served_from_the_response_cache(client_for: Callable[...
 
 def test_mutations_are_refused_over_get(client_for: Callable[..., TestClient], store: MemStore) -> None:
     local = TestClient(client_for(store).app, base_url=LOCAL, client=("127.0.0.1", 50000))
-    response = local.get("/graphql", params={"query": 'mutation { deleteNote(model: "%s", kind: NEURON, target: "a:0") }'
-                                             % MODEL})
+    response = local.get("/graphql", params={"query": DELETE, "variables": '{"t": "a:0"}'})
     assert response.status_code == 400
     assert "not allowed" in response.text
     assert "delete_note" not in store.calls
