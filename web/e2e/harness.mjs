@@ -69,15 +69,43 @@ export async function waitHealthy(base, proc, logs, timeoutMs = 90_000) {
   throw new Error(`summit serve not healthy after ${timeoutMs} ms:\n${logs.join("")}`);
 }
 
+/**
+ * Where the stack loads its models: a temporary embedded store (default), or the test Neo4j
+ * (`store: "neo4j"`, or E2E_STORE=neo4j) named by TEST_NEO4J_URI/USER/PASSWORD, whose
+ * models (and their notes) are dropped again at stop().
+ */
+function storeArgs(store, path) {
+  if (store !== "neo4j") return { args: ["--embedded", path], env: process.env };
+  const missing = ["TEST_NEO4J_URI", "TEST_NEO4J_USER", "TEST_NEO4J_PASSWORD"].filter((n) => !process.env[n]);
+  if (missing.length) throw new Error(`the Neo4j browser tests need ${missing.join(", ")}: eval "$(scripts/neo4j.sh env)"`);
+  return {
+    args: ["--neo4j", process.env.TEST_NEO4J_URI, "--user", process.env.TEST_NEO4J_USER, "--password-env", "TEST_NEO4J_PASSWORD"],
+    env: process.env,
+  };
+}
+
+function dropFromNeo4j(ids) {
+  const code = `import os, sys
+from summit.store.neo4j_store import Neo4jStore
+s = Neo4jStore(os.environ["TEST_NEO4J_URI"], os.environ["TEST_NEO4J_USER"], os.environ["TEST_NEO4J_PASSWORD"])
+for m in sys.argv[1:]:
+    if m in {x.id for x in s.models()}:
+        for n in s.notes(m):
+            s.delete_note(m, n.kind, n.target)
+        s.drop_model(m)
+s.close()`;
+  execFileSync(join(REPO, ".venv", "bin", "python"), ["-c", code, ...ids], { stdio: "inherit", timeout: 120_000 });
+}
+
 /** Build artifact + store, start the server and the browser. Call stop() when done. */
-export async function startStack() {
+export async function startStack({ store: kind = process.env.E2E_STORE ?? "embedded" } = {}) {
   if (process.env.SUMMIT_E2E_BASE) return attachStack(process.env.SUMMIT_E2E_BASE);
   if (!existsSync(join(WEB, "dist", "index.html"))) throw new Error("web/dist is missing: run `npm run build` first");
   if (!existsSync(SUMMIT)) throw new Error(`${SUMMIT} not found: run scripts/setup.sh first`);
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   mkdirSync(RESULTS, { recursive: true });
   const tmp = mkdtempSync(join(tmpdir(), "summit-e2e-"));
-  const store = join(tmp, "store"), media = join(tmp, "media");
+  const store = storeArgs(kind, join(tmp, "store")), media = join(tmp, "media");
   mkdirSync(media);
   const models = {};
   for (const [name, a] of [["main", ARTIFACT], ["big", BIG]]) {
@@ -86,7 +114,7 @@ export async function startStack() {
       "--images-per-class", name === "big" ? "8" : "20", "--seed", String(a.seed)]);
     // the main model keeps this project's rules (fixture sizes); the big one uses Summit's
     run(["graphs", art, "--graph-method", a.graphMethod, "--graph-mass", String(a.graphMass)]);
-    run(["load", art, "--embedded", store]);
+    run(["load", art, ...store.args], { env: store.env });
     const id = JSON.parse(readFileSync(join(art, "manifest.json"), "utf8")).run_id;
     symlinkSync(join(art, "media"), join(media, id)); // served as /media/<model id>/...
     models[name] = id;
@@ -94,8 +122,8 @@ export async function startStack() {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const logs = [];
-  const proc = spawn(SUMMIT, ["serve", "--embedded", store, "--host", "127.0.0.1", "--port", String(port), "--media-root", media], {
-    cwd: REPO, stdio: ["ignore", "pipe", "pipe"],
+  const proc = spawn(SUMMIT, ["serve", ...store.args, "--host", "127.0.0.1", "--port", String(port), "--media-root", media], {
+    cwd: REPO, stdio: ["ignore", "pipe", "pipe"], env: store.env,
   });
   proc.stdout.on("data", (d) => logs.push(String(d)));
   proc.stderr.on("data", (d) => logs.push(String(d)));
@@ -105,6 +133,7 @@ export async function startStack() {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   } catch (e) {
     proc.kill("SIGTERM");
+    if (kind === "neo4j") dropFromNeo4j(Object.values(models));
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
@@ -115,9 +144,10 @@ export async function startStack() {
       proc.kill("SIGTERM");
       await new Promise((r) => { const t = setTimeout(() => { proc.kill("SIGKILL"); r(); }, 5000); proc.once("exit", () => { clearTimeout(t); r(); }); });
     }
+    if (kind === "neo4j") dropFromNeo4j(Object.values(models));
     rmSync(tmp, { recursive: true, force: true });
   }
-  return { base, browser, gql, stop, logs, models };
+  return { base, browser, gql, stop, logs, models, store: kind };
 }
 
 /** Developer shortcut: run the tests against an already running server (SUMMIT_E2E_MODELS="main,big" ids). */

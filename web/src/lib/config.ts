@@ -16,3 +16,5 @@ export const GRAPH_MIN_TILE_PX = 32;
 export const GRAPH_MAX_FIT_ZOOM = 1.25;
 /** Opacity of edges (and, a little more, tiles) outside the hovered / highlighted part of the graph. */
 export const GRAPH_DIM_ALPHA = 0.12;
+/** Side of a closed group's node on the graph (world units; neuron tiles are 40-76). */
+export const GROUP_TILE = 84;

@@ -2,9 +2,9 @@
 import type { Request } from "./client";
 import * as Q from "./queries";
 import type {
-  ClassExampleImagesData, ClassGraphData, ClassInfo, ClassPage, ComparisonData, EmbeddingPointData, ExampleData,
-  ImageGraphData, ImageGraphSupportData, ModelInfo, ModelSummary, NeuronDetailData, PathData, Personalization,
-  SearchHitData, SimilarityPage,
+  ClassExampleImagesData, ClassGraphData, ClassInfo, ClassPage, ComparisonData, ContainingClassData, EmbeddingPointData,
+  ExampleData, ImageGraphData, ImageGraphSupportData, ModelInfo, ModelSummary, NeuronDetailData, NoteData, NoteKind,
+  PathData, Personalization, SearchHitData, SimilarityPage, SuggestedGroupData,
 } from "./types";
 
 const PAGE = 500;
@@ -62,6 +62,20 @@ export function makeApi(request: Request) {
       (await request<{ model: { imageGraph: ImageGraphData } }>(Q.IMAGE_GRAPH, { model, image, key, personalization })).model.imageGraph,
     classExampleImages: async (model: string | null, key: string, limit = 3) =>
       (await request<{ model: { classGraph: ClassExampleImagesData } }>(Q.CLASS_EXAMPLE_IMAGES, { model, key, limit })).model.classGraph,
+    suggestedGroups: async (model: string | null) =>
+      (await request<{ model: { suggestedGroups: SuggestedGroupData[] } }>(Q.SUGGESTED_GROUPS, { model })).model.suggestedGroups,
+    /** Classes whose graph holds every neuron and edge ("src>dst") of a pinned subgraph. */
+    classesContaining: async (model: string | null, neurons: string[], edges: string[], limit = 50) => {
+      const pairs = edges.map((e) => { const [src, dst] = e.split(">"); return { src, dst }; });
+      return (await request<{ model: { classesContaining: ContainingClassData[] } }>(
+        Q.CLASSES_CONTAINING, { model, neurons, edges: pairs, limit })).model.classesContaining;
+    },
+    notes: async (model: string | null) => (await request<{ model: { notes: NoteData[] } }>(Q.NOTES, { model })).model.notes,
+    canWrite: async () => (await request<{ viewer: { canWrite: boolean } }>(Q.VIEWER)).viewer.canWrite,
+    setNote: async (model: string, kind: NoteKind, target: string, text: string, neurons: string[] | null) =>
+      (await request<{ setNote: NoteData }>(Q.SET_NOTE, { model, kind, target, text, neurons })).setNote,
+    deleteNote: async (model: string, kind: NoteKind, target: string) =>
+      (await request<{ deleteNote: boolean }>(Q.DELETE_NOTE, { model, kind, target })).deleteNote,
   };
 }
 

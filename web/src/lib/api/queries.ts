@@ -135,8 +135,33 @@ export const CLASS_EXAMPLE_IMAGES = `query ClassExampleImages($model: String, $k
   }
 }`;
 
+export const SUGGESTED_GROUPS = `query SuggestedGroups($model: String) {
+  model(id: $model) { suggestedGroups { id layer neurons cohesion } }
+}`;
+
+export const CLASSES_CONTAINING = `query ClassesContaining($model: String, $neurons: [String!], $edges: [EdgeInput!], $limit: Int) {
+  model(id: $model) { classesContaining(neurons: $neurons, edges: $edges, limit: $limit) { class { index wnid name } mass } }
+}`;
+
+const NOTE_FIELDS = "kind target neurons text updated";
+
+export const NOTES = `query Notes($model: String) {
+  model(id: $model) { notes { ${NOTE_FIELDS} } }
+}`;
+
+export const VIEWER = `query Viewer { viewer { canWrite } }`;
+
+export const SET_NOTE = `mutation SetNote($model: String!, $kind: NoteKind!, $target: String!, $text: String!, $neurons: [String!]) {
+  setNote(model: $model, kind: $kind, target: $target, text: $text, neurons: $neurons) { ${NOTE_FIELDS} }
+}`;
+
+export const DELETE_NOTE = `mutation DeleteNote($model: String!, $kind: NoteKind!, $target: String!) {
+  deleteNote(model: $model, kind: $kind, target: $target)
+}`;
+
 /** All documents, for the schema validation test. */
 export const ALL_QUERIES: Record<string, string> = {
   MODELS, MODEL, CLASSES, SIMILARITY, CLASS, CLASS_GRAPH, CLASS_GRAPH_IMAGES, NEURON_EXAMPLES,
   NEURON_DETAIL, COMPARE, PATHS, SEARCH, EMBEDDING, IMAGE_GRAPH_SUPPORT, IMAGE_GRAPH, CLASS_EXAMPLE_IMAGES,
+  SUGGESTED_GROUPS, CLASSES_CONTAINING, NOTES, VIEWER, SET_NOTE, DELETE_NOTE,
 };

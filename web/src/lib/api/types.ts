@@ -100,3 +100,7 @@ export interface ClassExampleImagesData {
 }
 /** The answer of POST /uploads. */
 export interface UploadData { image: string; bytes: number; format: string; width: number; height: number }
+export interface SuggestedGroupData { id: number; layer: string; neurons: string[]; cohesion: number }
+export interface ContainingClassData { class: { index: number; wnid: string; name: string }; mass: number }
+export type NoteKind = "NEURON" | "GROUP";
+export interface NoteData { kind: NoteKind; target: string; neurons: string[]; text: string; updated: string }

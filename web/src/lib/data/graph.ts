@@ -11,6 +11,8 @@ export interface ViewNode {
   id: string; layer: string; layerIndex: number; channel: number;
   image: string | null; count: number; pagerank: number; group: Group;
   countA?: number | null; countB?: number | null;
+  /** A closed group of neurons drawn as one node (data/groups.ts): its visible members, name and colour. */
+  members?: ViewNode[]; name?: string; color?: string;
 }
 export interface ViewEdge { src: string; dst: string; weight: number; group: Group; weightA?: number | null; weightB?: number | null }
 export interface ViewGraph { nodes: ViewNode[]; edges: ViewEdge[] }

@@ -6,7 +6,7 @@ import { layeredLayout } from "../layout/layered";
 import { GRAPH_DIM_ALPHA, LABEL_ZOOM } from "../config";
 import { GROUP_COLORS, PALETTE } from "../theme/palette";
 import {
-  drawGraph, edgeActive, fitText, NO_EMPHASIS, nodeActive, scrollThumb, type Emphasis, type GraphScene,
+  drawGraph, edgeActive, fitText, NO_EMPHASIS, NO_MARKS, nodeActive, scrollThumb, type Emphasis, type GraphScene, type Marks,
 } from "./graph";
 import { recordingContext, type DrawCall } from "./recordingContext";
 
@@ -178,5 +178,49 @@ describe("helpers", () => {
     expect(t.track).toBe(500);
     expect(t.a).toBe(125);
     expect(t.len).toBe(250);
+  });
+});
+
+describe("marks: pins, picks, notes, groups", () => {
+  const marks = (over: Partial<Marks> = {}): Marks => ({ ...NO_MARKS, ...over });
+
+  it("pinned edges are drawn last, in the pin colour and thicker; pinned neurons get a badge", () => {
+    const g = fixture();
+    const s = scene({ emphasis: { ...NO_EMPHASIS, marks: marks({ pinned: new Set(["a:2"]), pinnedEdges: new Set([edgeKey(g.edges[1])]) }) } }, g);
+    const { calls, named } = draw(s);
+    const pinned = edgeStroke(calls, s, g.edges[1]), plain = edgeStroke(calls, s, g.edges[0]);
+    expect(pinned.state.strokeStyle).toBe(PALETTE.pin);
+    expect(pinned.state.lineWidth as number).toBeCloseTo(s.curves[1].w * 1.6);
+    expect(calls.indexOf(pinned)).toBeGreaterThan(calls.indexOf(plain));
+    const badges = named("arc");
+    expect(badges).toHaveLength(1);
+    const p = s.layout.nodes.get("a:2")!;
+    expect(badges[0].args.slice(0, 2)).toEqual([p.x + p.size / 2, p.y - p.size / 2]);
+    expect(named("fill").some((c) => c.state.fillStyle === PALETTE.pin)).toBe(true);
+  });
+
+  it("picked neurons get a dashed outline; noted ones a corner mark; open groups' members their colour", () => {
+    const s = scene({ emphasis: { ...NO_EMPHASIS, marks: marks({
+      picked: new Set(["a:1"]), noted: new Set(["b:1"]), groupColor: new Map([["a:2", "#00ff00"]]) }) } });
+    const { calls, named } = draw(s);
+    const dashes = named("setLineDash");
+    expect(dashes[0].args[0]).toHaveLength(2);
+    const dashed = calls.find((c, i) => c.name === "strokeRect" && i > calls.indexOf(dashes[0]))!;
+    expect(dashed.state.strokeStyle).toBe(PALETTE.picked);
+    expect(named("fill").filter((c) => c.state.fillStyle === PALETTE.note)).toHaveLength(1);
+    expect(border(calls, s, "a:2").state.strokeStyle).toBe("#00ff00");
+  });
+
+  it("a closed group: a mosaic of its members' tiles on its colour, its name and size below", () => {
+    const members = [node("a:1", 0), node("a:2", 0)];
+    const groupNode: ViewNode = { ...node("group:g1", 0), channel: -1, members, name: "fins", color: "#123456", count: 20 };
+    const g: ViewGraph = { nodes: [groupNode, node("b:1", 1)], edges: [{ src: "group:g1", dst: "b:1", weight: 10, group: "single" }] };
+    const img = { fake: "a:1" } as unknown as CanvasImageSource;
+    const s = scene({ tile: (n) => (n.id === "a:1" ? img : null) }, g);
+    const { calls, named } = draw(s);
+    expect(named("drawImage").map((c) => c.args[0])).toEqual([img]);
+    expect(named("fillText").map((c) => c.args[0])).toEqual(expect.arrayContaining(["fins · 2", "2"]));
+    expect(border(calls, s, "group:g1").state.strokeStyle).toBe("#123456");
+    expect(named("fillRect").some((c) => c.state.fillStyle === "#123456")).toBe(true);
   });
 });

@@ -13,6 +13,20 @@ import { toWorld, type Transform } from "../layout/viewport";
 import { GRAPH_DIM_ALPHA, GRAPH_GUTTER, GRAPH_PAD, LABEL_ZOOM } from "../config";
 import { GROUP_COLORS, PALETTE } from "../theme/palette";
 
+/** Lasting marks on neurons: pins (kept across classes), picks for a new group, notes, open groups' colours. */
+export interface Marks {
+  pinned: ReadonlySet<string>;
+  /** edgeKeys of pinned edges. */
+  pinnedEdges: ReadonlySet<string>;
+  picked: ReadonlySet<string>;
+  /** Neuron ids and group node ids ("group:<id>") with a note. */
+  noted: ReadonlySet<string>;
+  /** Outline colour of each member of an open group. */
+  groupColor: ReadonlyMap<string, string>;
+}
+
+export const NO_MARKS: Marks = { pinned: new Set(), pinnedEdges: new Set(), picked: new Set(), noted: new Set(), groupColor: new Map() };
+
 /** What stands out: the hovered neuron (and its neighbours) or edge, the selection, keyboard focus, highlighted paths. */
 export interface Emphasis {
   hovered: string | null;
@@ -23,9 +37,10 @@ export interface Emphasis {
   /** The hovered neuron and its direct neighbours. */
   neighbours: ReadonlySet<string> | null;
   highlight: { nodes: ReadonlySet<string>; edges: ReadonlySet<string> } | null;
+  marks?: Marks | null;
 }
 
-export const NO_EMPHASIS: Emphasis = { hovered: null, hoveredEdge: null, selected: null, focused: null, neighbours: null, highlight: null };
+export const NO_EMPHASIS: Emphasis = { hovered: null, hoveredEdge: null, selected: null, focused: null, neighbours: null, highlight: null, marks: null };
 
 export interface GraphScene {
   graph: ViewGraph;
@@ -98,13 +113,16 @@ export function drawRowGuides(ctx: CanvasRenderingContext2D, s: GraphScene): voi
 export function drawEdges(ctx: CanvasRenderingContext2D, s: GraphScene): void {
   const em = s.emphasis;
   const dimming = dims(em);
-  for (const pass of [false, true]) {
+  const pinned = em.marks?.pinnedEdges;
+  // Passes: dimmed edges, active edges, then pinned active edges on top.
+  for (const pass of [0, 1, 2]) {
     for (const { e, c, w } of s.curves) {
       const on = !dimming || edgeActive(e, em);
-      if (on !== pass) continue;
+      const pin = on && !!pinned?.has(edgeKey(e));
+      if ((on ? (pin ? 2 : 1) : 0) !== pass) continue;
       ctx.globalAlpha = on ? 0.75 : GRAPH_DIM_ALPHA;
-      ctx.strokeStyle = GROUP_COLORS[e.group];
-      ctx.lineWidth = w * (on && dimming ? 1.3 : 1);
+      ctx.strokeStyle = pin ? PALETTE.pin : GROUP_COLORS[e.group];
+      ctx.lineWidth = w * (on && dimming ? 1.3 : 1) * (pin ? 1.6 : 1);
       ctx.beginPath();
       ctx.moveTo(c.p0.x, c.p0.y);
       ctx.bezierCurveTo(c.p1.x, c.p1.y, c.p2.x, c.p2.y, c.p3.x, c.p3.y);
@@ -125,20 +143,18 @@ export function drawNodes(ctx: CanvasRenderingContext2D, s: GraphScene): void {
     if (p.x + h < ex0 || p.x - h > ex1 || p.y + h < ey0 - 20 || p.y - h > ey1) continue;
     const on = nodeActive(n.id, em, edgeEnds);
     ctx.globalAlpha = on ? 1 : GRAPH_DIM_ALPHA + 0.08;
-    const img = s.tile(n);
-    if (img) ctx.drawImage(img, p.x - h, p.y - h, p.size, p.size);
-    else {
-      ctx.fillStyle = PALETTE.placeholder;
-      ctx.fillRect(p.x - h, p.y - h, p.size, p.size);
-      ctx.fillStyle = PALETTE.muted;
-      ctx.textAlign = "center";
-      ctx.font = `${Math.max(9, p.size / 4)}px ${FONT}`;
-      ctx.fillText(String(n.channel), p.x, p.y);
-    }
+    if (n.members) drawGroupTile(ctx, s, n, p.x, p.y, p.size);
+    else drawTile(ctx, s.tile(n), n.channel, p.x, p.y, p.size);
     const isSel = n.id === em.selected, isHov = n.id === em.hovered || n.id === em.focused;
-    ctx.strokeStyle = isSel ? PALETTE.selectNeuron : isHov ? PALETTE.accent : GROUP_COLORS[n.group];
-    ctx.lineWidth = (isSel || isHov ? 4 : n.group === "single" ? 1.5 : 4) / Math.sqrt(k);
+    const outline = n.color ?? em.marks?.groupColor.get(n.id);
+    ctx.strokeStyle = isSel ? PALETTE.selectNeuron : isHov ? PALETTE.accent : outline ?? GROUP_COLORS[n.group];
+    ctx.lineWidth = (isSel || isHov || outline ? 4 : n.group === "single" ? 1.5 : 4) / Math.sqrt(k);
     ctx.strokeRect(p.x - h, p.y - h, p.size, p.size);
+    if (em.marks) drawMarks(ctx, em.marks, n, p.x, p.y, p.size, k);
+    if (n.members && on) {
+      drawName(ctx, `${n.name || "group"} · ${n.members.length}`, p.x, p.y + h + 8 / Math.max(k, 1), k);
+      continue;
+    }
     if (k >= LABEL_ZOOM && on) {
       const ly = p.y + h + 8 / Math.max(k, 1);
       ctx.textAlign = "center";
@@ -151,6 +167,76 @@ export function drawNodes(ctx: CanvasRenderingContext2D, s: GraphScene): void {
       ctx.fillText(n.id, p.x, ly);
     }
   }
+}
+
+/** A neuron's tile image, or a placeholder with its channel number. */
+function drawTile(ctx: CanvasRenderingContext2D, img: CanvasImageSource | null, channel: number, x: number, y: number, size: number): void {
+  const h = size / 2;
+  if (img) { ctx.drawImage(img, x - h, y - h, size, size); return; }
+  ctx.fillStyle = PALETTE.placeholder;
+  ctx.fillRect(x - h, y - h, size, size);
+  ctx.fillStyle = PALETTE.muted;
+  ctx.textAlign = "center";
+  ctx.font = `${Math.max(9, size / 4)}px ${FONT}`;
+  ctx.fillText(String(channel), x, y);
+}
+
+/** A closed group: its strongest members' tiles as a 2x2 mosaic on its colour. */
+export function drawGroupTile(ctx: CanvasRenderingContext2D, s: GraphScene, n: ViewNode, x: number, y: number, size: number): void {
+  const h = size / 2;
+  const alpha = ctx.globalAlpha;
+  ctx.fillStyle = n.color ?? PALETTE.single;
+  ctx.globalAlpha = alpha * 0.25;
+  ctx.fillRect(x - h, y - h, size, size);
+  ctx.globalAlpha = alpha;
+  const shown = [...(n.members ?? [])].sort((a, b) => b.pagerank - a.pagerank).slice(0, 4);
+  const cell = (size - 6) / 2;
+  shown.forEach((m, i) => {
+    const cx = x - h + 2 + (i % 2) * (cell + 2) + cell / 2, cy = y - h + 2 + Math.floor(i / 2) * (cell + 2) + cell / 2;
+    drawTile(ctx, s.tile(m), m.channel, cx, cy, cell);
+  });
+}
+
+/** Pin badge (top right), note mark (top left), dashed outline when picked for a new group. */
+function drawMarks(ctx: CanvasRenderingContext2D, m: Marks, n: ViewNode, x: number, y: number, size: number, k: number): void {
+  const h = size / 2, r = Math.max(4, size * 0.11);
+  const pinned = m.pinned.has(n.id) || !!n.members?.some((x) => m.pinned.has(x.id));
+  if (m.picked.has(n.id)) {
+    const gap = 5 / Math.sqrt(k);
+    ctx.setLineDash([5 / k, 3 / k]);
+    ctx.strokeStyle = PALETTE.picked;
+    ctx.lineWidth = 2.5 / Math.sqrt(k);
+    ctx.strokeRect(x - h - gap, y - h - gap, size + 2 * gap, size + 2 * gap);
+    ctx.setLineDash([]);
+  }
+  if (pinned) {
+    ctx.fillStyle = PALETTE.pin;
+    ctx.strokeStyle = PALETTE.panel;
+    ctx.lineWidth = 1.5 / Math.sqrt(k);
+    ctx.beginPath();
+    ctx.arc(x + h, y - h, r, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.stroke();
+  }
+  if (m.noted.has(n.id)) {
+    ctx.fillStyle = PALETTE.note;
+    ctx.beginPath();
+    ctx.moveTo(x - h, y - h);
+    ctx.lineTo(x - h + 2.2 * r, y - h);
+    ctx.lineTo(x - h, y - h + 2.2 * r);
+    ctx.closePath();
+    ctx.fill();
+  }
+}
+
+function drawName(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, k: number): void {
+  ctx.textAlign = "center";
+  ctx.font = `600 ${12 / Math.max(k, 1)}px ${FONT}`;
+  ctx.strokeStyle = PALETTE.panel;
+  ctx.lineWidth = 3 / k;
+  ctx.strokeText(text, x, y);
+  ctx.fillStyle = PALETTE.ink;
+  ctx.fillText(text, x, y);
 }
 
 /** A layer name shortened with "…" until it fits `maxWidth` (at least 4 characters kept). */

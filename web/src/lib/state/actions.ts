@@ -3,7 +3,7 @@
  * to do). Pure; App.svelte applies the patches to its `$state` view, and new
  * actions (pinning, grouping, notes) add a function here. Tested in actions.test.ts.
  */
-import { EMPTY_STATE, type ViewState } from "./url";
+import { EMPTY_STATE, type NeuronGroup, type PruneBy, type ViewState } from "./url";
 
 export type ViewPatch = Partial<ViewState>;
 
@@ -52,4 +52,51 @@ export function filterGraph(f: { topN?: number; minW?: number }, perLayerMax: nu
   if (f.topN !== undefined) out.topN = f.topN >= perLayerMax ? null : f.topN;
   if (f.minW !== undefined) out.minW = f.minW;
   return out;
+}
+
+// ---- exploration: pruning, pins, groups ------------------------------------------
+
+/** The pruning slider: `share` of mass kept (1 or null: off). */
+export function setPrune(share: number | null, by?: PruneBy): ViewPatch {
+  const out: ViewPatch = { prune: share === null || share >= 1 ? null : Math.max(0.01, Math.round(share * 100) / 100) };
+  if (by) out.pruneBy = by;
+  return out;
+}
+
+/** Shift-click: pin a neuron, or unpin it (with the pinned edges that touch it). */
+export function togglePin(v: ViewState, id: string): ViewPatch {
+  if (!v.pins.includes(id)) return { pins: [...v.pins, id] };
+  return { pins: v.pins.filter((p) => p !== id), pinEdges: v.pinEdges.filter((e) => !e.split(">").includes(id)) };
+}
+
+/** Pin a whole path: its neurons and its edges. */
+export function pinPath(v: ViewState, neurons: readonly string[]): ViewPatch {
+  const edges = neurons.slice(1).map((id, i) => `${neurons[i]}>${id}`);
+  return { pins: [...new Set([...v.pins, ...neurons])], pinEdges: [...new Set([...v.pinEdges, ...edges])] };
+}
+
+export function clearPins(): ViewPatch {
+  return { pins: [], pinEdges: [] };
+}
+
+/** A new group (closed: drawn as one node) of `members`; they leave any group they were in. */
+export function addGroup(v: ViewState, group: NeuronGroup): ViewPatch {
+  const taken = new Set(group.members);
+  const others = v.groups
+    .map((g) => ({ ...g, members: g.members.filter((m) => !taken.has(m)) }))
+    .filter((g) => g.members.length > 0);
+  return { groups: [...others, group] };
+}
+
+export function updateGroup(v: ViewState, id: string, change: Partial<Omit<NeuronGroup, "id">>): ViewPatch {
+  return { groups: v.groups.map((g) => (g.id === id ? { ...g, ...change } : g)) };
+}
+
+export function removeGroup(v: ViewState, id: string): ViewPatch {
+  return { groups: v.groups.filter((g) => g.id !== id) };
+}
+
+/** A view loaded from a file: everything it holds replaces the current view. */
+export function loadView(loaded: ViewState): ViewState {
+  return { ...loaded };
 }

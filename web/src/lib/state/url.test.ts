@@ -8,6 +8,7 @@ describe("URL state", () => {
   });
   it("round-trips a full state", () => {
     const s: ViewState = {
+      ...EMPTY_STATE,
       model: "inception v1", cls: "n01440764", cmp: "tench & co", topN: 7, minW: 3,
       neuron: "mixed4d:409", from: "mixed3a:1", to: "mixed5b:2", layer: "mixed4a",
       q: "dog", sort: "similarity", view: { k: 1.5, x: -20, y: 33 },

@@ -52,6 +52,21 @@ export const PALETTE = {
   scrollTrack: "rgba(29,36,51,0.06)",
   scrollThumb: "rgba(29,36,51,0.32)",
   shadow: "rgba(0,0,0,0.12)",
+  /** Pinned neurons and edges (kept across classes): a badge and the pinned edges' colour. */
+  pin: "#c2255c",
+  /** A neuron or group with a note: a corner mark. */
+  note: "#f08c00",
+  /** Neurons picked for a new group (Ctrl/⌘-click): a dashed outline. */
+  picked: "#1c7ed6",
+  /** Colours offered for the user's groups. */
+  group1: "#1971c2",
+  group2: "#2b8a3e",
+  group3: "#e67700",
+  group4: "#862e9c",
+  group5: "#c92a2a",
+  group6: "#0b7285",
+  group7: "#5c940d",
+  group8: "#a61e4d",
 } as const;
 
 export type PaletteName = keyof typeof PALETTE;
@@ -63,6 +78,11 @@ export const GROUP_COLORS: Record<Group, string> = {
   a: PALETTE.onlyA,
   b: PALETTE.onlyB,
 };
+
+/** The colours a new group can take, in the order they are offered. */
+export const GROUP_SWATCHES: readonly string[] = [
+  PALETTE.group1, PALETTE.group2, PALETTE.group3, PALETTE.group4, PALETTE.group5, PALETTE.group6, PALETTE.group7, PALETTE.group8,
+];
 
 /** CSS custom property name for a palette entry: `onlyA` -> `--only-a`. */
 export function cssVar(name: string): string {
