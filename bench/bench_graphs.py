@@ -99,6 +99,7 @@ def main() -> int:
           f"{timings['graphs_cpu_s']:.1f} s CPU (all threads; wall > CPU means the machine was shared)  "
           f"[load {timings['graphs_load_s']} s, PageRank {timings['graphs_pagerank_s']} s "
           f"({summary['pagerank_max_iterations']} iterations max), selection {timings['graphs_selection_s']} s, "
+          f"suggested groups {timings['groups_s']} s ({summary['suggested_groups']} groups), "
           f"similarity {timings['similarity_s']} s]")
     print(f"kept: {summary['class_nodes']:,} nodes, {summary['class_edges']:,} edges; "
           f"relaxed layers: {summary['relaxed_layers']}")

@@ -21,6 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="PageRank power iterations at most (default 100)")
     parser.add_argument("--graph-mass", type=float, default=None,
                         help="starting share of PageRank mass a cut keeps (default: the profile's)")
+    parser.add_argument("--group-min-cosine", type=float, default=None,
+                        help="suggested groups: least mean cosine of the members' edge profiles (default 0.5)")
+    parser.add_argument("--group-max-size", type=int, default=None,
+                        help="suggested groups: most neurons in one group (default 8)")
     parser.add_argument("--no-embedding", action="store_true", help="skip the UMAP class embedding")
 
 
@@ -30,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
     from summit.settings import resolve
 
     settings = resolve({"graph_method": args.graph_method, "damping": args.damping,
-                        "pagerank_iterations": args.iterations, "graph_mass": args.graph_mass})
+                        "pagerank_iterations": args.iterations, "graph_mass": args.graph_mass,
+                        "group_min_cosine": args.group_min_cosine, "group_max_size": args.group_max_size})
     open_artifact(args.artifact, check_references=False)  # ids are checked while loading
     summary = build_graphs(args.artifact, settings, embedding=not args.no_embedding)
     t = summary["timings"]
@@ -39,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"{args.artifact}: graphs by {method}: {summary['classes']} classes, {summary['class_nodes']} graph "
           f"nodes ({summary['nodes_per_class']}/class), {summary['class_edges']} graph edges "
           f"({summary['edges_per_class']}/class); PageRank {t['graphs_pagerank_s']} s, "
-          f"graphs {t['graphs_total_s']} s, similarity {t['similarity_s']} s"
+          f"graphs {t['graphs_total_s']} s, {summary['suggested_groups']} suggested groups {t['groups_s']} s, "
+          f"similarity {t['similarity_s']} s"
           + (f", embedding {t['embedding_s']} s ({summary['embedding_method']})" if summary["embedding_rebuilt"]
              else ""))
     if summary["unconverged_classes"]:

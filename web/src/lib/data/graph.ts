@@ -13,6 +13,8 @@ export interface ViewNode {
   countA?: number | null; countB?: number | null;
   /** A closed group of neurons drawn as one node (data/groups.ts): its visible members, name and colour. */
   members?: ViewNode[]; name?: string; color?: string;
+  /** A closed group's size, drawn members or not (pruning can hide some). */
+  size?: number;
 }
 export interface ViewEdge { src: string; dst: string; weight: number; group: Group; weightA?: number | null; weightB?: number | null }
 export interface ViewGraph { nodes: ViewNode[]; edges: ViewEdge[] }

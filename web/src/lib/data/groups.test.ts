@@ -74,15 +74,16 @@ describe("projectOrder", () => {
     const g: ViewGraph = { nodes, edges: [...new Map(edges.map((e) => [`${e.src}>${e.dst}`, e])).values()] };
     const full = orderGraph(g.nodes, g.edges);
     const groups = [group("g", ["l3:1", "l3:2", "l3:3"])];
-    const t0 = performance.now();
-    const runs = 20;
-    for (let i = 0; i < runs; i++) {
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
       const pruned = pruneGraph(g, 0.5 + i / 50, "influence");
       const { graph, groupOf } = collapseGroups(pruned, groups);
       placeRows(projectOrder(full, graph, groupOf, 90), { width: 1000 });
+      times.push(performance.now() - t0);
     }
-    const ms = (performance.now() - t0) / runs;
-    expect(ms).toBeLessThan(16);
+    times.sort((a, b) => a - b);
+    expect(times[10]).toBeLessThan(16); // the median step (a shared CI box has slow outliers)
   });
 });
 

@@ -40,7 +40,7 @@ export function collapseGroups(g: ViewGraph, groups: readonly NeuronGroup[]): Co
     groupNodes.set(id, {
       id, layer: members[0].layer, layerIndex: members[0].layerIndex, channel: -1, image: null,
       count: members.reduce((s, m) => s + m.count, 0), pagerank: members.reduce((s, m) => s + m.pagerank, 0),
-      group: common(members.map((m) => m.group)), members, name: grp.name, color: grp.color,
+      group: common(members.map((m) => m.group)), members, name: grp.name, color: grp.color, size: grp.members.length,
     });
   }
   const nodes: ViewNode[] = [];

@@ -220,6 +220,8 @@ describe("marks: pins, picks, notes, groups", () => {
     const { calls, named } = draw(s);
     expect(named("drawImage").map((c) => c.args[0])).toEqual([img]);
     expect(named("fillText").map((c) => c.args[0])).toEqual(expect.arrayContaining(["fins · 2", "2"]));
+    groupNode.size = 5; // pruning hid three members
+    expect(draw(s).named("fillText").map((c) => c.args[0])).toContain("fins · 2 of 5");
     expect(border(calls, s, "group:g1").state.strokeStyle).toBe("#123456");
     expect(named("fillRect").some((c) => c.state.fillStyle === "#123456")).toBe(true);
   });

@@ -152,7 +152,8 @@ export function drawNodes(ctx: CanvasRenderingContext2D, s: GraphScene): void {
     ctx.strokeRect(p.x - h, p.y - h, p.size, p.size);
     if (em.marks) drawMarks(ctx, em.marks, n, p.x, p.y, p.size, k);
     if (n.members && on) {
-      drawName(ctx, `${n.name || "group"} · ${n.members.length}`, p.x, p.y + h + 8 / Math.max(k, 1), k);
+      const count = n.size && n.size > n.members.length ? `${n.members.length} of ${n.size}` : `${n.members.length}`;
+      drawName(ctx, `${n.name || "group"} · ${count}`, p.x, p.y + h + 8 / Math.max(k, 1), k);
       continue;
     }
     if (k >= LABEL_ZOOM && on) {
@@ -191,8 +192,9 @@ export function drawGroupTile(ctx: CanvasRenderingContext2D, s: GraphScene, n: V
   ctx.globalAlpha = alpha;
   const shown = [...(n.members ?? [])].sort((a, b) => b.pagerank - a.pagerank).slice(0, 4);
   const cell = (size - 6) / 2;
+  const top = shown.length <= 2 ? y - cell / 2 : y - h + 2; // one row of tiles sits in the middle
   shown.forEach((m, i) => {
-    const cx = x - h + 2 + (i % 2) * (cell + 2) + cell / 2, cy = y - h + 2 + Math.floor(i / 2) * (cell + 2) + cell / 2;
+    const cx = x - h + 2 + (i % 2) * (cell + 2) + cell / 2, cy = top + Math.floor(i / 2) * (cell + 2) + cell / 2;
     drawTile(ctx, s.tile(m), m.channel, cx, cy, cell);
   });
 }
