@@ -3,19 +3,17 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Api } from "../api/loaders";
 import type { NoteData } from "../api/types";
 import { ExploreData, noteKey, type ExploreTarget } from "./explore.svelte";
+import { FakeFrames } from "./fakeFrames";
 
 const note = (target: string, text: string, kind: NoteData["kind"] = "NEURON"): NoteData =>
   ({ kind, target, neurons: [target], text, updated: "2026-12-05T00:00:00.000+00:00" });
 
 describe("ExploreData (runes, fake API)", () => {
   let destroy: () => void = () => {};
-  let frames: (() => void)[] = [];
-  beforeEach(() => {
-    frames = [];
-    vi.stubGlobal("requestAnimationFrame", (fn: FrameRequestCallback) => { frames.push(() => fn(0)); return frames.length; });
-  });
+  const frames = new FakeFrames();
+  beforeEach(() => frames.install());
   afterEach(() => { destroy(); vi.unstubAllGlobals(); vi.restoreAllMocks(); });
-  const settle = async () => { frames.splice(0).forEach((f) => f()); for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 1)); flushSync(); };
+  const settle = () => frames.next(5);
 
   function make(api: Partial<Api>, t: ExploreTarget) {
     const full = { canWrite: vi.fn(async () => true), notes: vi.fn(async () => []), suggestedGroups: vi.fn(async () => []),

@@ -1,17 +1,15 @@
 import { flushSync } from "svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Api } from "../api/loaders";
+import { FakeFrames } from "./fakeFrames";
 import { Similarity } from "./similarity.svelte";
 
 describe("Similarity (runes, fake API)", () => {
   let destroy: () => void = () => {};
-  let frames: (() => void)[] = [];
-  beforeEach(() => {
-    frames = [];
-    vi.stubGlobal("requestAnimationFrame", (fn: FrameRequestCallback) => { frames.push(() => fn(0)); return frames.length; });
-  });
+  const frames = new FakeFrames();
+  beforeEach(() => frames.install());
   afterEach(() => { destroy(); vi.unstubAllGlobals(); vi.restoreAllMocks(); });
-  const nextFrame = async () => { frames.splice(0).forEach((f) => f()); await new Promise((r) => setTimeout(r, 1)); flushSync(); };
+  const nextFrame = () => frames.next();
 
   it("asks only once the graph has settled and a frame was drawn; a class changed meanwhile is never asked for", async () => {
     const similarity = vi.fn(async (_m: string | null, i: number) => new Map([[i, 1]]));
