@@ -50,16 +50,22 @@ export function collapseGroups(g: ViewGraph, groups: readonly NeuronGroup[]): Co
     if (!gid) nodes.push(n);
     else if (!placed.has(gid)) { placed.add(gid); nodes.push(groupNodes.get(gid)!); }
   }
-  const merged = new Map<string, ViewEdge & { groups: Group[] }>();
+  // Edges that touch no member pass as they are; the others merge per (drawn src, drawn dst).
+  const edges: ViewEdge[] = [];
+  const merged = new Map<string, { edge: ViewEdge; groups: Group[] }>();
   for (const e of g.edges) {
-    const src = groupOf.get(e.src) ?? e.src, dst = groupOf.get(e.dst) ?? e.dst;
-    if (src === e.src && dst === e.dst) { merged.set(edgeKey(e), { ...e, groups: [e.group] }); continue; }
-    const key = `${src}>${dst}`;
+    const src = groupOf.get(e.src), dst = groupOf.get(e.dst);
+    if (src === undefined && dst === undefined) { edges.push(e); continue; }
+    const key = `${src ?? e.src}>${dst ?? e.dst}`;
     const m = merged.get(key);
-    if (m) { m.weight += e.weight; m.groups.push(e.group); }
-    else merged.set(key, { src, dst, weight: e.weight, group: e.group, groups: [e.group] });
+    if (m) { m.edge.weight += e.weight; m.groups.push(e.group); }
+    else {
+      const edge: ViewEdge = { src: src ?? e.src, dst: dst ?? e.dst, weight: e.weight, group: e.group };
+      merged.set(key, { edge, groups: [e.group] });
+      edges.push(edge);
+    }
   }
-  const edges = [...merged.values()].map(({ groups: gs, ...e }) => ({ ...e, group: common(gs) }));
+  for (const m of merged.values()) m.edge.group = common(m.groups);
   return { graph: { nodes, edges }, groupOf };
 }
 
@@ -123,4 +129,17 @@ export function suggestionsFor(suggestions: readonly Suggestion[], shown: Readon
     if (here.length >= 2 && !taken.has([...here].sort().join(","))) out.push({ ...s, neurons: here });
   }
   return out;
+}
+
+/**
+ * Neuron ids and edge keys ("src>dst") as they are drawn: a member of a closed group becomes its
+ * group's node (so a highlighted path or a pinned edge through a group still shows).
+ */
+export function asDrawn(ids: ReadonlySet<string>, edges: ReadonlySet<string>, groupOf: ReadonlyMap<string, string>): { nodes: Set<string>; edges: Set<string> } {
+  if (groupOf.size === 0) return { nodes: new Set(ids), edges: new Set(edges) };
+  const at = (id: string) => groupOf.get(id) ?? id;
+  return {
+    nodes: new Set([...ids].map(at)),
+    edges: new Set([...edges].map((e) => { const [a, b] = e.split(">"); return `${at(a)}>${at(b)}`; })),
+  };
 }

@@ -13,7 +13,7 @@
  * layer has none. Pinned neurons (and pinned edges between kept neurons) are
  * always kept. Pure; O(E log E). Tested in prune.test.ts.
  */
-import { edgeKey, type ViewEdge, type ViewGraph, type ViewNode } from "./graph";
+import { edgeKey, type ViewGraph } from "./graph";
 import type { PruneBy } from "../state/url";
 
 export interface Scores {
@@ -28,53 +28,63 @@ export function edgeShare(p: number): number {
   return 1 - (1 - p) / 10;
 }
 
-/** Influence (or PageRank) of every neuron and the influence flowing through every edge. */
-export function scores(g: ViewGraph, by: PruneBy): Scores {
-  const layerOf = new Map(g.nodes.map((n) => [n.id, n.layerIndex]));
-  const top = Math.max(-Infinity, ...g.nodes.map((n) => n.layerIndex));
-  const inputs = new Map<string, ViewEdge[]>();
-  for (const e of g.edges) {
-    if (!layerOf.has(e.src) || !layerOf.has(e.dst)) continue;
-    const list = inputs.get(e.dst);
-    if (list) list.push(e); else inputs.set(e.dst, [e]);
-  }
-  const node = new Map<string, number>();
-  if (by === "pagerank") for (const n of g.nodes) node.set(n.id, n.pagerank);
+/** Node influence (by node index) and edge flow (by edge index); edges naming unknown neurons carry nothing. */
+function flows(g: ViewGraph, by: PruneBy): { index: Map<string, number>; node: Float64Array; edge: Float64Array } {
+  const n = g.nodes.length, m = g.edges.length;
+  const index = new Map<string, number>();
+  g.nodes.forEach((x, i) => index.set(x.id, i));
+  const layer = new Int32Array(n);
+  let top = -Infinity;
+  g.nodes.forEach((x, i) => { layer[i] = x.layerIndex; if (x.layerIndex > top) top = x.layerIndex; });
+  const src = new Int32Array(m), dst = new Int32Array(m), w = new Float64Array(m);
+  const inTotal = new Float64Array(n);
+  g.edges.forEach((e, k) => {
+    src[k] = index.get(e.src) ?? -1;
+    dst[k] = index.get(e.dst) ?? -1;
+    w[k] = Math.max(0, e.weight);
+    if (src[k] >= 0 && dst[k] >= 0) inTotal[dst[k]] += w[k];
+  });
+  const node = new Float64Array(n);
+  if (by === "pagerank") g.nodes.forEach((x, i) => (node[i] = x.pagerank));
   else {
-    const tops = g.nodes.filter((n) => n.layerIndex === top);
-    const mass = tops.reduce((s, n) => s + n.pagerank, 0);
-    for (const n of g.nodes) node.set(n.id, 0);
-    for (const n of tops) node.set(n.id, mass > 0 ? n.pagerank / mass : 1 / tops.length);
+    let mass = 0, count = 0;
+    g.nodes.forEach((x) => { if (x.layerIndex === top) { mass += x.pagerank; count++; } });
+    g.nodes.forEach((x, i) => { if (x.layerIndex === top) node[i] = mass > 0 ? x.pagerank / mass : 1 / count; });
   }
-  const edge = new Map<string, number>();
-  const byLayerDown = [...g.nodes].sort((a, b) => b.layerIndex - a.layerIndex);
-  for (const d of byLayerDown) {
-    const ins = inputs.get(d.id);
-    if (!ins) continue;
-    const total = ins.reduce((s, e) => s + Math.max(0, e.weight), 0);
-    if (total <= 0) continue;
-    const flow = node.get(d.id) ?? 0;
-    for (const e of ins) {
-      const through = (flow * Math.max(0, e.weight)) / total;
-      edge.set(edgeKey(e), through);
-      if (by === "influence") node.set(e.src, (node.get(e.src) ?? 0) + through);
-    }
+  // Edges by their upper end, top layer first: a neuron's influence is complete before it is passed on.
+  const order = Array.from({ length: m }, (_, k) => k).filter((k) => src[k] >= 0 && dst[k] >= 0)
+    .sort((a, b) => layer[dst[b]] - layer[dst[a]] || a - b);
+  const edge = new Float64Array(m);
+  for (const k of order) {
+    const d = dst[k];
+    if (inTotal[d] <= 0) continue;
+    edge[k] = (node[d] * w[k]) / inTotal[d];
+    if (by === "influence") node[src[k]] += edge[k];
   }
-  return { node, edge };
+  return { index, node, edge };
 }
 
-/** The smallest prefix of `items` (sorted by score, descending) whose score reaches `share` of the total. */
-function keepByMass<T>(items: T[], score: (x: T) => number, share: number): T[] {
-  const total = items.reduce((s, x) => s + score(x), 0);
-  if (total <= 0) return items;
-  const out: T[] = [];
-  let sum = 0;
-  for (const x of items) {
+/** Influence (or PageRank) of every neuron and the influence flowing through every edge. */
+export function scores(g: ViewGraph, by: PruneBy): Scores {
+  const f = flows(g, by);
+  return {
+    node: new Map(g.nodes.map((x, i) => [x.id, f.node[i]])),
+    edge: new Map(g.edges.map((e, k) => [edgeKey(e), f.edge[k]])),
+  };
+}
+
+/** How many of `order` (sorted by score, descending) reach `share` of the total score. */
+function keptByMass(order: number[], score: ArrayLike<number>, share: number): number {
+  let total = 0;
+  for (const i of order) total += score[i];
+  if (total <= 0) return order.length;
+  let sum = 0, kept = 0;
+  for (const i of order) {
     if (sum >= share * total - 1e-12) break;
-    out.push(x);
-    sum += score(x);
+    sum += score[i];
+    kept++;
   }
-  return out;
+  return kept;
 }
 
 /**
@@ -83,28 +93,36 @@ function keepByMass<T>(items: T[], score: (x: T) => number, share: number): T[] 
  */
 export function pruneGraph(g: ViewGraph, share: number, by: PruneBy, keep: ReadonlySet<string> = new Set(), keepEdges: ReadonlySet<string> = new Set()): ViewGraph {
   if (!(share < 1)) return g;
-  const s = scores(g, by);
-  const score = (n: ViewNode) => s.node.get(n.id) ?? 0;
-  const layers = new Map<number, ViewNode[]>();
-  for (const n of g.nodes) {
-    const list = layers.get(n.layerIndex);
-    if (list) list.push(n); else layers.set(n.layerIndex, [n]);
-  }
-  const kept = new Set<string>(keep);
-  for (const nodes of layers.values()) {
-    const total = nodes.reduce((t, n) => t + score(n), 0);
+  const f = flows(g, by);
+  const layers = new Map<number, number[]>();
+  g.nodes.forEach((x, i) => {
+    const list = layers.get(x.layerIndex);
+    if (list) list.push(i); else layers.set(x.layerIndex, [i]);
+  });
+  const kept = new Uint8Array(g.nodes.length);
+  g.nodes.forEach((x, i) => { if (keep.has(x.id)) kept[i] = 1; });
+  const pagerank = Float64Array.from(g.nodes, (x) => x.pagerank);
+  for (const members of layers.values()) {
+    let total = 0;
+    for (const i of members) total += f.node[i];
     // A layer no influence reaches (cut off from the top) is ranked by PageRank instead.
-    const rank = total > 0 ? score : (n: ViewNode) => n.pagerank;
-    const sorted = [...nodes].sort((a, b) => rank(b) - rank(a) || b.pagerank - a.pagerank || (a.id < b.id ? -1 : 1));
-    for (const n of keepByMass(sorted, rank, share)) kept.add(n.id);
+    const rank = total > 0 ? f.node : pagerank;
+    const sorted = members.sort((a, b) => rank[b] - rank[a] || pagerank[b] - pagerank[a] || (g.nodes[a].id < g.nodes[b].id ? -1 : 1));
+    const n = keptByMass(sorted, rank, share);
+    for (let j = 0; j < n; j++) kept[sorted[j]] = 1;
   }
-  const between = g.edges.filter((e) => kept.has(e.src) && kept.has(e.dst));
-  const edgeScore = (e: ViewEdge) => s.edge.get(edgeKey(e)) ?? 0;
-  const sortedEdges = [...between].sort((a, b) => edgeScore(b) - edgeScore(a) || b.weight - a.weight || (edgeKey(a) < edgeKey(b) ? -1 : 1));
-  const keptEdges = new Set(keepByMass(sortedEdges, edgeScore, edgeShare(share)).map(edgeKey));
-  for (const e of between) if (keepEdges.has(edgeKey(e))) keptEdges.add(edgeKey(e));
+  const between: number[] = [];
+  g.edges.forEach((e, k) => {
+    const a = f.index.get(e.src), b = f.index.get(e.dst);
+    if (a !== undefined && b !== undefined && kept[a] && kept[b]) between.push(k);
+  });
+  const byFlow = [...between].sort((a, b) => f.edge[b] - f.edge[a] || g.edges[b].weight - g.edges[a].weight || a - b);
+  const keptEdge = new Uint8Array(g.edges.length);
+  const n = keptByMass(byFlow, f.edge, edgeShare(share));
+  for (let j = 0; j < n; j++) keptEdge[byFlow[j]] = 1;
+  if (keepEdges.size) for (const k of between) if (keepEdges.has(edgeKey(g.edges[k]))) keptEdge[k] = 1;
   return {
-    nodes: g.nodes.filter((n) => kept.has(n.id)),
-    edges: between.filter((e) => keptEdges.has(edgeKey(e))),
+    nodes: g.nodes.filter((_, i) => kept[i]),
+    edges: between.filter((k) => keptEdge[k]).map((k) => g.edges[k]),
   };
 }
