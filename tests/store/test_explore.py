@@ -7,14 +7,13 @@ conv2:1 (0.7), fc:1 (0.8) and the edges conv1:1 -> conv2:1 -> fc:1; class 2's is
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from summit.errors import BadInput, NotFound, StoreUnavailable
+from summit.errors import BadInput, Forbidden, NotFound
 from summit.store.base import SuggestedGroup
 from tests.store.conftest import STORES, open_store_kind, unique_model
 from tests.store.tiny import write_tiny_artifact
@@ -153,46 +152,32 @@ def test_notes_survive_reload_and_stay_with_their_model(fresh: E, tmp_path: Path
             store.drop_model(other)
 
 
-def _second_process_notes(path: str, model: str, out: Any) -> None:
+def test_embedded_notes_live_in_the_store(tmp_path: Path) -> None:
+    """The process holding the store writes notes into its shared Note table: they outlive closing
+    it; a process that opens the store read-only reads them and is refused writes; a store from
+    before notes existed (no Note table) has none."""
+    import ladybug
+
     from summit.store.embedded import EmbeddedStore
-
-    store = EmbeddedStore(path, read_only=True)
-    try:
-        seen = [n.text for n in store.notes(model)]
-        try:
-            store.set_note(model, "neuron", "fc:1", [], "from the second process")
-            refused = ""
-        except StoreUnavailable as exc:
-            refused = str(exc)
-        out.put((seen, refused))
-    finally:
-        store.close()
-
-
-def test_embedded_notes_beside_a_read_only_store(tmp_path: Path) -> None:
-    """The serving process writes notes although it opened the store read-only; a second process
-    reads them and is told why it cannot write."""
-    from summit.store.embedded import EmbeddedStore, notes_path
 
     path = tmp_path / "store"
     model = unique_model("notes-ro")
-    loader = EmbeddedStore(path)
-    loader.load_artifact(str(write_tiny_artifact(tmp_path / "artifact", run_id=model)))
-    loader.close()
-    server = EmbeddedStore(path, read_only=True)
+    holder = EmbeddedStore(path)
+    holder.load_artifact(str(write_tiny_artifact(tmp_path / "artifact", run_id=model)))
+    holder.set_note(model, "neuron", "conv1:0", [], "written while serving")
+    holder.close()
+    reader = EmbeddedStore(path, read_only=True)
     try:
-        assert server.notes(model) == []
-        assert not notes_path(path).exists(), "reading writes nothing"
-        server.set_note(model, "neuron", "conv1:0", [], "written while serving")
-        assert notes_path(path).exists()
-        spawn = multiprocessing.get_context("spawn")
-        queue: Any = spawn.Queue()
-        child = spawn.Process(target=_second_process_notes, args=(str(path), model, queue))
-        child.start()
-        seen, refused = queue.get(timeout=60)
-        child.join(60)
-        assert seen == ["written while serving"]
-        assert "holds" in refused
-        assert str(notes_path(path)) in refused
+        assert [n.text for n in reader.notes(model)] == ["written while serving"]
+        with pytest.raises(Forbidden, match="read-only"):
+            reader.set_note(model, "neuron", "conv1:1", [], "x")
     finally:
-        server.close()
+        reader.close()
+    db = ladybug.Database(str(path))
+    ladybug.Connection(db).execute("DROP TABLE Note")
+    db.close()
+    old = EmbeddedStore(path, read_only=True)
+    try:
+        assert old.notes(model) == []
+    finally:
+        old.close()
