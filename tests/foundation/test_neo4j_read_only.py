@@ -116,3 +116,20 @@ def test_summit_reads_the_read_only_database(read_only_neo4j: dict[str, Any]) ->
         assert graph.nodes
     finally:
         store.close()
+
+
+def test_notes_are_refused_with_a_reason_on_the_read_only_database(read_only_neo4j: dict[str, Any]) -> None:
+    """Users' notes are the one thing the server writes: a read-only database refuses them as FORBIDDEN."""
+    from summit.errors import Forbidden
+    from summit.store.neo4j_store import Neo4jStore
+
+    store = Neo4jStore(read_only_neo4j["uri"], "neo4j", PASSWORD)
+    try:
+        model = store.models()[0].id
+        neuron = store.class_graph(model, 0).nodes[0].neuron.id
+        assert store.notes(model) == []
+        with pytest.raises(Forbidden, match="read-only while serving"):
+            store.set_note(model, "neuron", neuron, [], "cannot be saved here")
+        assert store.notes(model) == []
+    finally:
+        store.close()

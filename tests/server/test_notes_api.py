@@ -6,13 +6,15 @@ The same mutations run on both real stores in ``test_explore_api.py``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
-from summit.server.rights import can_write, is_loopback
+from summit.server.app import create_app
+from summit.server.rights import can_write, literal_loopback
 
-from summit.settings import resolve
+from summit.settings import Settings, resolve
 from tests.server.conftest import error_codes, make_settings
 from tests.server.memstore import MODEL, MemStore
 
@@ -34,22 +36,57 @@ def post(client: TestClient, query: str, variables: dict[str, Any] | None = None
     ("127.0.0.1", True), ("127.0.0.2", True), ("::1", True), ("[::1]", True), ("localhost", True),
     ("0.0.0.0", False), ("10.0.0.5", False), ("example.org", False), ("", False), ("testclient", False),
 ])
-def test_is_loopback(host: str, loopback: bool) -> None:
-    assert is_loopback(host) is loopback
+def test_literal_loopback(host: str, loopback: bool) -> None:
+    assert literal_loopback(host) is loopback
 
 
-def test_write_rights_are_conservative() -> None:
+def test_write_rights_without_a_token_are_this_machines() -> None:
     local = resolve({"host": "127.0.0.1"}, environ={})
     ok = {"host": "127.0.0.1:8765", "origin": "http://127.0.0.1:8765"}
-    assert can_write(local, "127.0.0.1", ok)
-    assert can_write(local, "127.0.0.1", {"host": "localhost:8765"}), "no Origin: a script, not a page"
-    assert not can_write(local, "10.1.2.3", ok), "from another machine"
-    assert not can_write(local, None, ok)
-    assert not can_write(local, "127.0.0.1", {"host": "evil.example:8765"}), "DNS rebinding"
-    assert not can_write(local, "127.0.0.1", {**ok, "origin": "http://evil.example"}), "another site's page"
-    assert not can_write(local, "127.0.0.1", {**ok, "origin": "http://127.0.0.1:9999"}), "another local origin"
-    assert not can_write(local, "127.0.0.1", {}), "no Host"
-    assert not can_write(resolve({"host": "0.0.0.0"}, environ={}), "127.0.0.1", ok), "a server others reach"
+
+    def may(client: str | None, headers: dict[str, str], settings: Settings = local) -> bool:
+        return can_write(settings, token_required=False, authorized=True, client_host=client, headers=headers)
+
+    assert may("127.0.0.1", ok)
+    assert may("127.0.0.1", {"host": "localhost:8765"}), "no Origin: a script, not a page"
+    assert not may("10.1.2.3", ok), "from another machine"
+    assert not may(None, ok)
+    assert not may("127.0.0.1", {"host": "evil.example:8765"}), "DNS rebinding"
+    assert not may("127.0.0.1", {**ok, "origin": "http://evil.example"}), "another site's page"
+    assert not may("127.0.0.1", {**ok, "origin": "http://127.0.0.1:9999"}), "another local origin"
+    assert not may("127.0.0.1", {}), "no Host"
+    assert not may("127.0.0.1", ok, resolve({"host": "0.0.0.0"}, environ={})), "a server others reach"
+
+
+def test_write_rights_follow_the_token_and_public_is_read_only() -> None:
+    team = resolve({"host": "0.0.0.0"}, environ={})
+    there = {"host": "summit.example.org", "origin": "https://summit.example.org"}
+    assert can_write(team, token_required=True, authorized=True, client_host="10.1.2.3", headers=there)
+    assert not can_write(team, token_required=True, authorized=False, client_host="10.1.2.3", headers=there)
+    assert not can_write(team, token_required=True, authorized=True, client_host="10.1.2.3",
+                         headers={**there, "origin": "https://evil.example"}), "another site's page"
+    demo = resolve({"host": "0.0.0.0", "public": True}, environ={})
+    assert not can_write(demo, token_required=False, authorized=True, client_host="127.0.0.1",
+                         headers={"host": "127.0.0.1"}), "--public: nobody writes"
+
+
+def test_a_token_grants_write_rights_over_http(store: MemStore, tmp_path: Path) -> None:
+    token = "t" * 32
+    app = create_app(make_settings(host="0.0.0.0", allowed_hosts=("summit.example.org",)), store,
+                     web_dir=tmp_path / "no-web", token=token)
+    with TestClient(app, base_url="http://summit.example.org", client=("10.1.2.3", 50000)) as client:
+        refused = client.post("/graphql", json={"query": VIEWER})
+        assert refused.status_code == 401, "no token: access control answers before GraphQL"
+        headers = {"authorization": f"Bearer {token}"}
+        assert post(client, VIEWER, headers=headers).json()["data"] == {"viewer": {"canWrite": True}}
+        saved = post(client, SET, {"kind": "NEURON", "target": "a:0", "text": "team note"}, headers=headers).json()
+        assert saved["data"]["setNote"]["text"] == "team note"
+    public = create_app(make_settings(host="0.0.0.0", public=True, allowed_hosts=("demo.example.org",)), store,
+                        web_dir=tmp_path / "no-web")
+    with TestClient(public, base_url="http://demo.example.org", client=("10.1.2.3", 50000)) as client:
+        assert post(client, VIEWER).json()["data"] == {"viewer": {"canWrite": False}}
+        assert error_codes(post(client, DELETE, {"t": "a:0"}).json()) == ["FORBIDDEN"]
+    assert [n.text for n in store.saved_notes.values()] == ["team note"]
 
 
 def test_viewer_and_refused_writes(client_for: Callable[..., TestClient], store: MemStore) -> None:
@@ -58,7 +95,7 @@ def test_viewer_and_refused_writes(client_for: Callable[..., TestClient], store:
     assert body["data"] == {"viewer": {"canWrite": False}}
     refused = post(remote, SET, {"kind": "NEURON", "target": "a:0", "text": "x"}).json()
     assert error_codes(refused) == ["FORBIDDEN"]
-    assert "write rights" in refused["errors"][0]["message"]
+    assert "may not change notes" in refused["errors"][0]["message"]
     assert error_codes(post(remote, DELETE, {"t": "a:0"}).json()) == ["FORBIDDEN"]
     assert store.saved_notes == {}
     assert "set_note" not in store.calls, "refused before the store is asked"
@@ -136,4 +173,4 @@ def test_classes_containing_and_suggestions(client_for: Callable[..., TestClient
 
 
 def test_settings_default_host_is_loopback() -> None:
-    assert is_loopback(make_settings().host), "a default `summit serve` lets its own machine write notes"
+    assert literal_loopback(make_settings().host), "a default `summit serve` lets its own machine write notes"
