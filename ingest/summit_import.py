@@ -39,6 +39,7 @@ from summit.artifact import FORMAT_VERSION, MEDIA_DIR, validate_references, writ
 from summit.errors import BadInput
 from summit.graphs.build import embedding_table, similarity_table
 from summit.graphs.data import load_graph_inputs
+from summit.graphs.groups import group_suggestions
 from summit.ids import neuron_id
 from summit.imagenet import imagenet_classes
 from summit.inception import LUCID_LAYER_NAMES, LUCID_LAYERS
@@ -169,6 +170,7 @@ def _fingerprint(source: SummitSource) -> str:
 
 def _manifest(source: SummitSource, classes: ClassRows | None, counts: dict[str, int], settings: Settings,
               embedding_from: str, timings: dict[str, float]) -> dict[str, Any]:
+    suggested = counts.pop("suggested_groups")  # computed here, not published
     unknown = ["activations.act_sum", "examples.image", "examples.score", "featurevis.objective",
                "classes.prob_hist"]
     if classes is None:
@@ -189,7 +191,8 @@ def _manifest(source: SummitSource, classes: ClassRows | None, counts: dict[str,
                          "hops": []} for i in range(1, len(LUCID_LAYER_NAMES))],
         "method": {"exclude_channels": list(EXCLUDED_CHANNELS), "damping": 0.85,
                    "similar_per_class": settings.similar_per_class, "umap_neighbors": settings.umap_neighbors,
-                   "umap_min_dist": settings.umap_min_dist},
+                   "umap_min_dist": settings.umap_min_dist, "group_min_cosine": settings.group_min_cosine,
+                   "group_max_size": settings.group_max_size},
         "published": {
             "source": "Summit (Hohman et al., IEEE TVCG 2020): github.com/fredhohman/summit-data",
             "imported_from": source.origin, "licence": "MIT (LICENSE-summit-data.md)",
@@ -201,7 +204,8 @@ def _manifest(source: SummitSource, classes: ClassRows | None, counts: dict[str,
         },
         "graphs": {"graph_method": "summit", "graph_rules_changed": {},  # Summit's own per-layer rules
                    "classes": len(source.graphs), "class_nodes": counts["class_nodes"],
-                   "class_edges": counts["class_edges"], "embedding_method": embedding_from},
+                   "class_edges": counts["class_edges"], "embedding_method": embedding_from,
+                   "suggested_groups": suggested},
         "timings": timings,
     }
 
@@ -269,6 +273,11 @@ def import_summit(
         # 1,000-row matrices gain nothing from BLAS threads, and on a busy machine they spin
         # (measured: PCA layout 3 s with one thread, 28 s with two at load 10 on 2 cores)
         with threadpool_limits(limits=1, user_api="blas"):
+            # suggested groups from the published graphs, as `summit graphs` makes them for ours
+            groups = group_suggestions(_neurons_frame(), frames["class_edges"], min_cosine=settings.group_min_cosine,
+                                       max_size=settings.group_max_size)
+            write_table(tmp, "group_suggestions", groups)
+            t_groups = time.perf_counter()
             write_table(tmp, "similarity", similarity_table(inputs, settings.similar_per_class))
             t_sim = time.perf_counter()
             if classes is not None and classes.embed:
@@ -280,10 +289,12 @@ def import_summit(
         t_emb = time.perf_counter()
         counts = {name: frame.height for name, frame in frames.items()}
         counts.update(examples=examples.height, featurevis=featurevis.height,
+                      suggested_groups=groups["group"].n_unique(),
                       attr_bottleneck=len(graphs.attr_layer) - sum(
                           1 for layer in graphs.attr_layer if layer in LUCID_LAYER_NAMES))
         timings = {"import_read_s": round(t_read - t0, 3), "import_parse_s": round(t_parse - t_read, 3),
-                   "import_write_s": round(t_media - t_parse, 3), "similarity_s": round(t_sim - t_media, 3),
+                   "import_write_s": round(t_media - t_parse, 3), "groups_s": round(t_groups - t_media, 3),
+                   "similarity_s": round(t_sim - t_groups, 3),
                    "embedding_s": round(t_emb - t_sim, 3), "import_total_s": round(t_emb - t0, 3)}
         manifest = _manifest(source, classes, counts, settings, embedding_from, timings)
         write_manifest(tmp, manifest)

@@ -138,3 +138,71 @@ def test_neo4j_and_embedded_agree(embedded: Any, published_neo4j: tuple[Any, str
     assert neo.similar_classes(model, WOLF, layer="mixed4d", limit=10) == embedded.similar_classes(
         model, WOLF, layer="mixed4d", limit=10)
     assert neo.neuron_detail(model, "mixed4d:403") == embedded.neuron_detail(model, "mixed4d:403")
+
+
+# --- exploring the published graphs: classes containing a subgraph, suggested groups, notes ----------
+LAYER_ORDER = ["mixed3a", "mixed3b", "mixed4a", "mixed4b", "mixed4c", "mixed4d", "mixed4e", "mixed5a", "mixed5b"]
+
+
+def _published_index(summit_data: Path) -> tuple[dict[str, dict[int, float]], dict[tuple[str, str], set[int]]]:
+    """neuron id -> {class: pagerank}, and (src, dst) -> classes, straight from the ag files."""
+    nodes: dict[str, dict[int, float]] = {}
+    edges: dict[tuple[str, str], set[int]] = {}
+    for k in range(1000):
+        graph = json.loads((summit_data / "data" / "ag" / f"ag-{k}.json").read_text())
+        for layer, entries in graph.items():
+            below = LAYER_ORDER[LAYER_ORDER.index(layer) - 1] if layer != "mixed3a" else None
+            for n in entries:
+                nid = f"{layer}:{n['channel']}"
+                nodes.setdefault(nid, {})[k] = n["pagerank"]
+                for p in n["prev_channels"]:
+                    edges.setdefault((f"{below}:{p['prev_channel']}", nid), set()).add(k)
+    return nodes, edges
+
+
+def test_classes_containing_a_pinned_subgraph_of_the_published_graphs(client: TestClient, summit_data: Path) -> None:
+    nodes, edges = _published_index(summit_data)
+    wolf = json.loads((summit_data / "data" / "ag" / f"ag-{WOLF}.json").read_text())
+    dst = max(wolf["mixed4d"], key=lambda n: len(n["prev_channels"]))
+    pinned = f"mixed4d:{dst['channel']}"
+    src = f"mixed4c:{max(dst['prev_channels'], key=lambda p: p['inf'])['prev_channel']}"
+    query = """query($n: [String!], $e: [EdgeInput!]) { model(id: "inceptionv1-summit") {
+      classesContaining(neurons: $n, edges: $e, limit: 1000) { class { index } mass } } }"""
+    for neurons, pairs in (([pinned], []), ([pinned], [(src, pinned)])):
+        wanted = {pinned, *(end for pair in pairs for end in pair)}
+        having = set.intersection(*(set(nodes[n]) for n in wanted), *(edges[p] for p in pairs))
+        expected = sorted(having, key=lambda k: (-sum(nodes[n][k] for n in wanted), k))
+        got = gql(client, query, n=neurons, e=[{"src": a, "dst": b} for a, b in pairs])["model"]["classesContaining"]
+        assert [c["class"]["index"] for c in got] == expected
+        assert WOLF in expected
+        assert [c["mass"] for c in got] == pytest.approx([sum(nodes[n][k] for n in wanted) for k in expected])
+    assert len(set(nodes[pinned])) > len(set(nodes[pinned]) & edges[(src, pinned)]), "the edge narrows it down"
+
+
+def test_suggested_groups_of_the_published_graphs(client: TestClient, published_artifact: Path,
+                                                  summit_data: Path) -> None:
+    nodes, _ = _published_index(summit_data)
+    groups = gql(client, '{ model(id: "inceptionv1-summit") { suggestedGroups { id layer neurons cohesion } } }')
+    found = groups["model"]["suggestedGroups"]
+    manifest = json.loads((published_artifact / "manifest.json").read_text())
+    assert len(found) == manifest["graphs"]["suggested_groups"] > 50
+    assert [g["id"] for g in found] == list(range(len(found)))
+    for g in found:
+        assert {n.split(":")[0] for n in g["neurons"]} == {g["layer"]}
+        assert 2 <= len(g["neurons"]) <= 8
+        assert g["cohesion"] >= 0.5 - 1e-9
+        assert all(n in nodes for n in g["neurons"]), "members are neurons of some published graph"
+    assert [LAYER_ORDER.index(g["layer"]) for g in found] == sorted(LAYER_ORDER.index(g["layer"]) for g in found)
+
+
+def test_notes_on_the_published_graphs(store: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    app = create_app(make_settings(), store, web_dir=tmp_path_factory.mktemp("no-web"))
+    with TestClient(app, base_url="http://127.0.0.1:8765", client=("127.0.0.1", 50000)) as local:
+        saved = gql(local, """mutation { setNote(model: "inceptionv1-summit", kind: NEURON, target: "mixed4d:409",
+                              text: "dog faces?") { target text } }""")
+        assert saved == {"setNote": {"target": "mixed4d:409", "text": "dog faces?"}}
+        try:
+            notes = gql(local, '{ model(id: "inceptionv1-summit") { notes { kind target text } } }')
+            assert notes["model"]["notes"] == [{"kind": "NEURON", "target": "mixed4d:409", "text": "dog faces?"}]
+        finally:
+            store.delete_note(MODEL, "neuron", "mixed4d:409")

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, freePort, REPO, RESULTS, run, waitHealthy } from "./harness.mjs";
+import { CHROMIUM_ARGS, freePort, makeGql, REPO, RESULTS, run, waitHealthy } from "./harness.mjs";
 
 const COMPACT = join(REPO, "data", "summit-data", "summit-data-compact.tar.xz");
 const SUMMIT = process.env.SUMMIT_BIN ?? join(REPO, ".venv", "bin", "summit");
@@ -94,6 +94,67 @@ describe("Summit's published graphs in the web app", { concurrency: false }, () 
     const src = await page.$eval("[data-testid=hover-card] [data-testid=example-patch]", (i) => i.getAttribute("src"));
     assert.equal(src, `/media/${MODEL}/examples/${id.replace(":", "/")}_0.jpg`);
     await page.screenshot({ path: join(RESULTS, "published-white-wolf.png") });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test("exploring the published graphs: prune, pin (classes containing it as GraphQL says), a suggested group, a note", { timeout: 300_000 }, async () => {
+    const gql = makeGql(base);
+    const errors = [];
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on("pageerror", (e) => errors.push(String(e)));
+    // a class whose graph two members of a suggested group are in (suggestions come from the import)
+    const suggested = (await gql(`{ model(id: "${MODEL}") { suggestedGroups { id neurons } } }`)).model.suggestedGroups;
+    assert.ok(suggested.length > 50, `the import suggested ${suggested.length} groups`);
+    let cls = null, nodes = null;
+    for (const k of [270, 278, 1, 100, 200, 300, 400, 500]) {
+      const g = (await gql(`{ model(id: "${MODEL}") { classGraph(classKey: "${k}") { nodes { neuron { id } } } } }`)).model.classGraph;
+      const ids = new Set(g.nodes.map((n) => n.neuron.id));
+      if (suggested.some((s) => s.neurons.filter((n) => ids.has(n)).length >= 2)) { cls = k; nodes = ids; break; }
+    }
+    assert.ok(cls !== null, "one of the classes tried has a suggested group in its graph");
+    await page.goto(`${base}/?model=${MODEL}&class=${cls}`);
+    await page.waitForFunction((k) => {
+      const area = document.querySelector("[data-testid=graph-area]");
+      return area?.dataset.status === "ready" && Number(area.dataset.classIndex) === k;
+    }, cls, { timeout: 30_000 });
+    const count = () => page.$eval("[data-testid=graph]", (g) => Number(g.dataset.nodeCount));
+    assert.equal(await count(), nodes.size);
+    await page.$eval("[data-testid=prune-slider]", (el) => { el.value = "50"; el.dispatchEvent(new Event("input", { bubbles: true })); });
+    await page.waitForFunction((n) => Number(document.querySelector("[data-testid=graph]").dataset.nodeCount) < n, nodes.size);
+
+    // pin a neuron on screen: the classes containing it are GraphQL's
+    const box = await page.locator("[data-testid=graph]").boundingBox();
+    const onScreen = await page.$$eval("[data-testid=graph] [data-node-id]", (els, b) => els.filter((e) => {
+      const r = e.getBoundingClientRect();
+      return r.top > b.y && r.bottom < b.y + b.height && !e.dataset.nodeId.startsWith("group:");
+    }).map((e) => e.dataset.nodeId), box);
+    const pin = onScreen[0];
+    await page.click(`[data-node-id="${pin}"]`, { modifiers: ["Shift"] });
+    const want = (await gql(`{ model(id: "${MODEL}") { classesContaining(neurons: ["${pin}"], limit: 1000) { class { index } } } }`))
+      .model.classesContaining.map((c) => c.class.index);
+    assert.ok(want.includes(cls));
+    await page.waitForFunction((n) => Number(document.querySelector("[data-testid=containing]")?.dataset.count) === n, Math.min(want.length, 50));
+    assert.deepEqual(await page.$$eval("[data-testid=containing-class]", (els) => els.map((e) => Number(e.dataset.classIndex))), want.slice(0, 50));
+
+    // back to all neurons: accept the first suggestion, drawn as one node
+    await page.click("[data-testid=prune-off]");
+    await page.waitForFunction(() => Number(document.querySelector("[data-testid=groups-panel]")?.dataset.suggestions) > 0);
+    await page.click("[data-testid=suggestion-accept] >> nth=0");
+    await page.waitForSelector("[data-node-id='group:g1']");
+    assert.ok(Number(await page.$eval("[data-node-id='group:g1']", (e) => e.dataset.members)) >= 2);
+
+    // a note on the pinned neuron, saved on the server, removed again
+    await page.click(`[data-node-id="${pin}"]`);
+    await page.click("[data-testid=neuron-panel] [data-testid=note-edit]");
+    await page.fill("[data-testid=neuron-panel] [data-testid=note-input]", "a published neuron");
+    await page.click("[data-testid=neuron-panel] [data-testid=note-save]");
+    await page.waitForSelector("[data-testid=neuron-panel] [data-testid=note-text]");
+    const notes = (await gql(`{ model(id: "${MODEL}") { notes { target text } } }`)).model.notes;
+    assert.deepEqual(notes, [{ target: pin, text: "a published neuron" }]);
+    await page.click("[data-testid=neuron-panel] [data-testid=note-delete]");
+    await page.waitForSelector("[data-testid=neuron-panel] [data-testid=note][data-has-note=false]");
+    await page.screenshot({ path: join(RESULTS, "published-explore.png") });
     assert.deepEqual(errors, []);
     await page.close();
   });
