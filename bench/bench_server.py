@@ -1,7 +1,7 @@
 """Benchmark: loopback load tests of `summit serve` (class-graph queries; an abusive client).
 
     .venv/bin/python bench/bench_server.py [--scales full,published] [--clients 50] [--duration 60]
-        [--max-requests 1000000] [--client process|wrk] [--no-wait] [--no-warm-up]
+        [--documents web|inline] [--max-requests 1000000] [--client process|wrk] [--no-wait] [--no-warm-up]
         [--response-cache N] [--artifact DIR] [--store-path PATH]
     .venv/bin/python bench/bench_server.py --abuse [--abusers 200] [--duration 20] [--scales ...] ...
 
@@ -19,9 +19,15 @@
    once every class graph and neuron picture is remembered); the load starts
    then. ``--no-wait``: start the load as soon as /healthz answers, the warm-up
    still running (``--no-warm-up``: without it).
-4. ``--clients`` concurrent keep-alive connections ask for the web app's class-graph
-   query (class, nodes with neuron images, edges) of random classes for
-   ``--duration`` seconds (closed loop). ``--client process`` (default):
+4. ``--clients`` concurrent keep-alive connections open random classes as the web app
+   does for ``--duration`` seconds (closed loop): ``--documents web`` (default) sends the
+   web app's own two documents (``CLASS_GRAPH``, then ``CLASS_GRAPH_IMAGES`` for the
+   tiles; the text of web/src/lib/api/queries.ts, kept in summit.server.prerender) with
+   its variables (``model`` null, ``key`` the class's wnid, ``topN`` null, ``minWeight``
+   0), exactly what a browser sends when a class is clicked; ``--documents inline``
+   sends one document the web app never sends (class, nodes with their images inline,
+   edges; keyed by class index), so the server has not pre-rendered it and the first
+   request of each class runs the GraphQL work. ``--client process`` (default):
    bench/load_client.py in its own process (asyncio + uvloop, raw HTTP/1.1), which
    records every request's start and end, so percentiles, per-10-s windows and
    first-vs-repeat requests are computed here. ``--client wrk``: the C load
@@ -32,9 +38,9 @@
    the per-client rate limit off (``SUMMIT_RATE_LIMIT=0``).
 5. Prints requests/s, p50/p95/p99, mean and max latency, the Little's-law check
    (a closed loop of C clients at X requests/s has a mean latency of C/X), server
-   CPU per request, latency per 10-s window, the first request of each class vs
-   repeats, the error count and the ratios to the targets (first request of a
-   class p95 <= 100 ms, all requests p95 <= 50 ms, 0 errors).
+   CPU per request, latency per 10-s window, the first request of each class (of each
+   document and class) vs repeats, the error count and the ratios to the targets (first
+   request of a class p95 <= 100 ms, all requests p95 <= 50 ms, 0 errors).
 
 ``--abuse``: the server with its default rate limits; ``--abusers`` connections from
 127.0.0.2 send heavy queries (K=5 paths and a 2-hop neighbourhood of random
@@ -60,6 +66,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +94,8 @@ SCALES: dict[str, dict[str, Any]] = {
 PUBLISHED_SOURCES = (REPO.parent / "shared" / "data" / "summit-data",
                      REPO / "data" / "summit-data" / "summit-data-compact.tar.xz")
 
+DOCUMENTS = ("web", "inline")
+
 HEAVY = """query Heavy($key: String!) {
   model {
     paths(classKey: $key, from: "__FROM__", k: 5) { score neurons }
@@ -94,7 +103,7 @@ HEAVY = """query Heavy($key: String!) {
   }
 }"""
 
-CLASS_GRAPH = """query ClassGraph($key: String!) {
+INLINE_CLASS_GRAPH = """query ClassGraph($key: String!) {
   model {
     classGraph(classKey: $key) {
       class { index wnid name images top1Correct accuracy probHist
@@ -200,16 +209,43 @@ def warm_up_line(state: dict[str, Any] | None) -> str:
     return f"{w['state']} ({w['graphs']} class graphs, {w['images']} pictures)"
 
 
-def body_template(tmp: Path) -> Path:
-    template = tmp / "class-graph-body.json"
-    template.write_text(json.dumps({"query": CLASS_GRAPH, "variables": {"key": "__KEY__"}}))
-    return template
+@dataclass(frozen=True)
+class Requests:
+    """What the load client sends: body templates (``__KEY__`` = the class), in turn per class, and the
+    classes' keys (a JSON list; None: their indices)."""
+
+    templates: tuple[Path, ...]
+    names: tuple[str, ...]
+    keys: Path | None
+
+    def arguments(self) -> list[str]:
+        out = [x for t in self.templates for x in ("--body-template", str(t))]
+        return out + (["--keys", str(self.keys)] if self.keys else [])
 
 
-def load_client(base: str, template: Path, classes: int, clients: int, duration: float, max_requests: int,
+def class_requests(tmp: Path, documents: str, artifact: Path) -> Requests:
+    """The class-view requests of ``--documents``: the web app's two documents keyed by wnid, or ``inline``."""
+    if documents == "inline":
+        template = tmp / "class-graph-inline-body.json"
+        template.write_text(json.dumps({"query": INLINE_CLASS_GRAPH, "variables": {"key": "__KEY__"}}))
+        return Requests((template,), ("inline class graph",), None)
+    from summit.server.prerender import WEB_DOCUMENTS, web_body
+
+    from summit.artifact import read_table
+
+    templates = []
+    for name, document in WEB_DOCUMENTS.items():
+        templates.append(tmp / f"web-{name.lower().replace('_', '-')}-body.json")
+        templates[-1].write_bytes(web_body(document, None, "__KEY__"))
+    keys = tmp / "class-wnids.json"
+    keys.write_text(json.dumps(read_table(artifact, "classes").sort("class_index")["wnid"].to_list()))
+    return Requests(tuple(templates), tuple(WEB_DOCUMENTS), keys)
+
+
+def load_client(base: str, requests: Requests, classes: int, clients: int, duration: float, max_requests: int,
                 seed: int, out: Path, *extra: str) -> subprocess.Popen[str]:
     """Start bench/load_client.py in its own process (its record goes to ``out``)."""
-    command = [sys.executable, str(LOAD_CLIENT), "--url", f"{base}/graphql", "--body-template", str(template),
+    command = [sys.executable, str(LOAD_CLIENT), "--url", f"{base}/graphql", *requests.arguments(),
                "--classes", str(classes), "--clients", str(clients), "--duration", str(duration),
                "--max-requests", str(max_requests), "--seed", str(seed), "--out", str(out), *extra]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -223,23 +259,24 @@ def finish(proc: subprocess.Popen[str], out: Path, timeout: float) -> dict[str, 
     return record
 
 
-def process_test(base: str, classes: int, clients: int, duration: float, max_requests: int, seed: int,
-                 tmp: Path) -> dict[str, Any]:
+def process_test(base: str, requests: Requests, classes: int, clients: int, duration: float, max_requests: int,
+                 seed: int, tmp: Path) -> dict[str, Any]:
     """Run bench/load_client.py in its own process; its per-request record."""
     out = tmp / "load-client-result.json"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = load_client(base, body_template(tmp), classes, clients, duration, max_requests, seed, out)
+    proc = load_client(base, requests, classes, clients, duration, max_requests, seed, out)
     result = finish(proc, out, duration + 300)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result["client_cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return result
 
 
-def wrk_test(base: str, classes: int, clients: int, duration: float, wrk: str,
-             tmp: Path) -> tuple[dict[str, int], list[str]]:
-    """Run wrk (1 thread, ``clients`` connections, ``duration`` s); its done() line as a dict, plus stderr lines."""
+def wrk_test(base: str, requests: Requests, classes: int, clients: int, duration: float,
+             wrk: str) -> tuple[dict[str, int], list[str]]:
+    """Run wrk (1 thread, ``clients`` connections, ``duration`` s) with the first document, keyed by class index;
+    its done() line as a dict, plus stderr lines."""
     command = [wrk, "-t1", f"-c{clients}", f"-d{max(1, round(duration))}s", "--timeout", "30s",
-               "-s", str(WRK_SCRIPT), f"{base}/graphql", "--", str(classes), str(body_template(tmp))]
+               "-s", str(WRK_SCRIPT), f"{base}/graphql", "--", str(classes), str(requests.templates[0])]
     done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 120, check=False)
     line = next((x for x in done.stdout.splitlines() if x.startswith("WRK ")), None)
     if done.returncode != 0 or line is None:
@@ -264,9 +301,10 @@ def summary(latencies: list[float]) -> str:
             f"p99 {percentile(latencies, 99):.1f}   mean {statistics.fmean(latencies):.1f}   max {max(latencies):.1f}")
 
 
-def report_process(record: dict[str, Any]) -> tuple[int, float, list[float], list[float], int, list[str]]:
-    """Print the windows and first-vs-repeat split; return count, elapsed, latencies and first requests'
-    latencies (ms), errors, samples."""
+def report_process(record: dict[str, Any], requests: Requests,
+                   classes: int) -> tuple[int, float, list[float], list[float], int, list[str]]:
+    """Print the windows and first-vs-repeat split (per document when there are several); return count,
+    elapsed, latencies and first requests' latencies (ms), errors, samples."""
     starts, ends, keys = record["starts"], record["ends"], record["keys"]
     latencies = [(e - s) * 1000 for s, e in zip(starts, ends, strict=True)]
     if not latencies:
@@ -281,10 +319,18 @@ def report_process(record: dict[str, Any]) -> tuple[int, float, list[float], lis
     seen: set[int] = set()
     first: list[float] = []
     repeat: list[float] = []
+    by_document: dict[int, list[float]] = {}
     for order in sorted(range(len(starts)), key=starts.__getitem__):
-        (repeat if keys[order] in seen else first).append(latencies[order])
+        if keys[order] in seen:
+            repeat.append(latencies[order])
+        else:
+            first.append(latencies[order])
+            by_document.setdefault(keys[order] // classes, []).append(latencies[order])
         seen.add(keys[order])
     print(f"first request of a class   {len(first):7d}  {summary(first)}")
+    if len(requests.names) > 1:
+        for number, values in sorted(by_document.items()):
+            print(f"  {requests.names[number]:<24} {len(values):7d}  {summary(values)}")
     if repeat:
         print(f"repeated classes           {len(repeat):7d}  {summary(repeat)}")
     return (len(latencies), float(record["elapsed"]), latencies, first, int(record["errors"]),
@@ -305,7 +351,8 @@ def layer_names(artifact: Path) -> list[str]:
     return [str(layer["name"]) for layer in read_manifest(artifact)["layers"]]
 
 
-def abuse(args: argparse.Namespace, artifact: Path, store_path: Path, classes: int, bench_dir: Path) -> int:
+def abuse(args: argparse.Namespace, artifact: Path, store_path: Path, classes: int, bench_dir: Path,
+          requests: Requests) -> int:
     """An abusive client (heavy GETs in a closed loop) next to a normal one; the server's default limits."""
     from summit.settings import resolve
 
@@ -327,13 +374,13 @@ def abuse(args: argparse.Namespace, artifact: Path, store_path: Path, classes: i
               f"{ABUSER_ADDRESS} (paths K=5 + 2-hop neighbourhood, GET, closed loop) and a normal user from "
               f"{NORMAL_ADDRESS} (a class graph every {NORMAL_INTERVAL_S:g} s) for {args.duration:g} s", flush=True)
         load_before = os.getloadavg()[0]
-        alone = load_client(base, body_template(bench_dir), classes, 1, args.duration / 2, args.max_requests,
+        alone = load_client(base, requests, classes, 1, args.duration / 2, args.max_requests,
                             args.seed + 2, bench_dir / "alone.json", "--local-address", NORMAL_ADDRESS,
                             "--interval", str(NORMAL_INTERVAL_S))
         baseline = finish(alone, bench_dir / "alone.json", args.duration + 300)
-        bad = load_client(base, heavy, classes, args.abusers, args.duration, args.max_requests, args.seed,
+        bad = load_client(base, Requests((heavy,), ("heavy",), None), classes, args.abusers, args.duration, args.max_requests, args.seed,
                           bench_dir / "abuser.json", "--get", "--local-address", ABUSER_ADDRESS)
-        good = load_client(base, body_template(bench_dir), classes, 1, args.duration, args.max_requests,
+        good = load_client(base, requests, classes, 1, args.duration, args.max_requests,
                            args.seed + 1, bench_dir / "normal.json", "--local-address", NORMAL_ADDRESS,
                            "--interval", str(NORMAL_INTERVAL_S))
         abuser = finish(bad, bench_dir / "abuser.json", args.duration + 300)
@@ -380,6 +427,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load per scale (default 60)")
     parser.add_argument("--max-requests", type=int, default=1_000_000, help="upper bound on requests")
+    parser.add_argument("--documents", choices=DOCUMENTS, default="web",
+                        help="web: the web app's two class-view documents, keyed by wnid (default); inline: one "
+                             "document the web app never sends (images inline, keyed by index), not pre-rendered")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--response-cache", type=int, default=None,
                         help="server setting response_cache (0 = measure without the response cache)")
@@ -439,8 +489,9 @@ def run_scale(args: argparse.Namespace, scale: str, wrk: str | None) -> dict[str
     from summit.artifact import read_manifest
 
     classes = int(read_manifest(artifact)["dataset"]["classes"])
+    requests = class_requests(bench_dir, args.documents, artifact)
     if args.abuse:
-        return {"scale": scale, "ok": abuse(args, artifact, store_path, classes, bench_dir) == 0}
+        return {"scale": scale, "ok": abuse(args, artifact, store_path, classes, bench_dir, requests) == 0}
     port = free_port()
     cache = "default" if args.response_cache is None else args.response_cache
     env = {"SUMMIT_RATE_LIMIT": "0"}  # every client of this run comes from 127.0.0.1: one budget for all 50
@@ -457,15 +508,15 @@ def run_scale(args: argparse.Namespace, scale: str, wrk: str | None) -> dict[str
         print(f"{'ready' if extra == ['--wait-warm-up'] else 'answering'} after {ready_s:.1f} s "
               "(process start to the first /healthz answer)", flush=True)
         print(f"warm-up at load start: {warm_up_line(health(base))}")
-        print(f"load: client {args.client}, {args.clients} clients, {args.duration:g} s, random classes of {classes}",
-              flush=True)
+        print(f"load: client {args.client}, {args.clients} clients, {args.duration:g} s, random classes of {classes}, "
+              f"documents {args.documents} ({', '.join(requests.names)})", flush=True)
         load_before, cpu_before = os.getloadavg()[0], cpu_seconds(proc.pid)
         if args.client == "wrk":
             assert wrk is not None
-            stats, samples = wrk_test(base, classes, args.clients, args.duration, wrk, bench_dir)
+            stats, samples = wrk_test(base, requests, classes, args.clients, args.duration, wrk)
         else:
-            record = process_test(base, classes, args.clients, args.duration, args.max_requests, args.seed,
-                                  bench_dir)
+            record = process_test(base, requests, classes, args.clients, args.duration, args.max_requests,
+                                  args.seed, bench_dir)
         server_cpu = cpu_seconds(proc.pid) - cpu_before
         load_after = os.getloadavg()[0]
         warm_after = warm_up_line(health(base))
@@ -479,7 +530,7 @@ def run_scale(args: argparse.Namespace, scale: str, wrk: str | None) -> dict[str
         errors = sum(stats[k] for k in kinds)
         detail = ", ".join(f"{k} {stats[k]}" for k in kinds)
     else:
-        count, elapsed, latencies, first, errors, samples = report_process(record)
+        count, elapsed, latencies, first, errors, samples = report_process(record, requests, classes)
         if count:
             p50, p95, p99 = (percentile(latencies, q) for q in (50, 95, 99))
             mean, slowest = statistics.fmean(latencies), max(latencies)

@@ -1,14 +1,18 @@
 """A closed-loop HTTP/1.1 load generator for bench/bench_server.py (its own process, uvloop when present).
 
-    python bench/load_client.py --url http://127.0.0.1:PORT/graphql --body-template F \
-        --classes 1000 --clients 50 --duration 60 [--max-requests N] [--seed 0] \
+    python bench/load_client.py --url http://127.0.0.1:PORT/graphql --body-template F [--body-template F2] \
+        --classes 1000 [--keys KEYS.json] --clients 50 --duration 60 [--max-requests N] [--seed 0] \
         [--local-address 127.0.0.2] [--interval S] [--get] --out RESULT.json
 
 Each of ``--clients`` keep-alive connections POSTs a request, reads the whole
 answer, and sends the next one at once (closed loop; ``--interval S``: each
 connection waits S seconds between requests instead, like a person clicking).
 The request body is the template with ``__KEY__`` replaced by a random class
-index (a template without ``__KEY__`` is sent as it is); ``--get`` sends it as a
+(its index, or its entry in ``--keys``, a JSON list of one string per class; a
+template without ``__KEY__`` is sent as it is). With several ``--body-template``
+each connection sends them in turn for the same class, as the web app sends its
+graph and then its tile pictures; the record's key of a request is
+``template number x classes + class``. ``--get`` sends it as a
 GET with ``?query=...`` (the server's response cache answers only POSTs). ``--local-address``:
 connect from this loopback address (the server tells clients apart by address,
 so one run can play two clients: e.g. 127.0.0.2 and 127.0.0.3). Every request's
@@ -67,11 +71,19 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 async def run(args: argparse.Namespace) -> dict[str, object]:
     url = urlsplit(args.url)
     host, port, path = url.hostname or "127.0.0.1", url.port or 80, url.path or "/"
-    with open(args.body_template, "rb") as f:
-        template = f.read()
+    templates = []
+    for name in args.body_template:
+        with open(name, "rb") as f:
+            templates.append(f.read())
+    names = [str(k) for k in range(args.classes)]
+    if args.keys:
+        with open(args.keys) as f:
+            names = [str(k) for k in json.load(f)]
+        if len(names) != args.classes:
+            raise SystemExit(f"--keys has {len(names)} keys for --classes {args.classes}")
     rng = random.Random(args.seed)
-    requests = [build_request(host, port, path, template.replace(b"__KEY__", str(k).encode()), args.get)
-                for k in range(args.classes)]
+    requests = [build_request(host, port, path, template.replace(b"__KEY__", json.dumps(name)[1:-1].encode()), args.get)
+                for template in templates for name in names]
     starts: list[float] = []
     ends: list[float] = []
     keys: list[int] = []
@@ -88,29 +100,33 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         reader, writer = await asyncio.open_connection(host, port, local_addr=local)
         try:
             while time.perf_counter() < stop_at and issued < args.max_requests:
-                issued += 1
-                key = rng.randrange(args.classes)
-                t0 = time.perf_counter()
-                writer.write(requests[key])
-                try:
-                    status, body = await read_response(reader)
-                except (OSError, asyncio.IncompleteReadError, RuntimeError, ValueError) as exc:
-                    failures.append(f"class {key}: {type(exc).__name__}: {exc}")
-                    writer.close()
-                    reader, writer = await asyncio.open_connection(host, port, local_addr=local)
-                    continue
-                t1 = time.perf_counter()
-                starts.append(t0 - began)
-                ends.append(t1 - began)
-                keys.append(key)
-                statuses.append(status)
-                if status != 200 or b'"errors"' in body:
-                    failures.append(f"class {key}: HTTP {status} {body[:200]!r}")
-                    found = MESSAGE.search(body)
-                    reason = f"HTTP {status}: " + (found.group(1).decode(errors="replace") if found else "?")
-                    reasons[reason] = reasons.get(reason, 0) + 1
-                if args.interval > 0:
-                    await asyncio.sleep(args.interval)
+                cls = rng.randrange(args.classes)
+                for number in range(len(templates)):
+                    if time.perf_counter() >= stop_at or issued >= args.max_requests:
+                        break
+                    issued += 1
+                    key = number * args.classes + cls
+                    t0 = time.perf_counter()
+                    writer.write(requests[key])
+                    try:
+                        status, body = await read_response(reader)
+                    except (OSError, asyncio.IncompleteReadError, RuntimeError, ValueError) as exc:
+                        failures.append(f"class {cls}: {type(exc).__name__}: {exc}")
+                        writer.close()
+                        reader, writer = await asyncio.open_connection(host, port, local_addr=local)
+                        continue
+                    t1 = time.perf_counter()
+                    starts.append(t0 - began)
+                    ends.append(t1 - began)
+                    keys.append(key)
+                    statuses.append(status)
+                    if status != 200 or b'"errors"' in body:
+                        failures.append(f"class {cls}: HTTP {status} {body[:200]!r}")
+                        found = MESSAGE.search(body)
+                        reason = f"HTTP {status}: " + (found.group(1).decode(errors="replace") if found else "?")
+                        reasons[reason] = reasons.get(reason, 0) + 1
+                    if args.interval > 0:
+                        await asyncio.sleep(args.interval)
         finally:
             writer.close()
 
@@ -123,8 +139,10 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--url", required=True)
-    parser.add_argument("--body-template", required=True)
+    parser.add_argument("--body-template", required=True, action="append",
+                        help="request body with __KEY__ for the class; repeated: sent in turn for one class")
     parser.add_argument("--classes", type=int, required=True)
+    parser.add_argument("--keys", default="", help="JSON list of the classes' keys (default: their indices)")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--max-requests", type=int, default=1_000_000)
