@@ -206,7 +206,8 @@ def warm_up_line(state: dict[str, Any] | None) -> str:
     if not state or "warmUp" not in state:
         return "unknown"
     w = state["warmUp"]
-    return f"{w['state']} ({w['graphs']} class graphs, {w['images']} pictures)"
+    answers = f", {w['responses']} pre-rendered answers" if "responses" in w else ""
+    return f"{w['state']} ({w['graphs']} class graphs, {w['images']} pictures{answers})"
 
 
 @dataclass(frozen=True)
@@ -519,7 +520,8 @@ def run_scale(args: argparse.Namespace, scale: str, wrk: str | None) -> dict[str
                                   args.seed, bench_dir)
         server_cpu = cpu_seconds(proc.pid) - cpu_before
         load_after = os.getloadavg()[0]
-        warm_after = warm_up_line(health(base))
+        state_after = health(base)
+        warm_after = warm_up_line(state_after)
     finally:
         stop_server(proc)
     first: list[float] = []
@@ -551,6 +553,10 @@ def run_scale(args: argparse.Namespace, scale: str, wrk: str | None) -> dict[str
         print(f"client CPU    {client_cpu:.1f} s in {elapsed:.1f} s wall = {client_cpu / elapsed:.2f} cores "
               "(the load client shares the machine with the server)")
     print(f"warm-up       at the end of the load: {warm_after}")
+    cache_state = (state_after or {}).get("responseCache")
+    if cache_state:
+        print(f"response cache {cache_state['hits']} hits, {cache_state['misses']} misses; {cache_state['entries']} "
+              f"answers kept, {cache_state['prerendered']} keys of pre-rendered answers")
     print(f"machine load  {load_before:.1f} -> {load_after:.1f} (1-min load average; {os.cpu_count()} CPUs)")
     print(f"errors        {errors} ({detail})")
     for sample in samples:

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from summit.server.loaders import Loaders
 from summit.server.media import MediaRoots, media_endpoint
 from summit.server.memo import ClassGraphs, NeuronImages
 from summit.server.pool import StorePools
+from summit.server.prerender import Prerendered, prerender
 from summit.server.rate_limit import HeavySlots, RateLimit, TokenBuckets, client_address, retry_after_header
 from summit.server.response_cache import CachedGraphQL, ResponseCache
 from summit.server.rights import can_write
@@ -53,7 +54,7 @@ from summit.server.web import DEFAULT_WEB_DIR, web_endpoint
 from summit.errors import BadInput
 from summit.image_graph import ImageGraphs
 from summit.settings import Settings
-from summit.store.base import GraphStore
+from summit.store.base import ClassInfo, GraphStore, ModelInfo
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +64,17 @@ class SummitGraphQL(GraphQL[Context, None]):
 
     def __init__(self, settings: Settings, store: GraphStore, pools: StorePools, warm: bool = False,
                  image_graphs: ImageGraphService | None = None, introspection: bool = True,
-                 buckets: TokenBuckets | None = None, token_required: bool = False):
+                 buckets: TokenBuckets | None = None, token_required: bool = False,
+                 models_memo: ModelsMemo | None = None, response_cache: ResponseCache | None = None):
         super().__init__(build_schema(settings, introspection=introspection),
                          graphql_ide="graphiql" if settings.dev else None, allow_queries_via_get=True)
         self.settings = settings
         self.store = store
         self.pools = pools
         self.heavy_slots = HeavySlots(settings.heavy_per_client, buckets, settings.heavy_cost)
-        self.models_memo = ModelsMemo()
+        self.models_memo = ModelsMemo() if models_memo is None else models_memo
+        self.response_cache = response_cache  # the warm-up pre-renders the web app's class views into it
+        self.prerendered = Prerendered()
         self.neuron_images = NeuronImages()
         self.class_graphs = ClassGraphs()
         self._warm_up: asyncio.Task[WarmUpReport] | None = None
@@ -120,10 +124,22 @@ class SummitGraphQL(GraphQL[Context, None]):
         """Start filling the memos in the background (once; needs the running event loop)."""
         if self._warm_up_wanted and self._warm_up is None:
             background = StoreGateway(self.store, self.pools, timeout=WARM_UP_TIMEOUT_S)
+            responses = self._prerender if self.response_cache is not None else None
             self._warm_up = asyncio.get_running_loop().create_task(
-                warm_up(self.neuron_images, self.class_graphs, self.models_memo, background, self.warm_up_report))
+                warm_up(self.neuron_images, self.class_graphs, self.models_memo, background, self.warm_up_report,
+                        responses))
             self._warm_up.add_done_callback(_report_warm_up)
         return self._warm_up
+
+    async def _prerender(self, model: ModelInfo, default: bool, classes: Sequence[ClassInfo], generation: int) -> bool:
+        """The warm-up's last step: the web app's class views of ``model``, answered by this view, into the cache."""
+        cache = self.response_cache
+        assert cache is not None
+
+        def keep(keys: Sequence[str], body: bytes) -> bool:
+            return cache.keep(generation, keys, body)
+
+        return await prerender(self, ResponseCache.key, keep, model, default, classes, self.prerendered)
 
     def warm_up_state(self) -> dict[str, Any]:
         """For /healthz: off, running, done or failed, with what is remembered so far."""
@@ -136,6 +152,8 @@ class SummitGraphQL(GraphQL[Context, None]):
             state = "failed" if task.cancelled() or task.exception() is not None else "done"
         report: dict[str, Any] = {"state": state, "graphs": self.warm_up_report.graphs,
                                   "images": self.warm_up_report.images}
+        if self.response_cache is not None and self._warm_up_wanted:
+            report["responses"] = self.prerendered.answers  # pre-rendered class-view answers
         if self.image_graphs is not None:
             report["imageGraphs"] = dict(self.image_graphs.prepared)
         return report
@@ -212,18 +230,21 @@ def create_app(
                        "start the server with `summit serve`")
     service = ImageGraphService(image_graphs, settings) if image_graphs is not None else None
     buckets = TokenBuckets(settings.rate_limit, settings.rate_burst) if settings.rate_limit > 0 else None
-    view = SummitGraphQL(settings, store, pools, warm=warm, image_graphs=service,
-                         introspection=settings.dev or token is not None, buckets=buckets,
-                         token_required=token is not None)
-    graphql: Any = view
+    models_memo = ModelsMemo()
+    cache = None
     if settings.response_cache > 0:
         def gateway() -> StoreGateway:
             return StoreGateway(store, pools, timeout=settings.request_timeout)
 
-        graphql = CachedGraphQL(graphql, ResponseCache(view.models_memo, gateway, settings.response_cache))
+        cache = ResponseCache(models_memo, gateway, settings.response_cache)
+    view = SummitGraphQL(settings, store, pools, warm=warm, image_graphs=service,
+                         introspection=settings.dev or token is not None, buckets=buckets,
+                         token_required=token is not None, models_memo=models_memo, response_cache=cache)
+    graphql: Any = view if cache is None else CachedGraphQL(view, cache)
     graphql = BodyLimit(graphql)
     web = web_endpoint(Path(web_dir) if web_dir is not None else DEFAULT_WEB_DIR)
-    health, ready = health_endpoints(store, pools.probe, settings, view.warm_up_state)
+    health, ready = health_endpoints(store, pools.probe, settings, view.warm_up_state,
+                                     cache.state if cache is not None else None)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", health, methods=["GET"]),

@@ -6,7 +6,7 @@ once when the warm-up is off, and after it failed: the server then looks answers
 up per request). ``/readyz``: the same check as a status code, 200 only when
 ready (for load balancers and container health checks). Both answer without an
 access token; such requests learn only ``status`` and ``ready`` (the model count,
-the store kind and the warm-up's progress need the token).
+the store kind, the warm-up's progress and the response cache's counts need the token).
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ def _authorized(request: Request) -> bool:
 
 
 def health_endpoints(store: GraphStore, pool: BoundedPool, settings: Settings,
-                     warm_up_state: Callable[[], dict[str, Any]] | None = None) -> tuple[Endpoint, Endpoint]:
-    """The ``/healthz`` and ``/readyz`` endpoints."""
+                     warm_up_state: Callable[[], dict[str, Any]] | None = None,
+                     cache_state: Callable[[], dict[str, int]] | None = None) -> tuple[Endpoint, Endpoint]:
+    """The ``/healthz`` and ``/readyz`` endpoints (``cache_state``: the response cache's counts, when it is on)."""
     timeout = min(settings.request_timeout, HEALTH_TIMEOUT)
 
     def probe() -> int:
@@ -53,8 +54,11 @@ def health_endpoints(store: GraphStore, pool: BoundedPool, settings: Settings,
             return 503, {"status": "unavailable", "ready": False, "reachable": False, "store": settings.store,
                          "warmUp": warm}
         ready = warm["state"] in SETTLED
-        return 200, {"status": "ok", "ready": ready, "reachable": True, "store": settings.store, "models": models,
-                     "warmUp": warm}
+        body = {"status": "ok", "ready": ready, "reachable": True, "store": settings.store, "models": models,
+                "warmUp": warm}
+        if cache_state is not None:
+            body["responseCache"] = cache_state()
+        return 200, body
 
     async def health(request: Request) -> JSONResponse:
         status, body = await check()

@@ -7,13 +7,18 @@ viewer's rights, mutations). The cache is
 dropped when the store's model list changes (the app's ``ModelsMemo``, which
 looks at most once a second, so a reload shows within about that time). Every
 request still passes the same limits: a cached answer is one that already passed them.
+
+Besides the LRU of live answers, the cache keeps the answers the warm-up pre-rendered
+(``server.prerender``: the web app's class views) for the generation they were
+rendered at; live traffic never evicts them, and they too are dropped when the
+model list changes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
 from summit.server.memo import GenerationMemo, Missing
@@ -24,6 +29,7 @@ ASGIApp = Callable[[MutableMapping[str, Any], Callable[[], Awaitable[Any]], Call
 
 MAX_BODY = 64 * 1024  # larger requests are not cached (the token limit keeps real queries far below)
 MAX_ENTRY = 4 * 1024 * 1024  # larger answers are not cached
+MAX_PRERENDERED_KEYS = 1_000_000  # keys of pre-rendered answers (their bytes are bounded by server.prerender)
 
 
 class ResponseCache:
@@ -33,11 +39,18 @@ class ResponseCache:
         self._models_memo = models_memo
         self._gateway = gateway
         self._entries: GenerationMemo[str, bytes] = GenerationMemo(max_entries)
+        self._prerendered: GenerationMemo[str, bytes] = GenerationMemo(MAX_PRERENDERED_KEYS)
         self.hits = 0
         self.misses = 0
 
     def __len__(self) -> int:
+        """Live answers kept (the pre-rendered ones are ``prerendered``)."""
         return len(self._entries)
+
+    def state(self) -> dict[str, int]:
+        """For /healthz: lookups answered and not, answers kept (live, and keys of pre-rendered ones)."""
+        return {"hits": self.hits, "misses": self.misses, "entries": len(self._entries),
+                "prerendered": len(self._prerendered)}
 
     @staticmethod
     def key(body: bytes) -> str | None:
@@ -59,10 +72,14 @@ class ResponseCache:
             await self._models_memo.get(self._gateway())
         except Exception:  # store unreachable: answer nothing from the cache, let the query report it
             self._entries.clear()
+            self._prerendered.clear()
             return None
         if self._models_memo.failing:  # the last look at the store failed: let the query report it
             return None
-        body = self._entries.get(self._models_memo.generation, key)
+        generation = self._models_memo.generation
+        body = self._prerendered.get(generation, key)
+        if isinstance(body, Missing):
+            body = self._entries.get(generation, key)
         if isinstance(body, Missing):
             self.misses += 1
             return None
@@ -74,6 +91,16 @@ class ResponseCache:
             return  # (a quote before `errors` cannot occur inside a JSON string value, only as a key)
         if self._entries.generation is not None:  # kept for the generation its lookup saw
             self._entries.put(self._entries.generation, key, body)
+
+    def keep(self, generation: int, keys: Sequence[str], body: bytes) -> bool:
+        """Keep a pre-rendered answer under ``keys`` for ``generation`` (the warm-up's); False, keeping
+        nothing, when the model list has changed since (the caller stops)."""
+        if self._models_memo.generation != generation:
+            return False
+        if len(body) <= MAX_ENTRY and b'"errors":' not in body:
+            for key in keys:
+                self._prerendered.put(generation, key, body)
+        return True
 
 
 class CachedGraphQL:

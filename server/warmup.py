@@ -5,21 +5,29 @@ then its nodes' pictures) on top of building the answer; at 1,000 classes that
 made the first seconds of a load test an order of magnitude slower than the
 rest. The warm-up asks the store for every neuron's picture (a few batched
 calls per model) and every class's graph at the model's own thresholds (one call
-per class, one at a time, so requests keep the other store threads). It stops
-when the model list changes meanwhile: entries of an old generation must not
-replace newer ones.
+per class, one at a time, so requests keep the other store threads); then, given a
+``responses`` step (the app's ``server.prerender`` into its response cache), the web
+app's class-view answers of every class, so that the first view of a class is a cache
+hit too. It stops when the model list changes meanwhile: entries of an old generation
+must not replace newer ones.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from summit.server.memo import MISSING, ClassGraphs, NeuronImages, picture
 from summit.server.store_access import ModelsMemo, StoreGateway
 
 from summit.ids import neuron_id
+from summit.store.base import ClassInfo, ModelInfo
 
 IMAGE_BATCH = 1000  # neurons per store call
+
+
+# (model, is it the first model (the one a null model argument means), its classes, generation) -> go on?
+ResponsesStep = Callable[[ModelInfo, bool, Sequence[ClassInfo], int], Awaitable[bool]]
 
 
 @dataclass
@@ -29,8 +37,10 @@ class WarmUpReport:
 
 
 async def warm_up(images: NeuronImages, graphs: ClassGraphs | None, models_memo: ModelsMemo,
-                  gateway: StoreGateway, report: WarmUpReport | None = None) -> WarmUpReport:
-    """Remember every neuron's picture, then (``graphs`` given) every class's graph.
+                  gateway: StoreGateway, report: WarmUpReport | None = None,
+                  responses: ResponsesStep | None = None) -> WarmUpReport:
+    """Remember every neuron's picture, then (``graphs`` given) every class's graph, then (``responses``
+    given) have every model's class views pre-rendered.
 
     Returns the counts; ``report``, when given, is the object updated as it goes (for /healthz).
     """
@@ -53,13 +63,14 @@ async def warm_up(images: NeuronImages, graphs: ClassGraphs | None, models_memo:
             report.images += len(chunk)
     if graphs is None:
         return report
+    classes_of: dict[str, list[ClassInfo]] = {}
     for model in models:
-        classes = await gateway.call(store.classes, model.id)
+        classes = classes_of[model.id] = await gateway.call(store.classes, model.id)
         if models_memo.generation != generation:
             return report
         for cls in classes:
             if report.graphs >= graphs.max_entries:
-                return report
+                break
             key = (model.id, cls.index, None, 0)
             if graphs.contains(generation, key):
                 continue
@@ -68,6 +79,10 @@ async def warm_up(images: NeuronImages, graphs: ClassGraphs | None, models_memo:
                 return report
             graphs.put(generation, key, graph)
             report.graphs += 1
+    if responses is not None:
+        for position, model in enumerate(models):
+            if not await responses(model, position == 0, classes_of[model.id], generation):
+                return report
     return report
 
 

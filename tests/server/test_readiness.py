@@ -83,7 +83,8 @@ def test_serve_opens_the_port_only_when_ready(tmp_path: Path) -> None:
             time.sleep(0.02)
         first = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).json()  # the first answer ever
         assert first["ready"] is True
-        assert first["warmUp"] == {"state": "done", "graphs": 40, "images": 4 * 16}
+        # every class graph, every picture and the web app's two class-view answers of every class
+        assert first["warmUp"] == {"state": "done", "graphs": 40, "images": 4 * 16, "responses": 2 * 40}
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)

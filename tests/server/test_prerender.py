@@ -1,0 +1,142 @@
+"""The warm-up pre-renders the web app's class views into the response cache (server/prerender.py):
+exactly the documents the web app sends, under the keys of the bodies it sends, the same bytes as a
+live answer, and dropped with the rest of the cache when the model list changes."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+from starlette.testclient import TestClient
+from summit.server.app import create_app
+from summit.server.prerender import WEB_DOCUMENTS, class_keys, web_body
+
+from summit.store.base import ClassInfo
+from tests.server.conftest import graphql_view, make_settings, wait_for_generation
+from tests.server.memstore import CLASSES, MODEL, MemStore
+from tests.server.proxy import StoreProxy
+
+QUERIES_TS = Path(__file__).resolve().parents[2] / "web" / "src" / "lib" / "api" / "queries.ts"
+
+
+def web_app_documents() -> dict[str, str]:
+    """Every ``const NAME = `...`;`` of queries.ts, with ``${OTHER}`` replaced as JavaScript does."""
+    documents: dict[str, str] = {}
+    for found in re.finditer(r"^(?:export )?const (\w+) = `(.*?)`;", QUERIES_TS.read_text(), re.S | re.M):
+        documents[found.group(1)] = re.sub(r"\$\{(\w+)\}", lambda ref: documents[ref.group(1)], found.group(2))
+    return documents
+
+
+def test_the_documents_are_the_web_apps_character_for_character() -> None:
+    web = web_app_documents()
+    assert {"MODELS", "CLASS_GRAPH", "CLASS_GRAPH_IMAGES"} <= set(web)  # the reader finds the constants
+    assert "${" not in web["CLASS_GRAPH"] and "faithfulness {" in web["CLASS_GRAPH"]  # and expands them
+    for name, document in WEB_DOCUMENTS.items():
+        assert document == web[name], f"{name} differs from web/src/lib/api/queries.ts: copy it again"
+
+
+def test_class_keys_name_a_class_only_when_unambiguous() -> None:
+    classes = [ClassInfo(0, "n01", "a", 1, 1, None), ClassInfo(1, "dup", "b", 1, 1, None),
+               ClassInfo(2, "dup", "c", 1, 1, None), ClassInfo(3, "7", "d", 1, 1, None),
+               ClassInfo(4, "", "e", 1, 1, None)]
+    assert class_keys(classes) == {0: ["n01", "0"], 1: ["1"], 2: ["2"], 3: ["3"], 4: ["4"]}
+
+
+def warm_client(store: object, tmp_path: Path, **settings: object) -> TestClient:
+    app = create_app(make_settings(response_cache=64, **settings), store, web_dir=tmp_path, warm=True)
+    client = TestClient(app)
+    client.__enter__()  # runs the lifespan: the warm-up starts
+    for _ in range(500):
+        state = client.get("/healthz").json()["warmUp"]
+        if state["state"] == "done":
+            return client
+        assert state["state"] in ("pending", "running"), state
+        time.sleep(0.01)
+    raise AssertionError("the warm-up never finished")
+
+
+def web_bodies(cls: ClassInfo) -> list[bytes]:
+    return [web_body(document, model, key) for document in WEB_DOCUMENTS.values() for model in (None, MODEL)
+            for key in (cls.wnid, str(cls.index))]
+
+
+def test_every_class_view_is_answered_from_the_prerendered_answers(tmp_path: Path) -> None:
+    proxy = StoreProxy(MemStore())
+    client = warm_client(proxy, tmp_path)
+    try:
+        health = client.get("/healthz").json()
+        assert health["warmUp"]["responses"] == 2 * len(CLASSES)  # two documents per class
+        assert health["responseCache"]["prerendered"] == 2 * 2 * 2 * len(CLASSES)  # x (null, id) x (wnid, index)
+        before = dict(proxy.calls)
+        answers = {}
+        for cls in CLASSES:
+            for body in web_bodies(cls):
+                response = client.post("/graphql", content=body, headers={"content-type": "application/json"})
+                assert response.status_code == 200
+                answers[body] = response.content
+                data = json.loads(response.content)["data"]["model"]["classGraph"]
+                assert data["nodes"], data
+                if "class" in data:
+                    assert data["class"]["index"] == cls.index
+        assert dict(proxy.calls) == before  # not one store call: every answer was pre-rendered
+        assert client.get("/healthz").json()["responseCache"]["hits"] == len(answers)
+    finally:
+        client.__exit__(None, None, None)
+    # the same bytes as a server without the response cache answers live
+    live = TestClient(create_app(make_settings(), MemStore(), web_dir=tmp_path))
+    for body, answer in answers.items():
+        assert live.post("/graphql", content=body, headers={"content-type": "application/json"}).content == answer
+
+
+def test_other_documents_and_filters_are_not_prerendered(tmp_path: Path) -> None:
+    proxy = StoreProxy(MemStore())
+    client = warm_client(proxy, tmp_path)
+    try:
+        filtered = json.dumps({"query": WEB_DOCUMENTS["CLASS_GRAPH"],
+                               "variables": {"model": None, "key": "n01", "topN": 1, "minWeight": 0}})
+        calls = proxy.calls.get("class_graph", 0)
+        response = client.post("/graphql", content=filtered, headers={"content-type": "application/json"})
+        assert response.status_code == 200 and "errors" not in response.json()
+        assert proxy.calls["class_graph"] == calls + 1  # looked up: topN 1 was never pre-rendered
+        assert client.get("/healthz").json()["responseCache"]["misses"] == 1
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_prerendered_answers_are_dropped_when_the_models_change(tmp_path: Path, monkeypatch) -> None:
+    proxy = StoreProxy(MemStore())
+    client = warm_client(proxy, tmp_path)
+    try:
+        memo = graphql_view(client).models_memo
+        memo.ttl = 0.0
+        body = web_body(WEB_DOCUMENTS["CLASS_GRAPH"], None, "n01")
+        calls = proxy.calls.get("class_by_key", 0)
+        client.post("/graphql", content=body, headers={"content-type": "application/json"})
+        assert proxy.calls.get("class_by_key", 0) == calls  # pre-rendered
+        original = MemStore.models
+
+        def reloaded(self: MemStore) -> list:
+            return [m.__class__(**{**m.__dict__, "created": "reloaded"}) for m in original(self)]
+
+        monkeypatch.setattr(MemStore, "models", reloaded)
+        wait_for_generation(client, memo, memo.generation + 1)
+        response = client.post("/graphql", content=body, headers={"content-type": "application/json"})
+        assert response.json()["data"]["model"]["classGraph"]["class"]["wnid"] == "n01"
+        assert proxy.calls["class_by_key"] == calls + 1  # asked the store again: the old answers are gone
+        assert client.get("/healthz").json()["responseCache"]["prerendered"] == 0
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_no_prerendering_without_the_response_cache(tmp_path: Path) -> None:
+    app = create_app(make_settings(response_cache=0), MemStore(), web_dir=tmp_path, warm=True)
+    with TestClient(app) as client:
+        for _ in range(500):
+            state = client.get("/healthz").json()
+            if state["warmUp"]["state"] == "done":
+                break
+            time.sleep(0.01)
+        assert state["warmUp"] == {"state": "done", "graphs": len(CLASSES), "images": 8}
+        assert "responseCache" not in state
