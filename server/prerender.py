@@ -132,7 +132,8 @@ async def prerender(app: ASGIApp, key_of: Callable[[bytes], str | None], keep: K
             if done.bytes >= MAX_BYTES:
                 return True
             bodies = request_bodies(document, model, default, keys[cls.index])
-            answer = await render(app, bodies[0])
+            # rendered as the one of them that needs no store call to find its model and class
+            answer = await render(app, web_body(document, None if default else model.id, str(cls.index)))
             if answer is None:  # an error: never cached (a live request reports it)
                 continue
             cache_keys = [k for k in map(key_of, bodies) if k is not None]
