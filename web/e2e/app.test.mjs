@@ -83,6 +83,39 @@ describe("Summit web app (real server, headless Chromium)", { concurrency: false
     await page.close();
   });
 
+  test("a first view of a class asks nothing the server must compute: both answers were pre-rendered at start", async () => {
+    for (let i = 0; (await fetch(`${stack.base}/readyz`)).status !== 200; i++) {
+      assert.ok(i < 600, "the server never became ready");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const cache = async () => (await (await fetch(`${stack.base}/healthz`)).json()).responseCache;
+    const CLASS_VIEW = /^query (ClassGraph|ClassGraphImages)\(/;
+    /** Open class `c` in a fresh page; the GraphQL bodies it POSTed, once its tiles have arrived. */
+    async function view(c) {
+      const page = await newPage(stack, pageErrors);
+      const bodies = [];
+      page.on("request", (r) => { if (r.method() === "POST" && r.url().endsWith("/graphql")) bodies.push(r.postData()); });
+      const tiles = page.waitForResponse((r) => (r.request().postData() ?? "").includes("query ClassGraphImages("), { timeout: 20_000 });
+      await open(page, `class=${c.wnid}`);
+      await waitGraph(page, { classIndex: c.index });
+      await tiles;
+      await page.close();
+      return bodies;
+    }
+    const [a, b] = classes.slice(-2); // no other test opens these two
+    // class a first: the queries of the page that do not depend on the class (models, classes, ...) get cached
+    const primed = new Set(await view(a));
+    const before = await cache();
+    const bodies = await view(b);
+    const after = await cache();
+    const ops = bodies.map((body) => JSON.parse(body).query.match(/^query (\w+)/)?.[1]);
+    assert.ok(ops.includes("ClassGraph") && ops.includes("ClassGraphImages"), `class view requests: ${ops.join(", ")}`);
+    // every other query new to this page (it depends on the class) is computed once; the class view never
+    const others = new Set(bodies.filter((body) => !primed.has(body) && !CLASS_VIEW.test(JSON.parse(body).query)));
+    assert.equal(after.misses - before.misses, others.size, `misses; this page asked ${ops.join(", ")}`);
+    assert.ok(after.hits - before.hits >= 2, "the class view's two answers came from the cache");
+  });
+
   test("selecting a class from the list draws its graph with the API's node and edge counts", async () => {
     const page = await newPage(stack, pageErrors);
     await open(page);
