@@ -23,6 +23,8 @@ from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from summit.server.response_cache import Recorder
+
 from summit.ids import is_digits
 from summit.store.base import ClassInfo, ModelInfo
 
@@ -87,8 +89,6 @@ async def render(app: ASGIApp, body: bytes) -> bytes | None:
         "client": None, "server": None, "state": {},
     }
     sent = False
-    status = 0
-    parts: list[bytes] = []
 
     async def receive() -> dict[str, Any]:
         nonlocal sent
@@ -97,18 +97,11 @@ async def render(app: ASGIApp, body: bytes) -> bytes | None:
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    async def send(message: Any) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            parts.append(message.get("body", b""))
-
-    await app(scope, receive, send)
-    answer = b"".join(parts)
-    if status != 200 or b'"errors":' in answer:
+    answer = Recorder()
+    await app(scope, receive, answer)
+    if answer.status != 200 or answer.no_store or b'"errors":' in answer.body:  # what the cache would not keep
         return None
-    return answer
+    return answer.body
 
 
 @dataclass

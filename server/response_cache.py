@@ -32,6 +32,30 @@ MAX_ENTRY = 4 * 1024 * 1024  # larger answers are not cached
 MAX_PRERENDERED_KEYS = 1_000_000  # keys of pre-rendered answers (their bytes are bounded by server.prerender)
 
 
+class Recorder:
+    """An ASGI ``send`` that keeps the answer's status and body, passing every message on to ``forward`` (if any)."""
+
+    def __init__(self, forward: Callable[[Any], Awaitable[None]] | None = None):
+        self.forward = forward
+        self.status = 0
+        self.no_store = False  # the answer says ``Cache-Control: no-store`` (notes, rights, mutations)
+        self.parts: list[bytes] = []
+
+    async def __call__(self, message: Any) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.no_store = any(name.lower() == b"cache-control" and b"no-store" in value
+                                for name, value in message.get("headers") or ())
+        elif message["type"] == "http.response.body":
+            self.parts.append(message.get("body", b""))
+        if self.forward is not None:
+            await self.forward(message)
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self.parts)
+
+
 class ResponseCache:
     """LRU of response bodies, cleared when the store's model list changes (``ModelsMemo.generation``)."""
 
@@ -143,20 +167,7 @@ class CachedGraphQL:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        status = 0
-        parts: list[bytes] = []
-        keep = True
-
-        async def capture(message: Any) -> None:
-            nonlocal status, keep
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                keep = not any(name.lower() == b"cache-control" and b"no-store" in value
-                               for name, value in message.get("headers") or ())
-            elif message["type"] == "http.response.body":
-                parts.append(message.get("body", b""))
-            await send(message)
-
-        await app(scope, replay, capture)
-        if key is not None and status == 200 and keep:
-            cache.put(key, b"".join(parts))
+        answer = Recorder(send)
+        await app(scope, replay, answer)
+        if key is not None and answer.status == 200 and not answer.no_store:
+            cache.put(key, answer.body)
