@@ -22,9 +22,10 @@
 4. ``--clients`` concurrent keep-alive connections open random classes as the web app
    does for ``--duration`` seconds (closed loop): ``--documents web`` (default) sends the
    web app's own two documents (``CLASS_GRAPH``, then ``CLASS_GRAPH_IMAGES`` for the
-   tiles; the text of web/src/lib/api/queries.ts, kept in summit.server.prerender) with
-   its variables (``model`` null, ``key`` the class's wnid, ``topN`` null, ``minWeight``
-   0), exactly what a browser sends when a class is clicked; ``--documents inline``
+   tiles; read from web/dist/queries.json, which the web app's build writes: run
+   ``npm --prefix web run build`` first) with its variables (``model`` null, ``key``
+   the class's wnid, ``topN`` null, ``minWeight`` 0), exactly what a browser sends
+   when a class is clicked; ``--documents inline``
    sends one document the web app never sends (class, nodes with their images inline,
    edges; keyed by class index), so the server has not pre-rendered it and the first
    request of each class runs the GraphQL work. ``--client process`` (default):
@@ -75,6 +76,7 @@ sys.path.insert(0, str(REPO))
 
 HOST = "127.0.0.1"  # loopback only, never configurable
 LOAD_CLIENT = Path(__file__).resolve().with_name("load_client.py")
+WEB_DIST = REPO / "web" / "dist"  # the web app summit serve serves (and pre-renders the class views of)
 WINDOW_S = 10.0
 TARGET_FIRST_P95_MS = 100.0  # the first request of each class, after readiness
 TARGET_P95_MS = 50.0  # all requests
@@ -230,17 +232,21 @@ def class_requests(tmp: Path, documents: str, artifact: Path) -> Requests:
         template = tmp / "class-graph-inline-body.json"
         template.write_text(json.dumps({"query": INLINE_CLASS_GRAPH, "variables": {"key": "__KEY__"}}))
         return Requests((template,), ("inline class graph",), None)
-    from summit.server.prerender import WEB_DOCUMENTS, web_body
+    from summit.server.prerender import QUERIES_FILE, read_class_view, web_body
 
     from summit.artifact import read_table
 
+    documents = read_class_view(WEB_DIST)
+    if not documents:
+        raise SystemExit(f"{WEB_DIST / QUERIES_FILE} is missing (or lacks the class view): build the web app with "
+                         "`npm --prefix web run build`, or use --documents inline")
     templates = []
-    for name, document in WEB_DOCUMENTS.items():
+    for name, document in documents.items():
         templates.append(tmp / f"web-{name.lower().replace('_', '-')}-body.json")
         templates[-1].write_bytes(web_body(document, None, "__KEY__"))
     keys = tmp / "class-wnids.json"
     keys.write_text(json.dumps(read_table(artifact, "classes").sort("class_index")["wnid"].to_list()))
-    return Requests(tuple(templates), tuple(WEB_DOCUMENTS), keys)
+    return Requests(tuple(templates), tuple(documents), keys)
 
 
 def load_client(base: str, requests: Requests, classes: int, clients: int, duration: float, max_requests: int,

@@ -41,7 +41,7 @@ from summit.server.loaders import Loaders
 from summit.server.media import MediaRoots, media_endpoint
 from summit.server.memo import ClassGraphs, NeuronImages
 from summit.server.pool import StorePools
-from summit.server.prerender import Prerendered, prerender
+from summit.server.prerender import Prerendered, prerender, read_class_view
 from summit.server.rate_limit import HeavySlots, RateLimit, TokenBuckets, client_address, retry_after_header
 from summit.server.response_cache import CachedGraphQL, ResponseCache
 from summit.server.rights import can_write
@@ -65,7 +65,8 @@ class SummitGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings, store: GraphStore, pools: StorePools, warm: bool = False,
                  image_graphs: ImageGraphService | None = None, introspection: bool = True,
                  buckets: TokenBuckets | None = None, token_required: bool = False,
-                 models_memo: ModelsMemo | None = None, response_cache: ResponseCache | None = None):
+                 models_memo: ModelsMemo | None = None, response_cache: ResponseCache | None = None,
+                 class_view: Sequence[str] = ()):
         super().__init__(build_schema(settings, introspection=introspection),
                          graphql_ide="graphiql" if settings.dev else None, allow_queries_via_get=True)
         self.settings = settings
@@ -73,7 +74,9 @@ class SummitGraphQL(GraphQL[Context, None]):
         self.pools = pools
         self.heavy_slots = HeavySlots(settings.heavy_per_client, buckets, settings.heavy_cost)
         self.models_memo = ModelsMemo() if models_memo is None else models_memo
-        self.response_cache = response_cache  # the warm-up pre-renders the web app's class views into it
+        # the warm-up pre-renders the web app's class view (its documents ``class_view``) into the response cache
+        self.prerender_cache = response_cache if class_view else None
+        self.class_view = tuple(class_view)
         self.prerendered = Prerendered()
         self.neuron_images = NeuronImages()
         self.class_graphs = ClassGraphs()
@@ -124,7 +127,7 @@ class SummitGraphQL(GraphQL[Context, None]):
         """Start filling the memos in the background (once; needs the running event loop)."""
         if self._warm_up_wanted and self._warm_up is None:
             background = StoreGateway(self.store, self.pools, timeout=WARM_UP_TIMEOUT_S)
-            responses = self._prerender if self.response_cache is not None else None
+            responses = self._prerender if self.prerender_cache is not None else None
             self._warm_up = asyncio.get_running_loop().create_task(
                 warm_up(self.neuron_images, self.class_graphs, self.models_memo, background, self.warm_up_report,
                         responses))
@@ -133,13 +136,14 @@ class SummitGraphQL(GraphQL[Context, None]):
 
     async def _prerender(self, model: ModelInfo, default: bool, classes: Sequence[ClassInfo], generation: int) -> bool:
         """The warm-up's last step: the web app's class views of ``model``, answered by this view, into the cache."""
-        cache = self.response_cache
+        cache = self.prerender_cache
         assert cache is not None
 
         def keep(keys: Sequence[str], body: bytes) -> bool:
             return cache.keep(generation, keys, body)
 
-        return await prerender(self, ResponseCache.key, keep, model, default, classes, self.prerendered)
+        return await prerender(self, self.class_view, ResponseCache.key, keep, model, default, classes,
+                               self.prerendered)
 
     def warm_up_state(self) -> dict[str, Any]:
         """For /healthz: off, running, done or failed, with what is remembered so far."""
@@ -152,7 +156,7 @@ class SummitGraphQL(GraphQL[Context, None]):
             state = "failed" if task.cancelled() or task.exception() is not None else "done"
         report: dict[str, Any] = {"state": state, "graphs": self.warm_up_report.graphs,
                                   "images": self.warm_up_report.images}
-        if self.response_cache is not None and self._warm_up_wanted:
+        if self.prerender_cache is not None and self._warm_up_wanted:
             report["responses"] = self.prerendered.answers  # pre-rendered class-view answers
         if self.image_graphs is not None:
             report["imageGraphs"] = dict(self.image_graphs.prepared)
@@ -221,7 +225,9 @@ def create_app(
     ``image_graphs`` is on); every model is prepared for it in the background at start
     (``/healthz`` shows each model's state under ``warmUp.imageGraphs``). None answers that
     the feature is off. ``token``: the access token (``server.access.read_token``); None =
-    no access control. Introspection is on only with ``dev`` or a token.
+    no access control. Introspection is on only with ``dev`` or a token. ``web_dir``: the built
+    web app (default ``web/dist``); its ``queries.json`` names the documents of a class view,
+    which the warm-up pre-renders into the response cache (``server.prerender``).
     """
     pools = store_pools(store, settings.heavy_workers)
     roots = MediaRoots(store, settings.media_root, media_roots)
@@ -237,12 +243,14 @@ def create_app(
             return StoreGateway(store, pools, timeout=settings.request_timeout)
 
         cache = ResponseCache(models_memo, gateway, settings.response_cache)
+    web_path = Path(web_dir) if web_dir is not None else DEFAULT_WEB_DIR
     view = SummitGraphQL(settings, store, pools, warm=warm, image_graphs=service,
                          introspection=settings.dev or token is not None, buckets=buckets,
-                         token_required=token is not None, models_memo=models_memo, response_cache=cache)
+                         token_required=token is not None, models_memo=models_memo, response_cache=cache,
+                         class_view=list(read_class_view(web_path).values()))
     graphql: Any = view if cache is None else CachedGraphQL(view, cache)
     graphql = BodyLimit(graphql)
-    web = web_endpoint(Path(web_dir) if web_dir is not None else DEFAULT_WEB_DIR)
+    web = web_endpoint(web_path)
     health, ready = health_endpoints(store, pools.probe, settings, view.warm_up_state,
                                      cache.state if cache is not None else None)
     routes = [

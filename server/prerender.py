@@ -1,26 +1,31 @@
-"""Pre-render the web app's class-graph answers into the response cache while the server warms up.
+"""Pre-render the web app's class-view answers into the response cache while the server warms up.
 
 A class view in the web app sends two documents (``web/src/lib/api/queries.ts``:
 ``CLASS_GRAPH``, then ``CLASS_GRAPH_IMAGES`` for the tiles) with the variables
 ``{model, key, topN, minWeight}``. Answering one from scratch is pure GraphQL work
-(graphql-core completes every field of every node and edge: about 4 ms of CPU for
+(graphql-core completes every field of every node and edge: about 3 ms of CPU for
 one of Summit's published graphs, 58 nodes and 202 edges, on a free core); 50 users
-opening classes at once queue behind each other for that. So, after the memos are
+opening classes at once queue behind each other for it. So, after the memos are
 warm, ``prerender`` runs both documents once per class through the app's own GraphQL
 view (same code, same bytes as a live answer) and keeps the answer under the cache key
 of every request the web app sends for that view: ``model`` null (only for the first
 model, the one a null model means) and the model's id, ``key`` the class's wnid (the
 class list, the embedding) and its index (search hits); ``topN`` null and
-``minWeight`` 0, the view's defaults. The documents below are the web app's,
-character for character (``tests/server/test_prerender.py`` compares them with
-queries.ts): the cache key is the exact query text.
+``minWeight`` 0, the view's defaults.
+
+The cache key is the exact query text, so the documents come from the web app that is
+served: its build writes every document it sends to ``queries.json`` next to
+``index.html`` (``web/vite.config.ts``), and ``read_class_view`` reads the two from
+there. Without a built web app there is nothing to pre-render.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from summit.server.response_cache import Recorder
@@ -28,35 +33,34 @@ from summit.server.response_cache import Recorder
 from summit.ids import is_digits
 from summit.store.base import ClassInfo, ModelInfo
 
-_CLASS_FIELDS = """
-  index wnid name images top1Correct accuracy probHist
-  faithfulness {
-    images graphNeurons baseProb graphProbDrop randomProbDropMean randomProbDropStd
-    baseTop1 graphTop1Drop randomTop1DropMean randomTop1DropStd
-  }"""
+log = logging.getLogger("summit.server")
 
-CLASS_GRAPH = f"""query ClassGraph($model: String, $key: String!, $topN: Int, $minWeight: Int) {{
-  model(id: $model) {{
-    classGraph(classKey: $key, topN: $topN, minWeight: $minWeight) {{
-      class {{ {_CLASS_FIELDS} }}
-      nodes {{ count pagerank neuron {{ id layer layerIndex channel }} }}
-      edges {{ src dst weight }}
-    }}
-  }}
-}}"""
-
-CLASS_GRAPH_IMAGES = """query ClassGraphImages($model: String, $key: String!, $topN: Int, $minWeight: Int) {
-  model(id: $model) {
-    classGraph(classKey: $key, topN: $topN, minWeight: $minWeight) { nodes { neuron { id image } } }
-  }
-}"""
-
-WEB_DOCUMENTS = {"CLASS_GRAPH": CLASS_GRAPH, "CLASS_GRAPH_IMAGES": CLASS_GRAPH_IMAGES}  # queries.ts names
+QUERIES_FILE = "queries.json"  # in the built web app: {name: document} of every document it sends
+CLASS_VIEW = ("CLASS_GRAPH", "CLASS_GRAPH_IMAGES")  # the documents of one class view, in the order it sends them
 
 MAX_BYTES = 512 * 1024 * 1024  # stop pre-rendering past this much (a full-scale model takes 10-20 MB)
 
 ASGIApp = Callable[[MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
                    Awaitable[None]]
+
+
+def read_class_view(web_dir: Path) -> dict[str, str]:
+    """The class-view documents of the web app built in ``web_dir`` (empty when it is not built, or
+    its ``queries.json`` lacks them: the warm-up then pre-renders nothing)."""
+    path = web_dir / QUERIES_FILE
+    if not path.is_file():
+        return {}
+    try:
+        documents = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("the web app's %s cannot be read (%s): nothing is pre-rendered", QUERIES_FILE,
+                    type(exc).__name__)
+        return {}
+    view = {name: documents.get(name) if isinstance(documents, dict) else None for name in CLASS_VIEW}
+    if not all(isinstance(document, str) for document in view.values()):
+        log.warning("the web app's %s has no %s: nothing is pre-rendered", QUERIES_FILE, " and ".join(CLASS_VIEW))
+        return {}
+    return {name: str(document) for name, document in view.items()}
 
 
 def web_body(document: str, model: str | None, key: str) -> bytes:
@@ -116,12 +120,13 @@ class Prerendered:
 Keep = Callable[[Sequence[str], bytes], bool]  # cache keys -> answer -> kept? (False: stop, the models changed)
 
 
-async def prerender(app: ASGIApp, key_of: Callable[[bytes], str | None], keep: Keep, model: ModelInfo,
-                    default: bool, classes: Sequence[ClassInfo], done: Prerendered) -> bool:
-    """Render the web app's class view of every class of ``model``; False when ``keep`` refused (stop)."""
+async def prerender(app: ASGIApp, documents: Sequence[str], key_of: Callable[[bytes], str | None], keep: Keep,
+                    model: ModelInfo, default: bool, classes: Sequence[ClassInfo], done: Prerendered) -> bool:
+    """Render ``documents`` (the web app's class view) for every class of ``model``; False when ``keep``
+    refused (stop)."""
     keys = class_keys(classes)
     for cls in classes:
-        for document in WEB_DOCUMENTS.values():
+        for document in documents:
             if done.bytes >= MAX_BYTES:
                 return True
             bodies = request_bodies(document, model, default, keys[cls.index])
@@ -138,5 +143,5 @@ async def prerender(app: ASGIApp, key_of: Callable[[bytes], str | None], keep: K
     return True
 
 
-__all__ = ["CLASS_GRAPH", "CLASS_GRAPH_IMAGES", "WEB_DOCUMENTS", "Prerendered", "class_keys", "prerender",
-           "render", "request_bodies", "web_body"]
+__all__ = ["CLASS_VIEW", "QUERIES_FILE", "Prerendered", "class_keys", "prerender", "read_class_view", "render",
+           "request_bodies", "web_body"]

@@ -1,41 +1,38 @@
 """The warm-up pre-renders the web app's class views into the response cache (server/prerender.py):
-exactly the documents the web app sends, under the keys of the bodies it sends, the same bytes as a
-live answer, and dropped with the rest of the cache when the model list changes."""
+the documents the served web app sends (its build's queries.json), under the keys of the bodies it
+sends, the same bytes as a live answer, and dropped with the rest of the cache when the model list
+changes. web/e2e/app.test.mjs checks the same with the real build and a real browser."""
 
 from __future__ import annotations
 
 import json
-import re
 import time
 from pathlib import Path
 
 from starlette.testclient import TestClient
 from summit.server.app import create_app
-from summit.server.prerender import WEB_DOCUMENTS, class_keys, web_body
+from summit.server.prerender import CLASS_VIEW, QUERIES_FILE, class_keys, read_class_view, web_body
 
 from summit.store.base import ClassInfo
 from tests.server.conftest import graphql_view, make_settings, wait_for_generation
 from tests.server.memstore import CLASSES, MODEL, MemStore
 from tests.server.proxy import StoreProxy
-
-QUERIES_TS = Path(__file__).resolve().parents[2] / "web" / "src" / "lib" / "api" / "queries.ts"
-
-
-def web_app_documents() -> dict[str, str]:
-    """Every ``const NAME = `...`;`` of queries.ts, with ``${OTHER}`` replaced as JavaScript does."""
-    documents: dict[str, str] = {}
-    for found in re.finditer(r"^(?:export )?const (\w+) = `(.*?)`;", QUERIES_TS.read_text(), re.S | re.M):
-        documents[found.group(1)] = re.sub(r"\$\{(\w+)\}", lambda ref: documents[ref.group(1)], found.group(2))
-    return documents
+from tests.server.web_build import built, web_app_documents
 
 
-def test_the_documents_are_the_web_apps_character_for_character() -> None:
+def test_the_class_view_is_read_from_the_built_web_app(tmp_path: Path) -> None:
     web = web_app_documents()
     assert {"MODELS", "CLASS_GRAPH", "CLASS_GRAPH_IMAGES"} <= set(web)  # the reader finds the constants
     assert "${" not in web["CLASS_GRAPH"]
-    assert "faithfulness {" in web["CLASS_GRAPH"]
-    for name, document in WEB_DOCUMENTS.items():
-        assert document == web[name], f"{name} differs from web/src/lib/api/queries.ts: copy it again"
+    assert "faithfulness {" in web["CLASS_GRAPH"]  # and expands them
+    assert read_class_view(built(tmp_path)) == {name: web[name] for name in CLASS_VIEW}
+    other = tmp_path / "other"
+    other.mkdir()
+    assert read_class_view(other) == {}  # not built: nothing to pre-render
+    (other / QUERIES_FILE).write_text("{not json")
+    assert read_class_view(other) == {}
+    (other / QUERIES_FILE).write_text(json.dumps({"CLASS_GRAPH": web["CLASS_GRAPH"]}))
+    assert read_class_view(other) == {}  # a web app without the tiles' document: no class view to render
 
 
 def test_class_keys_name_a_class_only_when_unambiguous() -> None:
@@ -46,7 +43,7 @@ def test_class_keys_name_a_class_only_when_unambiguous() -> None:
 
 
 def warm_client(store: object, tmp_path: Path, **settings: object) -> TestClient:
-    app = create_app(make_settings(response_cache=64, **settings), store, web_dir=tmp_path, warm=True)
+    app = create_app(make_settings(response_cache=64, **settings), store, web_dir=built(tmp_path), warm=True)
     client = TestClient(app)
     client.__enter__()  # runs the lifespan: the warm-up starts
     for _ in range(500):
@@ -59,7 +56,8 @@ def warm_client(store: object, tmp_path: Path, **settings: object) -> TestClient
 
 
 def web_bodies(cls: ClassInfo) -> list[bytes]:
-    return [web_body(document, model, key) for document in WEB_DOCUMENTS.values() for model in (None, MODEL)
+    documents = web_app_documents()
+    return [web_body(documents[name], model, key) for name in CLASS_VIEW for model in (None, MODEL)
             for key in (cls.wnid, str(cls.index))]
 
 
@@ -95,7 +93,7 @@ def test_other_documents_and_filters_are_not_prerendered(tmp_path: Path) -> None
     proxy = StoreProxy(MemStore())
     client = warm_client(proxy, tmp_path)
     try:
-        filtered = json.dumps({"query": WEB_DOCUMENTS["CLASS_GRAPH"],
+        filtered = json.dumps({"query": web_app_documents()["CLASS_GRAPH"],
                                "variables": {"model": None, "key": "n01", "topN": 1, "minWeight": 0}})
         calls = proxy.calls.get("class_graph", 0)
         response = client.post("/graphql", content=filtered, headers={"content-type": "application/json"})
@@ -113,7 +111,7 @@ def test_prerendered_answers_are_dropped_when_the_models_change(tmp_path: Path, 
     try:
         memo = graphql_view(client).models_memo
         memo.ttl = 0.0
-        body = web_body(WEB_DOCUMENTS["CLASS_GRAPH"], None, "n01")
+        body = web_body(web_app_documents()["CLASS_GRAPH"], None, "n01")
         calls = proxy.calls.get("class_by_key", 0)
         client.post("/graphql", content=body, headers={"content-type": "application/json"})
         assert proxy.calls.get("class_by_key", 0) == calls  # pre-rendered
@@ -132,13 +130,18 @@ def test_prerendered_answers_are_dropped_when_the_models_change(tmp_path: Path, 
         client.__exit__(None, None, None)
 
 
-def test_no_prerendering_without_the_response_cache(tmp_path: Path) -> None:
-    app = create_app(make_settings(response_cache=0), MemStore(), web_dir=tmp_path, warm=True)
-    with TestClient(app) as client:
-        for _ in range(500):
-            state = client.get("/healthz").json()
-            if state["warmUp"]["state"] == "done":
-                break
-            time.sleep(0.01)
-        assert state["warmUp"] == {"state": "done", "graphs": len(CLASSES), "images": 8}
-        assert "responseCache" not in state
+def test_no_prerendering_without_the_response_cache_or_a_built_web_app(tmp_path: Path) -> None:
+    unbuilt = tmp_path / "unbuilt"
+    unbuilt.mkdir()
+    for cache, web_dir in ((0, built(tmp_path)), (64, unbuilt)):
+        app = create_app(make_settings(response_cache=cache), MemStore(), web_dir=web_dir, warm=True)
+        with TestClient(app) as client:
+            for _ in range(500):
+                state = client.get("/healthz").json()
+                if state["warmUp"]["state"] == "done":
+                    break
+                time.sleep(0.01)
+            assert state["warmUp"] == {"state": "done", "graphs": len(CLASSES), "images": 8}
+            assert ("responseCache" in state) == (cache > 0)
+            if cache:
+                assert state["responseCache"]["prerendered"] == 0

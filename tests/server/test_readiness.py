@@ -19,6 +19,7 @@ from tests.server.conftest import make_settings
 from tests.server.memstore import MemStore
 from tests.server.proxy import StoreProxy
 from tests.server.test_serve_cli import free_port
+from tests.server.web_build import built
 
 GRAPH_S = 0.3  # each of the 3 classes' graphs takes this long to fetch
 
@@ -70,8 +71,10 @@ def test_serve_opens_the_port_only_when_ready(tmp_path: Path) -> None:
     store.close()
     port = free_port()
     summit = Path(sys.executable).with_name("summit")
+    web = tmp_path / "web"
+    web.mkdir()
     proc = subprocess.Popen([str(summit), "serve", "--embedded", str(tmp_path / "db"), "--port", str(port),
-                             "--web-dir", str(tmp_path), "--wait-warm-up"],
+                             "--web-dir", str(built(web)), "--wait-warm-up"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ))
     try:
         deadline = time.monotonic() + 120
