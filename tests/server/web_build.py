@@ -13,12 +13,16 @@ QUERIES_TS = Path(__file__).resolve().parents[2] / "web" / "src" / "lib" / "api"
 
 
 def web_app_documents() -> dict[str, str]:
-    """Every ``export const NAME = `...`;`` of queries.ts, with ``${PART}`` replaced as JavaScript does
-    (what the web app's build writes to queries.json: its ``ALL_QUERIES``)."""
+    """Every exported string constant of queries.ts (``export const NAME = `...`;`` or ``"...";``), with
+    ``${PART}`` replaced as JavaScript does: what the web app's build writes to queries.json (its
+    ``ALL_QUERIES``). A constant this reader cannot expand raises KeyError."""
     constants: dict[str, str] = {}
     exported: list[str] = []
-    for found in re.finditer(r"^(export )?const (\w+) = `(.*?)`;", QUERIES_TS.read_text(), re.S | re.M):
-        constants[found.group(2)] = re.sub(r"\$\{(\w+)\}", lambda ref: constants[ref.group(1)], found.group(3))
+    for found in re.finditer(r"^(export )?const (\w+) = ([`\"])(.*?)\3;", QUERIES_TS.read_text(), re.S | re.M):
+        text = found.group(4)
+        if found.group(3) == "`":  # a template literal: its ${NAME} parts
+            text = re.sub(r"\$\{(\w+)\}", lambda ref: constants[ref.group(1)], text)
+        constants[found.group(2)] = text
         if found.group(1):
             exported.append(found.group(2))
     return {name: constants[name] for name in exported}
