@@ -151,7 +151,12 @@ def ensure_store(artifact: Path, store_path: Path) -> str:
     model = model_id(read_manifest(artifact))
     store = EmbeddedStore(store_path)
     try:
-        if model in {m.id for m in store.models()}:
+        try:
+            models = {m.id for m in store.models()}
+        except RuntimeError as exc:  # the database's own errors, e.g. a store written before a schema change
+            raise SystemExit(f"{store_path} cannot be read ({str(exc)[:200]}): it is this benchmark's own copy, "
+                             "written by an older version; delete it and run again to reload it") from exc
+        if model in models:
             print(f"reusing embedded store {store_path} (model {model})")
             return model
         print(f"loading {artifact} into {store_path} ...", flush=True)
