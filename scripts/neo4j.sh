@@ -5,7 +5,8 @@
 #                             set the password on first start; reports if already running
 #   scripts/neo4j.sh stop     stop the server this script started
 #   scripts/neo4j.sh status   exit 0 when running, 3 when stopped
-#   scripts/neo4j.sh env      print `export TEST_NEO4J_URI=... TEST_NEO4J_USER=... TEST_NEO4J_PASSWORD=...`
+#   scripts/neo4j.sh env      print `export TEST_NEO4J_URI=... TEST_NEO4J_USER=... TEST_NEO4J_PASSWORD=...
+#                             TEST_NEO4J_BROWSER=...` (the Neo4j Browser URL)
 #   scripts/neo4j.sh fetch    only download the jars (Maven Central, cached)
 #   scripts/neo4j.sh reset    stop and delete the database files (next start is a first start)
 #   scripts/neo4j.sh logs     print the end of the server logs
@@ -90,10 +91,13 @@ write_conf() {
   cat >"$NHOME/conf/neo4j.conf" <<EOF
 # Written by scripts/neo4j.sh (rewritten on every start).
 server.default_listen_address=127.0.0.1
+server.default_advertised_address=127.0.0.1
 server.bolt.enabled=true
 server.bolt.listen_address=127.0.0.1:$BOLT_PORT
+server.bolt.advertised_address=127.0.0.1:$BOLT_PORT
 server.http.enabled=true
 server.http.listen_address=127.0.0.1:$HTTP_PORT
+server.http.advertised_address=127.0.0.1:$HTTP_PORT
 server.https.enabled=false
 server.directories.data=$NHOME/data
 server.directories.logs=$NHOME/logs
@@ -321,8 +325,8 @@ cmd_status() {
 }
 
 cmd_env() {
-  printf 'export TEST_NEO4J_URI=%q TEST_NEO4J_USER=%q TEST_NEO4J_PASSWORD=%q\n' \
-    "bolt://127.0.0.1:$BOLT_PORT" neo4j "$PASSWORD"
+  printf 'export TEST_NEO4J_URI=%q TEST_NEO4J_USER=%q TEST_NEO4J_PASSWORD=%q TEST_NEO4J_BROWSER=%q\n' \
+    "bolt://127.0.0.1:$BOLT_PORT" neo4j "$PASSWORD" "http://127.0.0.1:$HTTP_PORT/browser/"
 }
 
 cmd_reset() {

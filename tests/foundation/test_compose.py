@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -193,3 +194,26 @@ def test_dockerfile_serves_without_the_ingest_extra(repo_root: Path) -> None:
     installs = [line for line in text.splitlines() if "pip install" in line]
     assert installs
     assert all("ingest" not in line for line in installs)
+
+
+def test_compose_header_commands_parse(repo_root: Path) -> None:
+    """The `summit ...` commands the compose file's header tells users to run are real commands and flags."""
+    from summit.cli import build_parser
+
+    lines = [line[1:].strip() for line in (repo_root / "docker-compose.yml").read_text().splitlines()
+             if line.startswith("#")]
+    header = " ".join(lines).replace("\\ ", "")  # shell line continuations
+    parser = build_parser()
+    commands = set(parser._subparsers._group_actions[0].choices)  # noqa: SLF001 (argparse keeps them here)
+    told: dict[str, list[str]] = {}
+    for segment in re.split(r"&&|;|#", header):
+        words = segment.split()
+        for i, word in enumerate(words[:-1]):
+            if word == "summit" and words[i + 1] in commands:
+                told[words[i + 1]] = words[i + 1:]
+    assert {"models", "drop", "share"} <= set(told), header
+    for name, argv in told.items():
+        args = parser.parse_args(argv)  # argparse exits (SystemExit 2) on an unknown flag
+        if name in ("models", "drop"):
+            assert args.password_env == "NEO4J_PASSWORD", argv
+            assert args.neo4j.startswith("bolt://neo4j"), argv
