@@ -17,12 +17,18 @@ import polars as pl
 
 from summit.errors import BadInput
 from summit.graph_schema import (
+    ACTIVE_LOAD,
+    DEPTH_LABELLED,
+    LAYER,
     LOAD,
     MODEL,
     MODEL_ADDED_COLUMNS,
     NODE_PROPERTIES,
     REL_PROPERTIES,
     RELATIONSHIPS,
+    SHARED_LABELS,
+    depth_label,
+    neo4j_type,
 )
 from summit.store.prepare import LoadData, new_load_id, read_load_data
 
@@ -70,40 +76,54 @@ def _write_all(data: LoadData, out: Path, database: str) -> list[str]:
     args = ["neo4j-admin", "database", "import", "full", database, "--overwrite-destination",
             f"--array-delimiter={ARRAY_DELIMITER}", "--skip-duplicate-nodes=false"]
     m = data.model
+    nodes, relationships = data.counts()
     model = pl.DataFrame({
         "id": [m["id"]], "active_load": [load], "name": [m["name"]], "classes": [m["classes"]],
         "images": [m["images"]], "top1_correct": [m["top1_correct"]], "dataset": [m["dataset"]],
-        "created": [m["created"]], **{c: [m[c]] for c in MODEL_ADDED_COLUMNS}, "label": [MODEL],
+        "created": [m["created"]], **{c: [m[c]] for c in MODEL_ADDED_COLUMNS}, "nodes": [nodes],
+        "relationships": [relationships], "label": [MODEL],
     })
     _write(out / f"{MODEL}.csv", [f"id:ID({MODEL})", "active_load", "name", "classes:long", "images:long",
-                                  "top1_correct:long", "dataset", "created", *MODEL_ADDED_COLUMNS, ":LABEL"], model)
+                                  "top1_correct:long", "dataset", "created", *MODEL_ADDED_COLUMNS, "nodes:long",
+                                  "relationships:long", ":LABEL"], model)
     loads = pl.DataFrame({"id": [load], "model": [m["id"]], "created": [m["created"]], "label": [LOAD]})
     _write(out / f"{LOAD}.csv", [f"id:ID({LOAD})", "model", "created", ":LABEL"], loads)
-    args += [f"--nodes={MODEL}={out / f'{MODEL}.csv'}", f"--nodes={LOAD}={out / f'{LOAD}.csv'}"]
+    active = pl.DataFrame({"start": [m["id"]], "end": [load], "type": [ACTIVE_LOAD]})
+    _write(out / f"{ACTIVE_LOAD}.csv", [f":START_ID({MODEL})", f":END_ID({LOAD})", ":TYPE"], active)
+    args += [f"--nodes={MODEL}={out / f'{MODEL}.csv'}", f"--nodes={LOAD}={out / f'{LOAD}.csv'}",
+             f"--relationships={ACTIVE_LOAD}={out / f'{ACTIVE_LOAD}.csv'}"]
 
     for label, frame in data.node_frames().items():
         kinds = dict(NODE_PROPERTIES[label])
         natural = next(iter(kinds))
         text = _to_text(frame, kinds)
+        labels = pl.lit(label)
+        if label in DEPTH_LABELLED:  # the Neo4j-only label per layer (graph_schema.depth_label)
+            depth = frame[("index" if label == LAYER else "layer_index")].map_elements(depth_label, return_dtype=pl.Utf8)
+            labels = pl.concat_str([labels, pl.lit(depth)], separator=ARRAY_DELIMITER)
         keyed = text.select(
             pl.concat_str([pl.lit(load + "|"), pl.col(natural).cast(pl.Utf8)]).alias("key"),
             pl.lit(load).alias("load"),
             *(pl.col(p) for p in kinds if p != "key"),
-            pl.lit(label).alias("label"),
+            labels.alias("label"),
         )
         header = [f"key:ID({label})", "load", *(f"{p}:{_TYPES[k]}" for p, k in kinds.items() if p != "key"),
                   ":LABEL"]
         _write(out / f"{label}.csv", header, keyed)
         args.append(f"--nodes={label}={out / f'{label}.csv'}")
 
-    for rel, frame in data.rel_frames().items():
+    def end_id(column: str, label: str) -> pl.Expr:
+        value = pl.col(column).cast(pl.Utf8)
+        return value if label in SHARED_LABELS else pl.concat_str([pl.lit(load + "|"), value])
+
+    for rel, frame in data.rel_frames(load).items():
         src, dst = RELATIONSHIPS[rel]
         a, b, *props = frame.columns
         keyed = frame.select(
-            pl.concat_str([pl.lit(load + "|"), pl.col(a).cast(pl.Utf8)]).alias("start"),
-            pl.concat_str([pl.lit(load + "|"), pl.col(b).cast(pl.Utf8)]).alias("end"),
+            end_id(a, src).alias("start"),
+            end_id(b, dst).alias("end"),
             *(pl.col(p) for p in props),
-            pl.lit(rel).alias("type"),
+            pl.lit(neo4j_type(rel)).alias("type"),
         )
         header = [f":START_ID({src})", f":END_ID({dst})",
                   *(f"{p}:{_TYPES[k]}" for p, k in REL_PROPERTIES[rel]), ":TYPE"]

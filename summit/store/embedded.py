@@ -37,9 +37,12 @@ from summit.graph_schema import (
     EMBEDDED_SHARED_DDL,
     EXAMPLE,
     GRAPH_EDGE,
+    GRAPH_NODE,
     HAS_EXAMPLE,
     HAS_NODE,
     IN_GROUP,
+    INFLUENCE_NODE,
+    INFLUENCE_OF_NEURON,
     INFLUENCES,
     LAYER,
     MODEL,
@@ -189,8 +192,15 @@ class EmbeddedStore(CypherLoader):
         return self._rows(models_query(self._model_missing_columns()))
 
     def _model_missing_columns(self) -> set[str]:
-        rows = self._rows(f"CALL TABLE_INFO('{MODEL}') RETURN name")
-        return set(MODEL_ADDED_COLUMNS) - {r["name"] for r in rows}
+        return set(MODEL_ADDED_COLUMNS) - self._model_table_columns()
+
+    def _model_table_columns(self) -> set[str]:
+        if not self._has_shared_tables():
+            return set()
+        return {r["name"] for r in self._rows(f"CALL TABLE_INFO('{MODEL}') RETURN name")}
+
+    def _model_columns(self) -> set[str] | None:
+        return self._model_table_columns() or None
 
     def _fetch_active_load(self, model: str) -> str | None:
         if self.read_only and not self._has_shared_tables():
@@ -207,16 +217,17 @@ class EmbeddedStore(CypherLoader):
     def _fetch_class_graph(
         self, load: str, class_index: int, *, with_edges: bool = True
     ) -> tuple[list[Row], list[Row]]:
-        c, n, h, g = table(CLASS, load), table(NEURON, load), table(HAS_NODE, load), table(GRAPH_EDGE, load)
+        c, g = table(CLASS, load), table(GRAPH_NODE, load)
+        h, e = table(HAS_NODE, load), table(GRAPH_EDGE, load)
         params = {"ci": class_index}
         nodes = self._rows(
-            f"MATCH (c:{c} {{`index`: $ci}})-[h:{h}]->(n:{n}) "
-            "RETURN n.id AS id, h.count AS count, h.pagerank AS pagerank", params)
+            f"MATCH (c:{c} {{`index`: $ci}})-[:{h}]->(n:{g}) "
+            "RETURN n.neuron AS id, n.count AS count, n.pagerank AS pagerank", params)
         edges = []
         if with_edges:
             edges = self._rows(
-                f"MATCH (c:{c} {{`index`: $ci}})-[:{h}]->(a:{n})-[e:{g}]->(b:{n}) WHERE e.class = $ci "
-                "RETURN a.id AS src, b.id AS dst, e.weight AS weight", params)
+                f"MATCH (c:{c} {{`index`: $ci}})-[:{h}]->(a:{g})-[e:{e}]->(b:{g}) "
+                "RETURN a.neuron AS src, b.neuron AS dst, e.weight AS weight", params)
         return nodes, edges
 
     def _fetch_top_classes(self, load: str, neuron_id: str, limit: int) -> list[Row]:
@@ -243,10 +254,11 @@ class EmbeddedStore(CypherLoader):
         )
 
     def _influence_pattern(self, load: str, neuron_id: str, side: str) -> tuple[str, dict[str, Any]]:
-        n, r = table(NEURON, load), table(INFLUENCES, load)
+        n, u = f"(:{table(NEURON, load)} {{id: $id}})", table(INFLUENCE_NODE, load)
+        of, r = table(INFLUENCE_OF_NEURON, load), table(INFLUENCES, load)
         patterns = {
-            "out": f"(a:{n} {{id: $id}})-[r:{r}]->(b:{n})",
-            "in": f"(a:{n})-[r:{r}]->(b:{n} {{id: $id}})",
+            "out": f"{n}<-[:{of}]-(a:{u})-[r:{r}]->(b:{u})",
+            "in": f"(a:{u})-[r:{r}]->(b:{u})-[:{of}]->{n}",
         }
         return patterns[side], {"id": neuron_id}
 
@@ -285,15 +297,15 @@ class EmbeddedStore(CypherLoader):
 
     def _fetch_containing_nodes(self, load: str, neuron_ids: list[str]) -> list[Row]:
         return self._rows(
-            f"MATCH (c:{table(CLASS, load)})-[h:{table(HAS_NODE, load)}]->(n:{table(NEURON, load)}) "
-            "WHERE n.id IN $ids WITH c, count(*) AS found, sum(h.pagerank) AS mass "
+            f"MATCH (c:{table(CLASS, load)})-[:{table(HAS_NODE, load)}]->(g:{table(GRAPH_NODE, load)}) "
+            "WHERE g.neuron IN $ids WITH c, count(*) AS found, sum(g.pagerank) AS mass "
             "RETURN c.`index` AS class_index, found, mass", {"ids": neuron_ids})
 
     def _fetch_containing_edges(self, load: str, srcs: list[str], dsts: list[str]) -> list[Row]:
-        n = table(NEURON, load)
+        g = table(GRAPH_NODE, load)
         return self._rows(
-            f"MATCH (a:{n})-[e:{table(GRAPH_EDGE, load)}]->(b:{n}) WHERE a.id IN $srcs AND b.id IN $dsts "
-            "RETURN a.id AS src, b.id AS dst, e.class AS class_index", {"srcs": srcs, "dsts": dsts})
+            f"MATCH (a:{g})-[:{table(GRAPH_EDGE, load)}]->(b:{g}) WHERE a.neuron IN $srcs AND b.neuron IN $dsts "
+            "RETURN a.neuron AS src, b.neuron AS dst, a.class AS class_index", {"srcs": srcs, "dsts": dsts})
 
     # --- notes: the shared Note table ------------------------------------------------
     def _notes_read(self, query: str, params: dict[str, Any]) -> list[Row]:
@@ -331,9 +343,9 @@ class EmbeddedStore(CypherLoader):
         for label, frame in data.node_frames().items():
             self._copy(table(label, load), frame.select([p for p, _ in NODE_PROPERTIES[label]]))
             say(f"{label}: {frame.height} nodes")
-        for rel_type, frame in data.rel_frames().items():
-            self._copy(table(rel_type, load), frame)
-            say(f"{rel_type}: {frame.height} relationships")
+        for rel, frame in data.rel_frames(load).items():
+            self._copy(table(rel, load), frame)
+            say(f"{rel}: {frame.height} relationships")
 
     def _delete_load_data(self, load: str) -> None:
         for ddl in embedded_drop_ddl(load):

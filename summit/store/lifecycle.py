@@ -17,6 +17,7 @@ it is gone (same host) or its heartbeat (``HEARTBEAT_S``) stopped ``STALE_S`` ag
 
 from __future__ import annotations
 
+import datetime as _dt
 import logging
 import os
 import socket
@@ -28,7 +29,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from summit.errors import BadInput
-from summit.graph_schema import LOAD, MODEL, MODEL_ADDED_COLUMNS
+from summit.graph_schema import ACTIVE_LOAD, LOAD, MODEL, MODEL_ADDED_COLUMNS
 from summit.store.owner import pid_alive
 from summit.store.prepare import LoadData, new_load_id, read_load_data
 from summit.store.queries import CypherStore, Row
@@ -83,6 +84,7 @@ class CypherLoader(CypherStore):
         model = str(data.model["id"])
         self._prepare_writes()
         load = new_load_id()
+        started = time.perf_counter()
         owner = self._owner() if self.concurrent_writers else {}
         fields = ", ".join(f"{k}: ${k}" for k in ("id", "model", "created", *owner))
         self._write(f"CREATE (:{LOAD} {{{fields}}})", {"id": load, "model": model, "created": data.model["created"],
@@ -91,13 +93,20 @@ class CypherLoader(CypherStore):
             with self._heartbeat(load):
                 self._write_load_data(load, data, batch_rows, say)
             m = data.model
+            nodes, relationships = data.counts()
+            # One statement: the pointer (property for the stores, relationship for Cypher users) moves at once.
             self._write(
                 f"MERGE (m:{MODEL} {{id: $id}}) SET m.active_load = $load, m.name = $name, m.classes = $classes, "
                 "m.images = $images, m.top1_correct = $top1, m.dataset = $dataset, m.created = $created, "
-                + ", ".join(f"m.{c} = ${c}" for c in MODEL_ADDED_COLUMNS),
+                + ", ".join(f"m.{c} = ${c}" for c in MODEL_ADDED_COLUMNS)
+                + ", m.nodes = $nodes, m.relationships = $relationships, m.load_seconds = $seconds, m.loaded = $loaded "
+                f"WITH m OPTIONAL MATCH (m)-[old:{ACTIVE_LOAD}]->(:{LOAD}) DELETE old "
+                f"WITH DISTINCT m MATCH (l:{LOAD} {{id: $load}}) CREATE (m)-[:{ACTIVE_LOAD}]->(l)",
                 {"id": model, "load": load, "name": m["name"], "classes": m["classes"], "images": m["images"],
                  "top1": m["top1_correct"], "dataset": m["dataset"], "created": m["created"],
-                 **{c: m[c] for c in MODEL_ADDED_COLUMNS}},
+                 **{c: m[c] for c in MODEL_ADDED_COLUMNS}, "nodes": nodes, "relationships": relationships,
+                 "seconds": round(time.perf_counter() - started, 3),
+                 "loaded": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")},
             )
         except BaseException:
             self._delete_load(load)
@@ -149,7 +158,7 @@ class CypherLoader(CypherStore):
     def drop_model(self, model: str) -> None:
         self._check_writable()
         self._load(model)  # NotFound for an unknown model
-        self._write(f"MATCH (m:{MODEL} {{id: $id}}) DELETE m", {"id": model})
+        self._write(f"MATCH (m:{MODEL} {{id: $id}}) DETACH DELETE m", {"id": model})
         self._delete_stale_loads(model, keep=None)
 
     def loads(self) -> list[Row]:

@@ -21,23 +21,32 @@ from summit.graph_schema import (
     ACTIVATES,
     CLASS,
     CLASS_INFLUENCE,
+    DEPTH_LABELLED,
     EXAMPLE,
     GRAPH_EDGE,
+    GRAPH_NODE,
     HAS_EXAMPLE,
     HAS_NODE,
     IN_GROUP,
+    INFLUENCE_NODE,
     INFLUENCES,
     LAYER,
     MODEL,
+    NEO4J_RETIRED_INDEXES,
     NEO4J_SCHEMA,
     NEURON,
     NODE_PROPERTIES,
     NOTE,
+    OF_NEURON,
     POINT,
     REL_PROPERTIES,
     RELATIONSHIPS,
+    SHARED_ID,
+    SHARED_LABELS,
     SIMILAR,
     SUGGESTED_GROUP,
+    depth_label,
+    neo4j_type,
 )
 from summit.store import deadline
 from summit.store.lifecycle import CypherLoader
@@ -48,6 +57,8 @@ log = logging.getLogger(__name__)
 
 BLOB_BATCH_BYTES = 16 * 1024 * 1024  # ClassInfluence byte arrays per transaction
 DELETE_BATCH = 20000
+# nodes per deleting transaction of the per-class labels (each has tens of relationships)
+PER_CLASS_DELETE_BATCH = {INFLUENCE_NODE: 500, GRAPH_NODE: 2000}
 
 
 def _projection(var: str, label: str, skip: tuple[str, ...] = ()) -> str:
@@ -150,20 +161,20 @@ class Neo4jStore(CypherLoader):
     def _fetch_class_graph(
         self, load: str, class_index: int, *, with_edges: bool = True
     ) -> tuple[list[Row], list[Row]]:
-        params = {"key": f"{load}|{class_index}", "ci": class_index}
+        params = {"key": f"{load}|{class_index}"}
         nodes_part = (
-            f"MATCH (c:{CLASS} {{key: $key}}) OPTIONAL MATCH (c)-[h:{HAS_NODE}]->(n:{NEURON}) "
-            "WITH c, collect(CASE WHEN n IS NULL THEN NULL "
-            "ELSE {id: n.id, count: h.count, pagerank: h.pagerank} END) AS nodes "
+            f"MATCH (c:{CLASS} {{key: $key}}) OPTIONAL MATCH (c)-[:{HAS_NODE}]->(g:{GRAPH_NODE}) "
+            "WITH c, collect(CASE WHEN g IS NULL THEN NULL "
+            "ELSE {id: g.neuron, count: g.count, pagerank: g.pagerank} END) AS nodes "
         )
         if not with_edges:
             rows = self._rows(nodes_part + "RETURN nodes", params)
             return (rows[0]["nodes"] if rows else []), []
         rows = self._rows(
             nodes_part
-            + f"OPTIONAL MATCH (c)-[:{HAS_NODE}]->(a:{NEURON})-[e:{GRAPH_EDGE}]->(b:{NEURON}) WHERE e.class = $ci "
+            + f"OPTIONAL MATCH (c)-[:{HAS_NODE}]->(a:{GRAPH_NODE})-[e:{GRAPH_EDGE}]->(b:{GRAPH_NODE}) "
             "RETURN nodes, collect(CASE WHEN e IS NULL THEN NULL "
-            "ELSE {src: a.id, dst: b.id, weight: e.weight} END) AS edges",
+            "ELSE {src: a.neuron, dst: b.neuron, weight: e.weight} END) AS edges",
             params,
         )
         if not rows:
@@ -195,9 +206,10 @@ class Neo4jStore(CypherLoader):
         )
 
     def _influence_pattern(self, load: str, neuron_id: str, side: str) -> tuple[str, dict[str, Any]]:
+        n, of = f"(:{NEURON} {{key: $key}})", neo4j_type(OF_NEURON)
         patterns = {
-            "out": f"(a:{NEURON} {{key: $key}})-[r:{INFLUENCES}]->(b:{NEURON})",
-            "in": f"(a:{NEURON})-[r:{INFLUENCES}]->(b:{NEURON} {{key: $key}})",
+            "out": f"{n}<-[:{of}]-(a:{INFLUENCE_NODE})-[r:{INFLUENCES}]->(b:{INFLUENCE_NODE})",
+            "in": f"(a:{INFLUENCE_NODE})-[r:{INFLUENCES}]->(b:{INFLUENCE_NODE})-[:{of}]->{n}",
         }
         return patterns[side], {"key": f"{load}|{neuron_id}"}
 
@@ -229,15 +241,16 @@ class Neo4jStore(CypherLoader):
 
     def _fetch_containing_nodes(self, load: str, neuron_ids: list[str]) -> list[Row]:
         return self._rows(
-            f"UNWIND $keys AS k MATCH (n:{NEURON} {{key: k}})<-[h:{HAS_NODE}]-(c:{CLASS}) "
-            "WITH c, count(*) AS found, sum(h.pagerank) AS mass RETURN c.index AS class_index, found, mass",
+            f"UNWIND $keys AS k MATCH (:{NEURON} {{key: k}})<-[:{OF_NEURON}]-(g:{GRAPH_NODE})<-[:{HAS_NODE}]-(c:{CLASS}) "
+            "WITH c, count(*) AS found, sum(g.pagerank) AS mass RETURN c.index AS class_index, found, mass",
             {"keys": [f"{load}|{i}" for i in neuron_ids]})
 
     def _fetch_containing_edges(self, load: str, srcs: list[str], dsts: list[str]) -> list[Row]:
         return self._rows(
-            f"UNWIND $srcs AS k MATCH (a:{NEURON} {{key: k}})-[e:{GRAPH_EDGE}]->(b:{NEURON}) "
-            "WHERE b.key IN $dsts RETURN a.id AS src, b.id AS dst, e.class AS class_index",
-            {"srcs": [f"{load}|{i}" for i in srcs], "dsts": [f"{load}|{i}" for i in dsts]})
+            f"UNWIND $srcs AS k MATCH (:{NEURON} {{key: k}})<-[:{OF_NEURON}]-(a:{GRAPH_NODE})"
+            f"-[:{GRAPH_EDGE}]->(b:{GRAPH_NODE}) "
+            "WHERE b.neuron IN $dsts RETURN a.neuron AS src, b.neuron AS dst, a.class AS class_index",
+            {"srcs": [f"{load}|{i}" for i in srcs], "dsts": dsts})
 
     # --- notes (nodes of the database itself, without a load: they outlive reloads) -------
     def _notes_read(self, query: str, params: dict[str, Any]) -> list[Row]:
@@ -260,7 +273,9 @@ class Neo4jStore(CypherLoader):
 
     # --- write side ---------------------------------------------------------------
     def ensure_schema(self) -> None:
-        """Constraints and indexes (idempotent), then wait until they are online."""
+        """Constraints and indexes (idempotent; retired indexes dropped), then wait until they are online."""
+        for name in NEO4J_RETIRED_INDEXES:
+            self._rows(f"DROP INDEX {name} IF EXISTS", write=True)
         for statement in NEO4J_SCHEMA:
             self._rows(statement, write=True)
         self._rows("CALL db.awaitIndexes(300)", write=True)
@@ -282,10 +297,16 @@ class Neo4jStore(CypherLoader):
     def _write_nodes(self, load: str, data: LoadData, batch_rows: int, say: Callable[[str], None]) -> None:
         for label, frame in data.node_frames().items():
             props = [p for p, _ in NODE_PROPERTIES[label]]
-            sets = ", ".join(f"n.`{p}` = r[{i}]" for i, p in enumerate(props) if p != "key")
+            sets = ", ".join(_set_property(p, kind, i) for i, (p, kind) in enumerate(NODE_PROPERTIES[label])
+                             if p != "key")
+            columns = [pl.col(p) for p in props]
+            if label in DEPTH_LABELLED:  # a label per layer, so Browser colours by layer
+                index = "index" if label == LAYER else "layer_index"
+                columns.append(pl.col(index).map_elements(depth_label, return_dtype=pl.Utf8).alias("_depth"))
+                sets += f", n:$(r[{len(props)}])"
             query = (f"UNWIND $rows AS r CREATE (n:{label}) SET n.load = $load, "
                      f"n.key = $load + '|' + toString(r[0]), {sets}")
-            frame = frame.select(props)
+            frame = frame.select(columns)
             size = batch_rows
             if label == CLASS_INFLUENCE and frame.height:
                 sizes = frame["edges"].bin.size() + frame["counts"].bin.size()
@@ -296,32 +317,53 @@ class Neo4jStore(CypherLoader):
             say(f"{label}: {frame.height} nodes")
 
     def _write_rels(self, load: str, data: LoadData, batch_rows: int, say: Callable[[str], None]) -> None:
-        for rel, frame in data.rel_frames().items():
+        for rel, frame in data.rel_frames(load).items():
             src, dst = RELATIONSHIPS[rel]
             props = ", ".join(f"`{p}`: r[{i + 2}]" for i, (p, _) in enumerate(REL_PROPERTIES[rel]))
             query = (
-                f"UNWIND $rows AS r MATCH (a:{src} {{key: $load + '|' + toString(r[0])}}) "
-                f"MATCH (b:{dst} {{key: $load + '|' + toString(r[1])}}) "
-                f"CREATE (a)-[:{rel} {{{props}}}]->(b)"
+                f"UNWIND $rows AS r MATCH {_endpoint('a', src, 0)} MATCH {_endpoint('b', dst, 1)} "
+                f"CREATE (a)-[:{neo4j_type(rel)} {{{props}}}]->(b)"
             )
             for rows in self._batches(frame, batch_rows):
                 self._rows(query, {"rows": rows, "load": load}, write=True)
             say(f"{rel}: {frame.height} relationships")
 
     def _delete_load_data(self, load: str) -> None:
-        """Delete one load's relationships, then its nodes, in bounded transactions."""
-        for label in (NEURON, CLASS):
-            while True:
-                done = self._rows(
-                    f"MATCH (n:{label} {{load: $load}})-[r]->() WITH r LIMIT $batch DELETE r RETURN count(*) AS n",
-                    {"load": load, "batch": DELETE_BATCH}, write=True)
-                if not done or done[0]["n"] == 0:
-                    break
-        for label in NODE_PROPERTIES:
-            while True:
-                done = self._rows(
-                    f"MATCH (n:{label} {{load: $load}}) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS n",
-                    {"load": load, "batch": DELETE_BATCH}, write=True)
-                if not done or done[0]["n"] == 0:
-                    break
+        """Delete one load's relationships, then its nodes, in bounded transactions.
 
+        Per-class nodes first, a few hundred per transaction with their relationships (hundreds of
+        thousands of nodes: deleting their relationships separately would rescan them every batch),
+        then the other labels' relationships in batches and their nodes.
+        """
+        for label, per_tx in PER_CLASS_DELETE_BATCH.items():
+            self._until_none_left(
+                f"MATCH (n:{label} {{load: $load}}) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS n",
+                {"load": load, "batch": per_tx})
+        for label in NODE_PROPERTIES:
+            self._until_none_left(
+                f"MATCH (n:{label} {{load: $load}})-[r]->() WITH r LIMIT $batch DELETE r RETURN count(*) AS n",
+                {"load": load, "batch": DELETE_BATCH})
+            self._until_none_left(
+                f"MATCH (n:{label} {{load: $load}}) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS n",
+                {"load": load, "batch": DELETE_BATCH})
+
+    def _until_none_left(self, query: str, params: dict[str, Any]) -> None:
+        """Run a bounded delete statement (returning ``n``, the rows it deleted) until it deletes nothing."""
+        while True:
+            done = self._rows(query, params, write=True)
+            if not done or done[0]["n"] == 0:
+                return
+
+
+def _set_property(name: str, kind: str, column: int) -> str:
+    """``SET`` item for one node property; empty lists are left unset (Browser shows no ``[]``)."""
+    if kind.endswith("[]"):
+        return f"n.`{name}` = CASE WHEN size(r[{column}]) = 0 THEN null ELSE r[{column}] END"
+    return f"n.`{name}` = r[{column}]"
+
+
+def _endpoint(var: str, label: str, column: int) -> str:
+    """MATCH pattern of a relationship end: shared labels by id, per-load labels by their load-prefixed key."""
+    if label in SHARED_LABELS:
+        return f"({var}:{label} {{{SHARED_ID}: r[{column}]}})"
+    return f"({var}:{label} {{key: $load + '|' + toString(r[{column}])}})"

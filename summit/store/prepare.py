@@ -21,18 +21,28 @@ from summit.graph_schema import (
     EXAMPLE,
     FAITHFULNESS_FIELDS,
     GRAPH_EDGE,
+    GRAPH_NODE,
+    HAS_CLASS,
     HAS_EXAMPLE,
+    HAS_LAYER,
     HAS_NODE,
+    HAS_PACKED_INFLUENCE,
+    HAS_POINT,
     IN_GROUP,
     IN_LAYER,
+    INFLUENCE_NODE,
+    INFLUENCE_OF_NEURON,
     INFLUENCES,
     LAYER,
     NEURON,
+    OF_NEURON,
     POINT,
     SIMILAR,
     SUGGESTED_GROUP,
 )
 from summit.store.common import pack_edges
+
+_NO_LOAD = "L0000000000000000"  # stands in for a load id where only sizes matter
 
 
 def new_load_id() -> str:
@@ -48,39 +58,61 @@ class LoadData:
     classes: pl.DataFrame  # index, wnid, name, images, top1_correct, accuracy, prob_hist, top1_prob_hist,
     #                        has_faithfulness, f_*
     layers: pl.DataFrame  # name, index, channels
-    neurons: pl.DataFrame  # id, layer, layer_index, channel, ord, featurevis
+    neurons: pl.DataFrame  # id, name, layer, layer_index, channel, ord, featurevis
     activations: pl.DataFrame  # class_index, neuron_id, count, mean, act_sum
-    influences: pl.DataFrame  # src, dst, class, count
-    class_nodes: pl.DataFrame  # class_index, neuron_id, pagerank, count
-    class_edges: pl.DataFrame  # src, dst, class, weight
+    influences: pl.DataFrame  # src, dst, class, count (neuron ids)
+    graph_nodes: pl.DataFrame  # key, class, neuron, name, layer, layer_index, count, pagerank
+    class_edges: pl.DataFrame  # src, dst, class, weight (neuron ids)
+    influence_nodes: pl.DataFrame  # key, class, neuron, name, layer_index
     similarity: pl.DataFrame  # class_index, other_index, layer, cosine
-    examples: pl.DataFrame  # key, neuron_id, rank, image, score, media
-    points: pl.DataFrame  # key, layer, class_index, x, y
-    class_influence: pl.DataFrame  # class, edges (packed bytes), counts (int64 per neuron ord)
-    groups: pl.DataFrame  # group, layer, cohesion, size (suggested groups)
+    examples: pl.DataFrame  # key, neuron_id, name, rank, image, score, media
+    points: pl.DataFrame  # key, name, layer, class_index, x, y
+    class_influence: pl.DataFrame  # class, name, edges (packed bytes), counts (int64 per neuron ord)
+    groups: pl.DataFrame  # group, name, layer, cohesion, size (suggested groups)
     group_members: pl.DataFrame  # neuron_id, group
 
     def node_frames(self) -> dict[str, pl.DataFrame]:
         """Each node label's frame, in write order (both stores and the bulk files use this one mapping)."""
-        return {CLASS: self.classes, LAYER: self.layers, NEURON: self.neurons, EXAMPLE: self.examples,
-                POINT: self.points, CLASS_INFLUENCE: self.class_influence, SUGGESTED_GROUP: self.groups}
+        return {CLASS: self.classes, LAYER: self.layers, NEURON: self.neurons, GRAPH_NODE: self.graph_nodes,
+                INFLUENCE_NODE: self.influence_nodes, EXAMPLE: self.examples, POINT: self.points,
+                CLASS_INFLUENCE: self.class_influence, SUGGESTED_GROUP: self.groups}
 
-    def rel_frames(self) -> dict[str, pl.DataFrame]:
-        """Each relationship type's frame: start key, end key, then its properties (``REL_PROPERTIES`` order)."""
+    def rel_frames(self, load: str) -> dict[str, pl.DataFrame]:
+        """Each relationship's frame: start id, end id, then its properties (``REL_PROPERTIES`` order).
+
+        Ids are natural ids (``graph_schema.NATURAL_ID``); ``load`` is the start id of the relationships
+        from the load's ``Load`` node.
+        """
         return {
+            HAS_CLASS: self.classes.select(pl.lit(load).alias("load"), "index"),
+            HAS_LAYER: self.layers.select(pl.lit(load).alias("load"), "name"),
             IN_LAYER: self.neurons.select("id", "layer"),
             ACTIVATES: self.activations.select("class_index", "neuron_id", "count", "mean", "act_sum"),
-            INFLUENCES: self.influences.select("src", "dst", "class", "count"),
-            HAS_NODE: self.class_nodes.select("class_index", "neuron_id", "pagerank", "count"),
-            GRAPH_EDGE: self.class_edges.select("src", "dst", "class", "weight"),
+            HAS_NODE: self.graph_nodes.select("class", "key"),
+            OF_NEURON: self.graph_nodes.select("key", "neuron"),
+            GRAPH_EDGE: self.class_edges.select(member_key("src").alias("a"), member_key("dst").alias("b"), "weight"),
+            INFLUENCE_OF_NEURON: self.influence_nodes.select("key", "neuron"),
+            INFLUENCES: self.influences.select(member_key("src").alias("a"), member_key("dst").alias("b"), "count"),
             SIMILAR: self.similarity.select("class_index", "other_index", "layer", "cosine"),
             HAS_EXAMPLE: self.examples.select("neuron_id", "key"),
             IN_GROUP: self.group_members.select("neuron_id", "group"),
+            HAS_POINT: self.points.select("class_index", "key"),
+            HAS_PACKED_INFLUENCE: self.class_influence.select(pl.col("class").alias("index"), "class"),
         }
+
+    def counts(self) -> tuple[int, int]:
+        """(nodes, relationships) one load writes, for ``summit models`` and rows/s figures."""
+        nodes = sum(f.height for f in self.node_frames().values())
+        return nodes, sum(f.height for f in self.rel_frames(_NO_LOAD).values())
 
     def rows(self) -> int:
         """Nodes plus relationships written, for rows/s figures."""
-        return sum(f.height for f in (*self.node_frames().values(), *self.rel_frames().values()))
+        return sum(self.counts())
+
+
+def member_key(neuron: str, cls: str = "class") -> pl.Expr:
+    """Natural id of a class's graph or influence node: ``"<class>|<neuron id>"``."""
+    return pl.concat_str([pl.col(cls).cast(pl.Utf8), pl.col(neuron)], separator="|")
 
 
 def _optional(artifact: Path, table: str) -> pl.DataFrame:
@@ -147,7 +179,8 @@ def read_load_data(artifact: Path | str) -> LoadData:
         neurons.with_row_index("ord")
         .join(fv, on="neuron_id", how="left")
         .select(
-            pl.col("neuron_id").alias("id"), "layer", pl.col("layer_index").cast(pl.Int64),
+            pl.col("neuron_id").alias("id"), pl.col("neuron_id").alias("name"), "layer",
+            pl.col("layer_index").cast(pl.Int64),
             pl.col("channel").cast(pl.Int64), pl.col("ord").cast(pl.Int64),
             pl.col("featurevis").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))),
         )
@@ -172,23 +205,45 @@ def read_load_data(artifact: Path | str) -> LoadData:
     )
     class_influence = _pack_class_influence(influences, neuron_rows, activations, class_rows["index"])
 
-    class_nodes = _optional(path, "class_nodes").with_columns(pl.col("class_index").cast(pl.Int64))
+    layer_of = neuron_rows.select("id", "layer", "layer_index")
+    graph_nodes = (
+        _optional(path, "class_nodes")
+        .select(pl.col("class_index").cast(pl.Int64).alias("class"), pl.col("neuron_id").alias("neuron"),
+                "count", "pagerank")
+        .join(layer_of.rename({"id": "neuron"}), on="neuron", how="left")
+        .select(member_key("neuron").alias("key"), "class", "neuron", pl.col("neuron").alias("name"), "layer",
+                "layer_index", "count", "pagerank")
+        .sort("class", "layer_index", "neuron")
+    )
     class_edges = _optional(path, "class_edges").select(
         "src", "dst", pl.col("class_index").cast(pl.Int64).alias("class"), "weight"
+    )
+    _check_graph_edges(path, class_edges, graph_nodes)
+    influence_nodes = (
+        pl.concat([influences.select("class", pl.col(end).alias("neuron")) for end in ("src", "dst")])
+        .unique()
+        .join(layer_of.select(pl.col("id").alias("neuron"), "layer_index"), on="neuron", how="left")
+        .select(member_key("neuron").alias("key"), "class", "neuron", pl.col("neuron").alias("name"), "layer_index")
+        .sort("class", "layer_index", "neuron")
     )
     similarity = _optional(path, "similarity").with_columns(
         pl.col("class_index").cast(pl.Int64), pl.col("other_index").cast(pl.Int64)
     )
     examples = _optional(path, "examples").select(
         pl.concat_str([pl.col("neuron_id"), pl.col("rank").cast(pl.Utf8)], separator="|").alias("key"),
-        "neuron_id", pl.col("rank").cast(pl.Int64), "image", "score", "media",
+        "neuron_id", pl.col("image").str.split("/").list.last().alias("name"), pl.col("rank").cast(pl.Int64),
+        "image", "score", "media",
     )
     suggested = _optional(path, "group_suggestions").with_columns(pl.col("group").cast(pl.Int64))
-    groups = suggested.group_by("group").agg(pl.col("layer").first(), pl.col("cohesion").first(),
-                                             pl.len().cast(pl.Int64).alias("size")).sort("group")
+    groups = (
+        suggested.group_by("group")
+        .agg(pl.col("layer").first(), pl.col("cohesion").first(), pl.len().cast(pl.Int64).alias("size"))
+        .select("group", pl.format("{} group {}", "layer", "group").alias("name"), "layer", "cohesion", "size")
+        .sort("group")
+    )
     points = _optional(path, "embedding").select(
         pl.concat_str([pl.col("layer"), pl.col("class_index").cast(pl.Utf8)], separator="|").alias("key"),
-        "layer", pl.col("class_index").cast(pl.Int64), "x", "y",
+        pl.col("layer").alias("name"), "layer", pl.col("class_index").cast(pl.Int64), "x", "y",
     )
 
     model_raw, dataset_raw = manifest.get("model"), manifest.get("dataset")
@@ -207,9 +262,19 @@ def read_load_data(artifact: Path | str) -> LoadData:
         if isinstance(manifest.get("faithfulness"), dict) else "",
         "created": str(manifest.get("created", "") or _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")),
     }
-    return LoadData(model, class_rows, layers, neuron_rows, activations, influences, class_nodes, class_edges,
-                    similarity, examples, points, class_influence, groups,
+    return LoadData(model, class_rows, layers, neuron_rows, activations, influences, graph_nodes, class_edges,
+                    influence_nodes, similarity, examples, points, class_influence, groups,
                     suggested.select("neuron_id", "group"))
+
+
+def _check_graph_edges(path: Path, edges: pl.DataFrame, nodes: pl.DataFrame) -> None:
+    """Graph edges join graph nodes of their own class (they are relationships between those nodes)."""
+    for end in ("src", "dst"):
+        loose = edges.join(nodes.select("class", pl.col("neuron").alias(end)), on=["class", end], how="anti")
+        if loose.height:
+            row = loose.row(0, named=True)
+            raise ArtifactError(f"artifact {path}: table 'class_edges' edge {row['src']!r} -> {row['dst']!r} of "
+                                f"class {row['class']} has a {end} that is not in that class's graph")
 
 
 def _known_sum(column: pl.Series) -> int | None:
@@ -257,5 +322,6 @@ def _pack_class_influence(
         for a, b in zip(starts, ends, strict=True):
             blobs[int(cls[a])] = pack_edges(s[a:b], d[a:b], c[a:b])
     keys = sorted(index)
-    return pl.DataFrame({"class": keys, "edges": [blobs[k] for k in keys], "counts": [counts[k] for k in keys]},
-                        schema={"class": pl.Int64, "edges": pl.Binary, "counts": pl.Binary})
+    return pl.DataFrame({"class": keys, "name": [f"packed influence of class {k}" for k in keys],
+                         "edges": [blobs[k] for k in keys], "counts": [counts[k] for k in keys]},
+                        schema={"class": pl.Int64, "name": pl.Utf8, "edges": pl.Binary, "counts": pl.Binary})

@@ -21,7 +21,7 @@ import numpy as np
 from cachetools import LRUCache
 
 from summit.errors import BadInput, NotFound
-from summit.graph_schema import FAITHFULNESS_FIELDS, MODEL, MODEL_ADDED_COLUMNS, NOTE
+from summit.graph_schema import FAITHFULNESS_FIELDS, MODEL, MODEL_ADDED_COLUMNS, MODEL_STATS, NOTE
 from summit.ids import is_digits, parse_digits, shown
 from summit.store import common
 from summit.store.base import (
@@ -168,20 +168,21 @@ class CypherStore(ABC):
 
     @abstractmethod
     def _influence_pattern(self, load: str, neuron_id: str, side: str) -> tuple[str, dict[str, Any]]: ...
-    # the MATCH pattern binding (a)-[r:INFLUENCES]->(b) with the neuron at ``a`` ("out") or ``b`` ("in")
+    # the MATCH pattern binding (a:InfluenceNode)-[r:INFLUENCES]->(b:InfluenceNode) with the neuron
+    # at ``a`` ("out") or ``b`` ("in")
 
     def _fetch_influence(
         self, load: str, neuron_id: str, class_index: int | None, direction: str, limit: int
     ) -> list[Row]:
         """src, dst, count (count desc, src, dst per side; summed over classes when class_index is None)."""
         note_load(load)
-        where = "WHERE r.class = $ci " if class_index is not None else ""
+        where = "WHERE a.class = $ci " if class_index is not None else ""
         count = "r.count" if class_index is not None else "sum(r.count)"
         rows: list[Row] = []
         for side in (("out", "in") if direction == "both" else (direction,)):
             pattern, params = self._influence_pattern(load, neuron_id, side)
             rows += self._rows(
-                f"MATCH {pattern} {where}RETURN a.id AS src, b.id AS dst, {count} AS count "
+                f"MATCH {pattern} {where}RETURN a.neuron AS src, b.neuron AS dst, {count} AS count "
                 "ORDER BY count DESC, src, dst LIMIT $limit",
                 {**params, "limit": limit, **({"ci": class_index} if class_index is not None else {})},
             )
@@ -292,6 +293,22 @@ class CypherStore(ABC):
             artifact_path=row.get("artifact_path") or "", load_id=row["active_load"] or "",
             graph_method=row.get("graph_method") or "", faithfulness=row.get("faithfulness") or "",
         )
+
+    def model_stats(self) -> dict[str, Row]:
+        """Per model id: its size and last load (``graph_schema.MODEL_STATS``; None where not recorded)."""
+        present = self._model_columns()
+        if present is None:
+            return {}
+        columns = ", ".join(f"m.{name} AS {name}" if name in present else f"NULL AS {name}" for name in MODEL_STATS)
+        out: dict[str, Row] = {}
+        for row in self._rows(f"MATCH (m:{MODEL}) RETURN m.id AS id, {columns}"):
+            model = row.pop("id")
+            out[model] = {k: (None if v in (-1, -1.0, "") else v) for k, v in row.items()}
+        return out
+
+    def _model_columns(self) -> set[str] | None:
+        """Model properties the store can hold (an older store may lack some); None: no models at all."""
+        return set(MODEL_STATS)
 
     @consistent
     def model(self, model: str) -> ModelInfo:

@@ -67,3 +67,18 @@ def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     finally:
         store.drop_model(model)
         store.close()
+
+
+@pytest.fixture(scope="module")
+def neo4j_tiny(neo4j_auth: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
+    """(Neo4j store, model id) with the tiny artifact loaded, dropped afterwards."""
+    from summit.store.neo4j_store import Neo4jStore
+
+    model = unique_model("cypher")
+    store = Neo4jStore(neo4j_auth.uri, neo4j_auth.user, neo4j_auth.password)
+    store.load_artifact(str(write_tiny_artifact(tmp_path_factory.mktemp("cypher") / "a", run_id=model)))
+    try:
+        yield store, model
+    finally:
+        store.drop_model(model)
+        store.close()
