@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "featurevis": "Render feature visualisations for an artifact's neurons.",
     "faithfulness": "Measure how much each class graph carries its class (ablation).",
     "load": "Load an artifact into Neo4j or the embedded store.",
+    "models": "List the models in a store, with their sizes and load times.",
+    "drop": "Remove a model from a store (other models stay).",
     "serve": "Serve the GraphQL API and the web app.",
     "share": "Print a one-time link into a server that needs an access token.",
     "demo": "Ingest the bundled images, build graphs, load, and serve: end to end.",
