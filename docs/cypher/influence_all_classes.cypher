@@ -1,10 +1,11 @@
 // Influence edges into and out of a neuron summed across all classes, strongest first.
-// :param model => 'my-run-id'
-// :param neuron => 'mixed4d:12'
-// :param limit => 50
-MATCH (m:Model {id: $model})
-MATCH (n:Neuron {key: m.active_load + '|' + $neuron})-[r:INFLUENCES]-(other:Neuron)
-WITH startNode(r).id AS src, endNode(r).id AS dst, sum(r.count) AS count
+:param model => 'efficientnet_lite0-demo';
+:param neuron => 'blocks.4.2:22';
+:param limit => 50;
+
+MATCH (:Model {id: $model})-[:ACTIVE_LOAD]->(load:Load)
+MATCH (:Neuron {load: load.id, id: $neuron})<-[:OF_NEURON]-(n:InfluenceNode)-[r:INFLUENCES]-(:InfluenceNode)
+WITH startNode(r).neuron AS src, endNode(r).neuron AS dst, sum(r.count) AS count
 RETURN src, dst, count
 ORDER BY count DESC, src, dst
-LIMIT $limit
+LIMIT $limit;

@@ -1,11 +1,12 @@
-// Influence edges into and out of a neuron for one class, strongest first.
-// :param model => 'my-run-id'
-// :param neuron => 'mixed4d:12'
-// :param class => 0
-// :param limit => 50
-MATCH (m:Model {id: $model})
-MATCH (n:Neuron {key: m.active_load + '|' + $neuron})-[r:INFLUENCES]-(other:Neuron)
-WHERE r.class = $class
-RETURN startNode(r).id AS src, endNode(r).id AS dst, r.count AS count
+// Influence edges into and out of a neuron in one class's influence graph, strongest first.
+:param model => 'efficientnet_lite0-demo';
+:param neuron => 'blocks.4.2:22';
+:param class => 323;
+:param limit => 50;
+
+MATCH (:Model {id: $model})-[:ACTIVE_LOAD]->(load:Load)
+MATCH (:Neuron {load: load.id, id: $neuron})<-[:OF_NEURON]-(n:InfluenceNode {class: $class})
+MATCH (n)-[r:INFLUENCES]-(:InfluenceNode)
+RETURN startNode(r).neuron AS src, endNode(r).neuron AS dst, r.count AS count
 ORDER BY count DESC, src, dst
-LIMIT $limit
+LIMIT $limit;

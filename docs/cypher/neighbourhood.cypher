@@ -1,13 +1,17 @@
-// Neighbourhood: influence edges of one class within 2 hops of a neuron (either direction).
-// Change *1..2 for another number of hops (Cypher does not take it as a parameter).
-// :param model => 'my-run-id'
-// :param neuron => 'mixed4d:12'
-// :param class => 0
-MATCH (m:Model {id: $model})
-MATCH (n:Neuron {key: m.active_load + '|' + $neuron})
-MATCH p = (n)-[rels:INFLUENCES*1..2]-(:Neuron)
-WHERE all(r IN rels WHERE r.class = $class)
-UNWIND rels AS r
+// Neighbourhood of a neuron in one class's influence graph, 2 hops either way: the edges that
+// touch the neuron or one of its neighbours (the server's neighbourhood(hops: 2)), strongest first.
+// For h hops write *0..(h-1) (Cypher takes no parameter there).
+:param model => 'efficientnet_lite0-demo';
+:param neuron => 'blocks.4.2:22';
+:param class => 323;
+:param limit => 100;
+
+MATCH (:Model {id: $model})-[:ACTIVE_LOAD]->(load:Load)
+MATCH (:Neuron {load: load.id, id: $neuron})<-[:OF_NEURON]-(n:InfluenceNode {class: $class})
+MATCH (n)-[:INFLUENCES*0..1]-(near:InfluenceNode)
+WITH DISTINCT near
+MATCH (near)-[r:INFLUENCES]-(:InfluenceNode)
 WITH DISTINCT r
-RETURN startNode(r).id AS src, endNode(r).id AS dst, r.count AS weight
-ORDER BY src, dst
+RETURN startNode(r).neuron AS src, endNode(r).neuron AS dst, r.count AS weight
+ORDER BY weight DESC, src, dst
+LIMIT $limit;

@@ -1,51 +1,73 @@
-"""Every docs/cypher cookbook query runs on the real Neo4j and agrees with the store's answer."""
+"""Every docs/cypher cookbook query runs on the real Neo4j and agrees with the store's answer.
+
+The files are Neo4j Browser scripts (a ``:param`` block, then the statement; see
+``tests/store/cookbook.py``); here the statement runs over Bolt with the block's parameters
+replaced by the tiny artifact's. tests/store/test_browser.py pastes the same files into Neo4j Browser.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+import re
 from typing import Any
 
 import pytest
 
-from tests.store.conftest import unique_model
-from tests.store.tiny import write_tiny_artifact
+from tests.store import cookbook
 
 pytestmark = pytest.mark.neo4j
 
-COOKBOOK = Path(__file__).resolve().parents[2] / "docs" / "cypher"
+INTEGER_PARAMS = {"class", "a", "b", "k", "limit", "min_weight"}
 
 
 @pytest.fixture(scope="module")
-def neo(neo4j_auth: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
-    from summit.store.neo4j_store import Neo4jStore
-
-    model = unique_model("cookbook")
-    store = Neo4jStore(neo4j_auth.uri, neo4j_auth.user, neo4j_auth.password)
-    store.load_artifact(str(write_tiny_artifact(tmp_path_factory.mktemp("cb") / "a", run_id=model)))
-    try:
-        yield store, model
-    finally:
-        store.drop_model(model)
-        store.close()
+def neo(neo4j_tiny: tuple[Any, str]) -> tuple[Any, str]:
+    return neo4j_tiny
 
 
 def run(neo: tuple[Any, str], name: str, **params: Any) -> list[dict[str, Any]]:
+    """Run a cookbook file's statement with its own parameters, overridden by ``params`` and the model."""
     store, model = neo
-    query = (COOKBOOK / f"{name}.cypher").read_text()
-    rows: list[dict[str, Any]] = store._rows(query, {"model": model, **params})
+    script = cookbook.load(name)
+    unknown = set(params) - set(script.params)
+    assert not unknown, f"{name}.cypher sets no parameter {sorted(unknown)}"
+    values = {**script.params, **params, **({"model": model} if "model" in script.params else {})}
+    rows: list[dict[str, Any]] = store._rows(script.statement, values)
     return rows
 
 
 def test_every_file_is_covered() -> None:
-    files = {p.stem for p in COOKBOOK.glob("*.cypher")}
+    files = {p.stem for p in cookbook.COOKBOOK.glob("*.cypher")}
     tested = {name[len("test_"):] for name in globals() if name.startswith("test_")} | {"class_graph_picture"}
     assert files <= tested, f"cookbook files without a test: {sorted(files - tested)}"
 
 
+@pytest.mark.parametrize(("name", "text"), cookbook.sources(), ids=[n for n, _ in cookbook.sources()])
+def test_parameter_blocks_paste_into_browser(name: str, text: str) -> None:
+    """Blocks Browser accepts: `:param name => literal;` lines; counts and indices are integer literals."""
+    script = cookbook.parse(name, text)
+    used = set(re.findall(r"\$(\w+)", script.statement))
+    assert used == set(script.params), f"{script.name}: parameters used {sorted(used)}, set {sorted(script.params)}"
+    for name, value in script.params.items():
+        assert isinstance(value, int) == (name in INTEGER_PARAMS), (script.name, name, value)
+        assert script.with_params({name: value}) == script.text.rstrip("\n") + "\n"
+
+
+def test_readme_snippets_run(neo: tuple[Any, str]) -> None:
+    store, model = neo
+    for script in cookbook.readme_snippets():
+        values = {**script.params, "model": model, "class": 0}
+        assert store._rows(script.statement, {k: v for k, v in values.items() if k in script.params}), script.name
+
+
 def test_models(neo: tuple[Any, str]) -> None:
-    rows = run(neo, "models")
-    assert neo[1] in [r["model"] for r in rows]
+    store, model = neo
+    row = next(r for r in run(neo, "models") if r["model"] == model)
+    assert row["load"] == store._load(model)
+    counted = store._rows("MATCH (n {load: $load}) OPTIONAL MATCH (n)<-[r]-() "
+                          "RETURN count(DISTINCT n) AS nodes, count(r) AS relationships", {"load": row["load"]})
+    assert (row["nodes"], row["relationships"]) == (counted[0]["nodes"], counted[0]["relationships"])
+    assert row["nodes"] == store.model_stats()[model]["nodes"] > 0
+    assert row["load_seconds"] > 0
 
 
 def test_class_graph_nodes(neo: tuple[Any, str]) -> None:
@@ -61,8 +83,10 @@ def test_class_graph_edges(neo: tuple[Any, str]) -> None:
     rows = run(neo, "class_graph_edges", **{"class": 0})
     assert [(r["src"], r["dst"], r["weight"]) for r in rows] == [
         (e.src, e.dst, e.weight) for e in store.class_graph(model, 0).edges]
+    assert [r["weight"] for r in run(neo, "class_graph_edges", min_weight=4, **{"class": 0})] == [5, 4, 6]
     picture = run(neo, "class_graph_picture", **{"class": 0})
     assert len(picture) == 6  # five edges, and fc:0 with none
+    assert {r["a"]["name"] for r in picture} == {n.neuron.id for n in store.class_graph(model, 0).nodes}
 
 
 def test_neuron_top_classes(neo: tuple[Any, str]) -> None:
@@ -98,24 +122,31 @@ def test_influence_all_classes(neo: tuple[Any, str]) -> None:
 
 def test_neighbourhood(neo: tuple[Any, str]) -> None:
     store, model = neo
-    rows = run(neo, "neighbourhood", neuron="conv2:1", **{"class": 0})
-    assert [(r["src"], r["dst"], r["weight"]) for r in rows] == [
-        (e.src, e.dst, e.weight) for e in store.neighbourhood(model, 0, "conv2:1", hops=2).edges]
+    edges = store.neighbourhood(model, 0, "conv2:1", hops=2).edges
+    strongest = sorted(edges, key=lambda e: (-e.weight, e.src, e.dst))
+    assert len(strongest) == 5
+    for limit in (100, 3):
+        rows = run(neo, "neighbourhood", neuron="conv2:1", limit=limit, **{"class": 0})
+        assert [(r["src"], r["dst"], r["weight"]) for r in rows] == [
+            (e.src, e.dst, e.weight) for e in strongest[:limit]]
 
 
-def test_paths_to_last_layer(neo: tuple[Any, str]) -> None:
+@pytest.mark.parametrize("src", ["conv1:0", "conv1:1", "conv1:2", "conv2:0", "conv2:1", "fc:0"])
+@pytest.mark.parametrize("k", [1, 2, 5])
+def test_paths_to_last_layer(neo: tuple[Any, str], src: str, k: int) -> None:
     store, model = neo
-    rows = run(neo, "paths_to_last_layer", src="conv1:0", k=5, **{"class": 0})
+    rows = run(neo, "paths_to_last_layer", src=src, k=k, **{"class": 0})
     assert [(tuple(r["neurons"]), tuple(r["weights"]), float(r["score"])) for r in rows] == [
-        (p.neurons, p.weights, p.score) for p in store.paths(model, 0, "conv1:0", None, k=5, mode="sum")]
+        (p.neurons, p.weights, p.score) for p in store.paths(model, 0, src, None, k=k, mode="sum")]
 
 
 def test_paths_between(neo: tuple[Any, str]) -> None:
     store, model = neo
     rows = run(neo, "paths_between", src="conv1:0", dst="fc:0", k=5, **{"class": 0})
-    assert [(tuple(r["neurons"]), float(r["score"])) for r in rows] == [
-        (p.neurons, p.score) for p in store.paths(model, 0, "conv1:0", "fc:0", k=5, mode="sum")]
+    assert [(tuple(r["neurons"]), tuple(r["weights"]), float(r["score"])) for r in rows] == [
+        (p.neurons, p.weights, p.score) for p in store.paths(model, 0, "conv1:0", "fc:0", k=5, mode="sum")]
     assert len(rows) == 2
+    assert run(neo, "paths_between", src="conv1:1", dst="fc:1", k=5, **{"class": 1})
 
 
 def test_compare(neo: tuple[Any, str]) -> None:
