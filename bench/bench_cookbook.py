@@ -12,7 +12,8 @@ neighbourhood queries from many start neurons, against Neo4j over Bolt.
    ``paths`` / ``neighbourhood``), and prints p50/p95/max ms and how many took over 2 s
    (``--sweep N``: every neuron of the first layer, whose paths are the longest, and N more at random).
 
-``--pictures`` instead takes the docs' Neo4j Browser pictures (headless Chromium, default settings).
+``--pictures`` instead takes the docs' Neo4j Browser pictures in headless Chromium: the schema and
+the class graph with Browser's default settings, then the class graph with summit.grass.
 
 The demo model must be loaded (``summit demo --no-serve --neo4j URI --password-env VAR``).
 """
@@ -115,25 +116,30 @@ def pictures(args: argparse.Namespace) -> None:
     from urllib.parse import urlsplit
 
     url = os.environ.get("TEST_NEO4J_BROWSER") or f"http://{urlsplit(args.neo4j).hostname}:7474/browser/"
-    picture = cookbook.load("class_graph_picture")
+    picture = next(s for s in cookbook.readme_snippets() if s.name == "README.md#1")  # the class picture
     schema = next(s for s in cookbook.readme_snippets() if s.name == "docs/cypher/README.md#1")
-    steps = [
-        {"name": "params", "read": "frame", "paste": picture.with_params({"model": args.model})},
-        {"name": "class graph", "read": "rows", "paste": picture.statement, "settle_ms": 8000,
-         "screenshot": str(REPO / "docs" / "screenshot-browser.png")},
-        {"name": "schema", "read": "rows", "paste": schema.statement, "settle_ms": 8000,
-         "screenshot": str(REPO / "docs" / "cypher" / "schema.png")},
+    style = ":style " + (cookbook.COOKBOOK / "summit.grass").read_text()
+    shot = {"read": "rows", "settle_ms": 8000, "fullscreen": True}
+    runs = [  # each in a fresh Browser, as a new user sees it: default settings and colours
+        [{"name": "schema", "paste": schema.statement, "screenshot": str(REPO / "docs" / "cypher" / "schema.png"),
+          **shot}],
+        [{"name": "params", "read": "frame", "paste": picture.with_params({"model": args.model})},
+         {"name": "class graph", "paste": picture.statement,
+          "screenshot": str(REPO / "docs" / "screenshot-browser.png"), **shot},
+         {"name": "style", "read": "command", "paste": style},
+         {"name": "styled class graph", "paste": picture.statement,
+          "screenshot": str(REPO / "docs" / "cypher" / "class-graph-styled.png"), **shot}],
     ]
-    with tempfile.TemporaryDirectory() as tmp:
-        spec, out = Path(tmp) / "spec.json", Path(tmp) / "out.json"
-        spec.write_text(json.dumps({"url": url, "user": args.user, "steps": steps, "width": 1280, "height": 900}))
-        env = {**os.environ, "NEO4J_BROWSER_PASSWORD": os.environ[args.password_env]}
-        subprocess.run([shutil.which("node") or "node", str(REPO / "web" / "scripts" / "neo4j-browser.mjs"),
-                        str(spec), str(out)], cwd=REPO / "web", env=env, check=True)
-        for step in json.loads(out.read_text())["steps"]:
-            print(f"{step['name']}: ok={step['ok']} {step.get('nodes')} nodes, {step.get('relationships')} "
-                  f"relationships {step.get('error') or ''}")
-
+    for steps in runs:
+        with tempfile.TemporaryDirectory() as tmp:
+            spec, out = Path(tmp) / "spec.json", Path(tmp) / "out.json"
+            spec.write_text(json.dumps({"url": url, "user": args.user, "steps": steps, "width": 1280, "height": 900}))
+            env = {**os.environ, "NEO4J_BROWSER_PASSWORD": os.environ[args.password_env]}
+            subprocess.run([shutil.which("node") or "node", str(REPO / "web" / "scripts" / "neo4j-browser.mjs"),
+                            str(spec), str(out)], cwd=REPO / "web", env=env, check=True)
+            for step in json.loads(out.read_text())["steps"]:
+                print(f"{step['name']}: ok={step['ok']} {step.get('nodes')} nodes, {step.get('relationships')} "
+                      f"relationships {step.get('error') or ''}")
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -144,7 +150,7 @@ def main() -> int:
                         help="start neurons for the sweep: the first layer's and N more at random (0 = every neuron)")
     parser.add_argument("--no-sweep", action="store_true")
     parser.add_argument("--pictures", action="store_true",
-                        help="only take the docs' Browser pictures (docs/screenshot-browser.png, docs/cypher/schema.png)")
+                        help="only take the docs' Browser pictures (docs/screenshot-browser.png, docs/cypher/*.png)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--neo4j", default=os.environ.get("TEST_NEO4J_URI", "bolt://127.0.0.1:7687"))
     parser.add_argument("--user", default=os.environ.get("TEST_NEO4J_USER", "neo4j"))

@@ -86,6 +86,16 @@ def browser_run(neo4j_tiny: tuple[Any, str], neo4j_auth: Any,
     return result
 
 
+def test_neo4j_advertises_the_bolt_port_it_listens_on(neo4j_auth: Any) -> None:
+    """scripts/neo4j.sh sets the advertised addresses: Browser reads them from the discovery document."""
+    import urllib.request
+
+    parts = urlsplit(browser_url())
+    with urllib.request.urlopen(f"{parts.scheme}://{parts.netloc}/", timeout=10) as response:
+        discovery = json.load(response)
+    assert urlsplit(discovery["bolt_direct"]).netloc == urlsplit(neo4j_auth.uri).netloc
+
+
 def test_browser_prefills_the_bolt_port_neo4j_listens_on(browser_run: dict[str, Any], neo4j_auth: Any) -> None:
     assert browser_run["bolt_prefill"] == urlsplit(neo4j_auth.uri).netloc
 

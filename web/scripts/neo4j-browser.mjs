@@ -4,7 +4,7 @@
 //
 //   NEO4J_BROWSER_PASSWORD=... node scripts/neo4j-browser.mjs SPEC.json OUT.json
 //
-// SPEC: {url, user, steps: [{name, paste, read: "frame"|"command"|"rows"|"table", colours?, screenshot?, settle_ms?}]}
+// SPEC: {url, user, steps: [{name, paste, read: "frame"|"command"|"rows"|"table", colours?, screenshot?, fullscreen?, settle_ms?}]}
 //   paste       text pasted into the editor and run with Ctrl+Enter (several statements: one frame
 //               listing each statement's status)
 //   read        "frame": the statuses of a multi-statement frame (or the one statement's status);
@@ -12,7 +12,8 @@
 //               "rows": the status bar of a result frame (records, or nodes and relationships drawn);
 //               "table": the cells of a table result, as rows of strings
 //   colours     also read each drawn node's caption and fill colour
-//   screenshot  save a picture of the result frame there (after settle_ms, default 4000)
+//   screenshot  save a picture of the result frame there (after settle_ms, default 4000; with
+//               fullscreen: true, of the frame in Browser's fullscreen view)
 // OUT: {bolt_prefill, steps: [{name, ok, error, statuses, status_text, records, nodes, relationships,
 //       table, colours, ms}]}
 import { writeFileSync, readFileSync } from "node:fs";
@@ -94,8 +95,16 @@ try {
         })));
       }
       if (step.screenshot && !out.error) {
+        if (step.fullscreen) await frame.locator("button[title=Fullscreen]").click();
         await page.waitForTimeout(step.settle_ms ?? 4000); // the force layout settles
-        await frame.screenshot({ path: step.screenshot });
+        if (step.fullscreen && (await frame.locator("[aria-label=zoom-to-fit]").count())) {
+          await frame.locator("[aria-label=zoom-to-fit]").click(); // Browser's own buttons: fit the view,
+          await page.waitForTimeout(1000);
+          await frame.locator("[aria-label=zoom-out]").click(); // then clear of the overview panel
+          await page.waitForTimeout(1500);
+        }
+        await (step.fullscreen ? page : frame).screenshot({ path: step.screenshot });
+        if (step.fullscreen) await page.locator("[data-testid=frame] button[title='Close fullscreen']").click();
       }
       out.ok = !out.error;
     } catch (e) {
