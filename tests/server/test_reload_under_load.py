@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import threading
 import time
@@ -255,7 +256,8 @@ def test_embedded_reloads_while_serving(artifacts: dict[str, Path], tmp_path: Pa
         loads = store.loads()
         assert sorted(r["model"] for r in loads) == sorted({model_id(a) for a in artifacts.values()})
         tables = [r["name"] for r in store._rows("CALL show_tables() RETURN name")]
-        assert all(any(t.endswith(r["id"]) for r in loads) for t in tables if "_L" in t), tables
+        per_load = [t for t in tables if re.search(r"_L[0-9a-f]{16}$", t)]  # Label_<load id> (graph_schema.table)
+        assert all(any(t.endswith(r["id"]) for r in loads) for t in per_load), tables
     finally:
         store.close()
 
