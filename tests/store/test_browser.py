@@ -55,6 +55,9 @@ def run_browser(steps: list[dict[str, Any]], password: str, tmp: Path) -> dict[s
                           capture_output=True, text=True, timeout=900, check=False)
     assert (proc.returncode, out.exists()) == (0, True), f"driver failed:\n{proc.stdout}\n{proc.stderr}"
     result: dict[str, Any] = json.loads(out.read_text())
+    keep = cookbook.REPO / ".cache" / "test-results"  # what Browser showed, for a failure's post-mortem
+    keep.mkdir(parents=True, exist_ok=True)
+    (keep / "neo4j-browser.json").write_text(json.dumps(result, indent=1))
     assert not result["page_errors"], result["page_errors"]
     return result
 

@@ -44,6 +44,10 @@ try {
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
   const page = await context.newPage();
   page.on("pageerror", (e) => result.page_errors.push(String(e)));
+  // Browser re-renders a frame's element as results arrive: waits look the newest frame up afresh
+  await page.addInitScript(() => {
+    window.firstFrame = () => document.querySelector("[data-testid=frame]") ?? document.createElement("div");
+  });
   await page.goto(spec.url);
 
   // The connect form, as a new user sees it: Browser pre-fills the address the server advertises.
@@ -56,27 +60,53 @@ try {
   await page.waitForSelector("text=You are connected as user", { timeout: TIMEOUT });
 
   const editor = page.locator("[data-testid=activeEditor] .monaco-editor[role=code]");
+  const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+  /** Paste ``text`` into the editor as a person does (clipboard, Ctrl+V), check it arrived whole, run it. */
   async function paste(text) {
-    await editor.click();
-    await page.keyboard.press("Control+A");
-    await page.keyboard.press("Delete");
-    await page.evaluate((t) => navigator.clipboard.writeText(t), text);
-    await page.keyboard.press("Control+V");
+    const want = text.replace(/\r\n/g, "\n").trimEnd();
+    for (let attempt = 0; ; attempt++) {
+      await editor.click();
+      await page.keyboard.press("Control+A");
+      await page.keyboard.press("Delete");
+      await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+      await page.keyboard.press("Control+V");
+      // read the editor back (select all, copy): a busy machine can run Ctrl+Enter before the paste lands
+      let got = "";
+      for (let i = 0; i < 20 && got !== want; i++) {
+        await page.waitForTimeout(100 + 50 * i);
+        await page.evaluate(() => navigator.clipboard.writeText(""));
+        await page.keyboard.press("Control+A");
+        await page.keyboard.press("Control+C");
+        got = (await clipboard()).replace(/\r\n/g, "\n").trimEnd();
+      }
+      if (got === want) break;
+      if (attempt === 2) throw new Error(`the editor holds ${JSON.stringify(got.slice(0, 200))} after pasting`);
+    }
     await page.keyboard.press("Control+Enter");
   }
   async function clear() {
-    await paste(":clear");
-    await page.waitForFunction(() => document.querySelectorAll("[data-testid=frame]").length === 0, null,
-      { timeout: TIMEOUT });
+    for (let attempt = 0; ; attempt++) {
+      await paste(":clear");
+      try {
+        await page.waitForFunction(() => document.querySelectorAll("[data-testid=frame]").length === 0, null,
+          { timeout: 15_000 });
+        return;
+      } catch (e) {
+        if (attempt === 2) throw new Error(`:clear left frames on the page: ${e}`);
+      }
+    }
   }
 
   for (const step of spec.steps) {
     const out = { name: step.name, ok: false, error: null };
     result.steps.push(out);
+    let phase = "clear";
     try {
       await clear();
       const t0 = Date.now();
+      phase = "paste";
       await paste(step.paste);
+      phase = "read";
       const frame = page.locator("[data-testid=frame]").first();
       await frame.waitFor({ timeout: TIMEOUT });
       if (step.read === "frame") {
@@ -108,7 +138,8 @@ try {
       }
       out.ok = !out.error;
     } catch (e) {
-      out.error = String(e).slice(0, 2000);
+      const shown = await page.evaluate(() => firstFrame().innerText).catch(() => "");
+      out.error = `${phase}: ${String(e).slice(0, 1000)}; the frame shows: ${shown.slice(0, 1000)}`;
     }
   }
 } finally {
@@ -125,9 +156,9 @@ async function readStatements(page, frame) {
     return { statuses: [r.error ? "error" : "success"], ...r };
   }
   await page.waitForFunction(
-    (el) => [...el.querySelectorAll("[data-testid=multi-statement-list-icon]")]
+    () => [...firstFrame().querySelectorAll("[data-testid=multi-statement-list-icon]")]
       .every((i) => /success|error|ignored/i.test(i.getAttribute("title") ?? "")),
-    await frame.elementHandle(), { timeout: TIMEOUT });
+    null, { timeout: TIMEOUT });
   const statuses = (await list.evaluateAll((els) => els.map((e) => e.getAttribute("title") ?? "")))
     .map((t) => t.replace(/^Status:\s*/i, "").toLowerCase());
   let error = null;
@@ -144,11 +175,8 @@ async function readStatements(page, frame) {
 async function readResult(page, frame, withTable) {
   const bar = frame.locator("[data-testid=frameStatusbar]");
   await page.waitForFunction(
-    (el) => {
-      const text = el.innerText;
-      return /completed after|Displaying \d+ nodes|no changes, no records|Error|ERROR|failed/i.test(text);
-    },
-    await frame.elementHandle(), { timeout: TIMEOUT });
+    () => /completed (after|in)|Displaying \d+ nodes|no changes, no records|Error|ERROR|failed/i.test(firstFrame().innerText),
+    null, { timeout: TIMEOUT });
   const text = await frame.innerText();
   const barText = (await bar.count()) ? await bar.first().innerText() : "";
   const out = { status_text: barText || text.slice(0, 500), error: null, records: null, nodes: null, relationships: null };
@@ -170,8 +198,8 @@ async function readResult(page, frame, withTable) {
 
 /** A Browser command's frame (e.g. :style): its text, an error when Browser reports one. */
 async function readCommand(page, frame) {
-  await page.waitForFunction((el) => el.querySelector("[data-testid=frameContents]")?.innerText.trim(),
-    await frame.elementHandle(), { timeout: TIMEOUT });
+  await page.waitForFunction(() => firstFrame().querySelector("[data-testid=frameContents]")?.innerText.trim(),
+    null, { timeout: TIMEOUT });
   const text = await frame.locator("[data-testid=frameContents]").innerText();
   return { status_text: text.slice(0, 1500), error: /error|could not/i.test(text) ? text.slice(0, 1500) : null };
 }
