@@ -118,7 +118,9 @@ try {
       }
       out.ms = Date.now() - t0;
       if (step.colours && !out.error) {
-        // each drawn node's caption and fill colour
+        // each drawn node's caption and fill colour, once the visualisation has drawn them
+        await frame.locator("svg g.node circle.b-outline").first().waitFor({ timeout: TIMEOUT });
+        await page.waitForTimeout(500);
         out.colours = await frame.locator("svg g.node").evaluateAll((nodes) => nodes.map((g) => ({
           caption: [...g.querySelectorAll("text")].map((t) => t.textContent).join("").trim(),
           fill: g.querySelector("circle.b-outline")?.getAttribute("fill") ?? null,
