@@ -202,15 +202,17 @@ def test_compose_header_commands_parse(repo_root: Path) -> None:
 
     lines = [line[1:].strip() for line in (repo_root / "docker-compose.yml").read_text().splitlines()
              if line.startswith("#")]
-    header = " ".join(lines).replace("\\ ", "")  # shell line continuations
+    header = "\n".join(lines).replace("\\\n", " ")  # one command a line, after shell line continuations
     parser = build_parser()
-    commands = set(parser._subparsers._group_actions[0].choices)  # noqa: SLF001 (argparse keeps them here)
+    commands = set(parser._subparsers._group_actions[0].choices)
     told: dict[str, list[str]] = {}
-    for segment in re.split(r"&&|;|#", header):
+    for segment in re.split(r"&&|;|#|\n", header):
         words = segment.split()
-        for i, word in enumerate(words[:-1]):
-            if word == "summit" and words[i + 1] in commands:
-                told[words[i + 1]] = words[i + 1:]
+        for i, word in enumerate(words[:-2]):
+            # `--entrypoint summit SERVICE COMMAND ...` (docker compose run) or `summit COMMAND ...`
+            start = i + 2 if i and words[i - 1] == "--entrypoint" else i + 1
+            if word == "summit" and words[start] in commands:
+                told[words[start]] = words[start:]
     assert {"models", "drop", "share"} <= set(told), header
     for name, argv in told.items():
         args = parser.parse_args(argv)  # argparse exits (SystemExit 2) on an unknown flag

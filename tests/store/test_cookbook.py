@@ -8,6 +8,7 @@ replaced by the tiny artifact's. tests/store/test_browser.py pastes the same fil
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
