@@ -11,6 +11,9 @@ neighbourhood queries from many start neurons, against Neo4j over Bolt.
    neurons), checks each answer against the Summit server's (the store's
    ``paths`` / ``neighbourhood``), and prints p50/p95/max ms and how many took over 2 s
    (``--sweep N``: every neuron of the first layer, whose paths are the longest, and N more at random).
+   ``--files a,b`` times only those files (e.g. the two for Summit's published graphs, loaded as
+   ``inceptionv1-summit``: ``--model inceptionv1-summit --files shared_neurons_per_layer,classes_sharing_neuron
+   --no-sweep``).
 
 ``--pictures`` instead takes the docs' Neo4j Browser pictures in headless Chromium: the schema and
 the class graph with Browser's default settings, then the class graph with summit.grass.
@@ -43,10 +46,12 @@ def timed(store: Any, statement: str, params: dict[str, Any]) -> tuple[float, li
     return time.perf_counter() - start, rows
 
 
-def bench_files(store: Any, reps: int) -> None:
+def bench_files(store: Any, reps: int, only: set[str]) -> None:
     print(f"| query | rows | median ms | max ms |  ({reps} runs each, after one warm-up run)")
     print("| --- | --- | --- | --- |")
     for script in [*cookbook.files(), *cookbook.readme_snippets()]:
+        if only and script.name.removesuffix(".cypher") not in only:
+            continue
         timed(store, script.statement, script.params)
         times, rows = [], []
         for _ in range(reps):
@@ -149,6 +154,8 @@ def main() -> int:
     parser.add_argument("--sweep", type=int, default=0,
                         help="start neurons for the sweep: the first layer's and N more at random (0 = every neuron)")
     parser.add_argument("--no-sweep", action="store_true")
+    parser.add_argument("--files", default="",
+                        help="only these cookbook files (comma-separated stems, e.g. shared_neurons_per_layer)")
     parser.add_argument("--pictures", action="store_true",
                         help="only take the docs' Browser pictures (docs/screenshot-browser.png, docs/cypher/*.png)")
     parser.add_argument("--seed", type=int, default=0)
@@ -166,7 +173,7 @@ def main() -> int:
         store.model(args.model)
         print(f"{args.model} in Neo4j {args.neo4j}, {time.strftime('%Y-%m-%d %H:%M')}, load average "
               f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        bench_files(store, args.reps)
+        bench_files(store, args.reps, {f for f in args.files.split(",") if f})
         if not args.no_sweep:
             sweep(store, args.model, args.sweep_class, args.sweep, args.seed)
     finally:
