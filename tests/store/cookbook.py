@@ -7,6 +7,7 @@ Neo4j Browser and run as it is, so parameters are set the way Browser evaluates 
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,9 +43,11 @@ class Script:
 
 
 def literal(value: Any) -> str:
-    """A Cypher literal for a parameter value (strings single-quoted, integers as integers)."""
+    """A Cypher literal for a parameter value (strings single-quoted, integers as integers, lists of them)."""
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise TypeError(f"cookbook parameters are integers or strings, not {value!r}")
+        raise TypeError(f"cookbook parameters are integers, strings or lists of them, not {value!r}")
     if isinstance(value, int):
         return str(value)
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
@@ -56,7 +59,12 @@ def _value(text: str) -> Any:
         return re.sub(r"\\(.)", r"\1", m.group(1))
     if re.fullmatch(r"-?\d+", text):
         return int(text)
-    raise ValueError(f"parameter literal {text!r} is neither an integer nor a quoted string")
+    if text.startswith("["):  # a list of such literals; Cypher's list syntax is Python's here
+        value = ast.literal_eval(text)
+        if literal(value) == text:
+            return value
+        raise ValueError(f"parameter literal {text!r} is not written as `[a, b]` with single-quoted strings")
+    raise ValueError(f"parameter literal {text!r} is neither an integer, a quoted string nor a list of them")
 
 
 def parse(name: str, text: str) -> Script:

@@ -30,7 +30,16 @@ DRIVER = cookbook.REPO / "web" / "scripts" / "neo4j-browser.mjs"
 STYLE = cookbook.COOKBOOK / "summit.grass"
 # Parameter values for the tiny artifact (tests/store/tiny.py); the model id is the loaded one.
 TINY = {"class": 0, "a": 0, "b": 1, "neuron": "conv2:0", "src": "conv1:0", "dst": "fc:0", "layer": "conv1",
-        "text": "gold", "k": 5, "limit": 10, "min_weight": 0}
+        "text": "gold", "k": 5, "limit": 10, "min_weight": 0, "neurons": ["conv1:1"],
+        "edges": [["conv1:1", "conv2:1"]]}
+
+
+def cypher_type(value: Any) -> str:
+    """What Cypher's valueType() says of a parameter value (the cookbook's: integers, strings, lists)."""
+    if isinstance(value, list):
+        inner = {cypher_type(v) for v in value}
+        return f"LIST<{inner.pop() if len(inner) == 1 else 'NOTHING' if not inner else 'ANY'}> NOT NULL"
+    return "INTEGER NOT NULL" if isinstance(value, int) else "STRING NOT NULL"
 
 
 def browser_url() -> str:
@@ -83,7 +92,11 @@ def browser_run(neo4j_tiny: tuple[Any, str], neo4j_auth: Any,
     steps.append({"name": "style", "read": "command", "paste": ":style " + STYLE.read_text()})
     steps.append({"name": "styled-picture", "read": "rows", "paste": picture.statement, "colours": True})
     steps.append({"name": "style-reset", "read": "command", "paste": ":style reset"})
-    result = run_browser(steps, neo4j_auth.password, tmp_path_factory.mktemp("browser"))
+    store.set_note(model, "neuron", "conv2:0", [], "a note")  # for notes.cypher to return
+    try:
+        result = run_browser(steps, neo4j_auth.password, tmp_path_factory.mktemp("browser"))
+    finally:
+        store.delete_note(model, "neuron", "conv2:0")
     result["by_name"] = {s["name"]: s for s in result["steps"]}
     result["store"], result["model"] = store, model
     return result
@@ -114,8 +127,7 @@ def test_snippet_pastes_and_returns_rows(browser_run: dict[str, Any], name: str)
         types = steps[f"{name}:types"]
         assert types["ok"], types["error"]
         header, row = types["table"][0][1:], types["table"][1][1:]
-        expected = {p: '"INTEGER NOT NULL"' if isinstance(v, int) else '"STRING NOT NULL"'
-                    for p, v in script.params.items()}
+        expected = {p: f'"{cypher_type(v)}"' for p, v in script.params.items()}
         assert dict(zip(header, row, strict=True)) == expected
     rows = steps[f"{name}:rows"]
     assert rows["ok"], rows["error"]

@@ -203,6 +203,14 @@ def test_suggested_groups(neo: tuple[Any, str]) -> None:
     assert len(rows) == 3
 
 
+def test_list_parameters_round_trip() -> None:
+    script = cookbook.load("classes_containing")
+    assert script.params["edges"] == [["blocks.5.1:112", "blocks.5.2:112"]]
+    assert cookbook.parse("x", script.with_params({"edges": [["a'b", "c"]]})).params["edges"] == [["a'b", "c"]]
+    with pytest.raises(ValueError, match="not written as"):
+        cookbook.parse("x", ':param edges => ["a"];\nRETURN $edges;')
+
+
 def test_notes(neo: tuple[Any, str]) -> None:
     store, model = neo
     store.set_note(model, "neuron", "conv2:0", [], "a note")
