@@ -252,6 +252,18 @@ class Neo4jStore(CypherLoader):
             "WHERE b.neuron IN $dsts RETURN a.neuron AS src, b.neuron AS dst, a.class AS class_index",
             {"srcs": [f"{load}|{i}" for i in srcs], "dsts": dsts})
 
+    def drop_model(self, model: str) -> None:
+        from neo4j.exceptions import ClientError
+
+        try:
+            super().drop_model(model)
+        except ClientError as exc:
+            if "ReadOnly" in (exc.code or ""):
+                raise Forbidden(f"model {model!r} cannot be dropped: the Neo4j database is read-only while "
+                                "serving; drop it in a loading window (docker-compose.yml's header has the line; "
+                                "without Docker, start Neo4j without NEO4J_READ_ONLY)") from None
+            raise
+
     # --- notes (nodes of the database itself, without a load: they outlive reloads) -------
     def _notes_read(self, query: str, params: dict[str, Any]) -> list[Row]:
         return self._rows(query, params)

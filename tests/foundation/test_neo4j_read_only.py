@@ -133,3 +133,22 @@ def test_notes_are_refused_with_a_reason_on_the_read_only_database(read_only_neo
         assert store.notes(model) == []
     finally:
         store.close()
+
+
+def test_models_lists_and_drop_refuses_with_a_reason_on_the_read_only_database(
+        read_only_neo4j: dict[str, Any], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`summit models` reads a read-only Neo4j; `summit drop` says why it cannot write there and the model stays."""
+    from summit.cli import main
+
+    monkeypatch.setenv("READ_ONLY_TEST_PW", PASSWORD)
+    args = ["--neo4j", read_only_neo4j["uri"], "--password-env", "READ_ONLY_TEST_PW"]
+    assert main(["models", *args]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    model = listed[2].split()[0]
+    assert listed[0].startswith("1 model in Neo4j")
+    assert main(["drop", model, *args]) == 2
+    err = capsys.readouterr().err
+    assert "read-only while serving" in err
+    assert "loading window" in err
+    assert main(["models", *args]) == 0
+    assert model in capsys.readouterr().out
