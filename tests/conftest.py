@@ -22,6 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests explore new examples on a developer's machine; in CI (CI=true) they replay the
+# same examples every run, so a red CI always names a reproducible failure, never a lucky draw.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+    hypothesis_settings.load_profile("ci")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 START_HINT = (

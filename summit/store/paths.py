@@ -3,9 +3,17 @@
 A path's score is the sum or the bottleneck (minimum) of its edge weights.
 Dynamic programming in topological order keeps, for every node, the K best
 partial paths from the source ranked by (-score, neuron sequence). Both scores
-are monotone in the prefix and, in a layered DAG, all prefixes ending at one
-node have the same length, so extending the K best prefixes of each
-predecessor yields exactly the K best paths (ties broken by the neuron ids).
+are monotone in the prefix, so the K scores returned are exactly the K best.
+
+Which paths carry tied scores: with ``sum`` the order (-score, neuron sequence)
+survives extending every prefix by the same edge (in a layered DAG all prefixes
+ending at one node have the same length), so the answer is exactly the K best
+paths with ties broken by the neuron ids. With ``bottleneck``, ``min`` folds
+different prefix scores into one, so a prefix kept for its higher bottleneck can
+stand where a tied path with lower ids would have been: among paths of equal
+bottleneck the answer prefers those whose prefixes were stronger, then lower ids.
+The scores, and every path's own score, are exact either way (a property test
+checks both against brute force).
 """
 
 from __future__ import annotations
@@ -30,7 +38,8 @@ def _key(p: Path) -> tuple[float, tuple[str, ...]]:
 def k_best_paths(
     edges: Iterable[tuple[str, str, int]], src: str, targets: set[str], *, k: int, mode: str
 ) -> list[Path]:
-    """The ``k`` best paths from ``src`` to any node of ``targets``; score desc, then neuron ids."""
+    """The ``k`` best paths from ``src`` to any node of ``targets``; score desc, then neuron ids
+    (for ``bottleneck``, ties as the module docstring says)."""
     if k < 1:
         raise BadInput(f"k must be >= 1, got {k}")
     if mode not in ("sum", "bottleneck"):

@@ -50,7 +50,24 @@ def test_dp_equals_brute_force(graph: tuple, k: int, mode: str, data: st.DataObj
     src = data.draw(st.sampled_from(layers[0]))
     to_last = data.draw(st.booleans())
     targets = set(layers[-1]) if to_last else {data.draw(st.sampled_from(layers[-1]))}
-    assert k_best_paths(edges, src, targets, k=k, mode=mode) == brute_force(edges, src, targets, k, mode)
+    got = k_best_paths(edges, src, targets, k=k, mode=mode)
+    expected = brute_force(edges, src, targets, k, mode)
+    assert [score for score, _, _ in got] == [score for score, _, _ in expected]  # exactly the K best scores
+    every_path = {(nodes, weights): score for score, nodes, weights in brute_force(edges, src, targets, 10**6, mode)}
+    assert len({nodes for _, nodes, _ in got}) == len(got)  # no path twice
+    for score, nodes, weights in got:
+        assert every_path.get((nodes, weights)) == score  # a real path, with its own score
+    if mode == "sum":  # ties by neuron ids survive the DP only for sums (summit/store/paths.py)
+        assert got == expected
+
+
+def test_bottleneck_ties_prefer_the_stronger_prefix() -> None:
+    # Both paths to l3:0 have bottleneck 1; the DP keeps l1:1's prefix (bottleneck 2) at l2:3,
+    # so with k=1 it answers that path, although l1:0 sorts first.
+    edges = [("l0:0", "l1:0", 1), ("l0:0", "l1:1", 2), ("l1:0", "l2:3", 1), ("l1:1", "l2:3", 2), ("l2:3", "l3:0", 1)]
+    assert k_best_paths(edges, "l0:0", {"l3:0"}, k=1, mode="bottleneck") == [
+        (1.0, ("l0:0", "l1:1", "l2:3", "l3:0"), (2, 2, 1))]
+    assert [p[1][1] for p in k_best_paths(edges, "l0:0", {"l3:0"}, k=2, mode="bottleneck")] == ["l1:0", "l1:1"]
 
 
 def test_bad_arguments() -> None:
