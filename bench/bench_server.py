@@ -43,7 +43,7 @@
    document and class) vs repeats, the error count and the ratios to the targets (first
    request of a class p95 <= 100 ms, all requests p95 <= 50 ms, 0 errors).
 
-``--abuse``: the server with its default rate limits; ``--abusers`` connections from
+``--abuse``: the server as a public demo (``--public``) with its default rate limits; ``--abusers`` connections from
 127.0.0.2 send heavy queries (K=5 paths and a 2-hop neighbourhood of random
 classes, as uncached GETs) in a closed loop, ignoring ``Retry-After``, while a
 normal user from 127.0.0.3 asks for a class graph every 0.2 s (first alone for half
@@ -380,7 +380,8 @@ def abuse(args: argparse.Namespace, artifact: Path, store_path: Path, classes: i
           f"heavy_per_client {defaults.heavy_per_client}, heavy_workers {defaults.heavy_workers}, request_timeout "
           f"{defaults.request_timeout:g} s) ...", flush=True)
     started = time.perf_counter()
-    proc = start_server(store_path, artifact, port, {}, ["--wait-warm-up"])
+    # --public: the limits guard shared servers (a loopback server without a token has none)
+    proc = start_server(store_path, artifact, port, {}, ["--wait-warm-up", "--public"])
     try:
         print(f"ready after {time.perf_counter() - started:.1f} s; {args.abusers} abusive connections from "
               f"{ABUSER_ADDRESS} (paths K=5 + 2-hop neighbourhood, GET, closed loop) and a normal user from "

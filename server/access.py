@@ -69,6 +69,14 @@ def read_token(settings: Settings, environ: MutableMapping[str, str] | None = No
     return token
 
 
+def rate_limited(settings: Settings, token: str | None) -> bool:
+    """Whether the per-client rate limit applies: on a shared server (a token, ``--public``, or an
+    address other machines reach). A loopback server without a token serves only this machine's
+    users, who could read its store directly; limiting them protects nothing and would refuse a
+    user sweeping over a graph's tiles or a test suite's pages, all from one address."""
+    return token is not None or settings.public or not is_loopback(settings.host)
+
+
 def check_exposure(settings: Settings, token: str | None) -> str:
     """Refuse to serve a non-loopback address without a token or ``--public``; say what access is on."""
     if settings.public and token is not None:
@@ -82,7 +90,7 @@ def check_exposure(settings: Settings, token: str | None) -> str:
         raise BadInput(f"--host {settings.host} can be reached from other machines: give an access token "
                        f"(--token-file FILE, or the environment variable {settings.token_env}) or serve a "
                        "read-only public demo with --public")
-    return "loopback only, no token"
+    return "loopback only, no token, no rate limit"
 
 
 def _b64(data: bytes) -> str:

@@ -29,7 +29,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
-from summit.server.access import AccessControl
+from summit.server.access import AccessControl, rate_limited
 from summit.server.admin import admin_load_endpoint
 from summit.server.body_limit import BodyLimit
 from summit.server.context import Context
@@ -235,7 +235,8 @@ def create_app(
         raise BadInput("image graphs (--image-graphs or --allow-upload) need the ingest part (torch): "
                        "start the server with `summit serve`")
     service = ImageGraphService(image_graphs, settings) if image_graphs is not None else None
-    buckets = TokenBuckets(settings.rate_limit, settings.rate_burst) if settings.rate_limit > 0 else None
+    buckets = (TokenBuckets(settings.rate_limit, settings.rate_burst)
+               if settings.rate_limit > 0 and rate_limited(settings, token) else None)
     models_memo = ModelsMemo()
     cache = None
     if settings.response_cache > 0:

@@ -296,7 +296,9 @@ class Settings:
     link_hours: float = _setting(
         24.0, 'Hours a one-time access link (summit share) stays valid.', 'access', minimum=0.01)
     rate_limit: float = _setting(
-        20.0, 'GraphQL requests per second per client address (sustained); 0 = no limit.', 'access',
+        20.0, 'GraphQL requests per second per client address (sustained) on a shared server (a token, '
+        '--public, or a non-loopback address; a loopback server without a token has no rate limit); 0 = no '
+        'limit.', 'access',
         minimum=0.0)
     rate_burst: int = _setting(
         60, 'GraphQL requests a client address may send in a burst above rate_limit.', 'access', minimum=1)

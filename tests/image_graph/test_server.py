@@ -252,7 +252,7 @@ def test_a_model_without_a_network_and_bad_arguments(provider: Any, embedded: An
 def test_an_image_graph_is_heavy_work_of_its_client(embedded: Any, provider: Any, tmp_path: Path) -> None:
     """Per-client limits (issue 17): an image graph costs heavy_cost of the client's request budget."""
     variables = {"model": RUN_ID, "image": GOLDFISH}
-    with _client(embedded, provider, tmp_path, rate_limit=1, rate_burst=12, heavy_cost=10) as client:
+    with _client(embedded, provider, tmp_path, public=True, rate_limit=1, rate_burst=12, heavy_cost=10) as client:
         first = client.post("/graphql", json={"query": IMAGE_GRAPH_Q, "variables": variables})
         assert first.status_code == 200, first.text
         assert first.json()["data"]["model"]["imageGraph"]["nodes"]

@@ -38,7 +38,7 @@ def test_token_bucket_refills_at_the_rate() -> None:
 
 
 def test_over_the_budget_is_a_clear_429(tmp_path: Path) -> None:
-    app = create_app(make_settings(rate_limit=1, rate_burst=3), MemStore(), web_dir=tmp_path)
+    app = create_app(make_settings(public=True, rate_limit=1, rate_burst=3), MemStore(), web_dir=tmp_path)
     one = TestClient(app, client=("10.0.0.1", 1000))
     answers = [one.post("/graphql", json={"query": MODELS}) for _ in range(3)]
     started = time.perf_counter()
@@ -57,8 +57,26 @@ def test_over_the_budget_is_a_clear_429(tmp_path: Path) -> None:
     assert one.get("/healthz").status_code == 200  # health checks are not counted
 
 
+@pytest.mark.parametrize(("shared", "limited"), [({}, False), ({"public": True}, True),
+                                                 ({"host": "0.0.0.0", "public": True}, True)])
+def test_only_a_shared_server_limits_the_rate(tmp_path: Path, shared: dict[str, Any], limited: bool) -> None:
+    """A loopback server without a token serves this machine only: no rate limit there."""
+    app = create_app(make_settings(rate_limit=1, rate_burst=2, **shared), MemStore(), web_dir=tmp_path)
+    client = TestClient(app, client=("127.0.0.1", 1000))
+    statuses = [client.post("/graphql", json={"query": MODELS}).status_code for _ in range(3)]
+    assert statuses == ([200, 200, 429] if limited else [200] * 3)  # a refusal waits 1 s: the bucket refills
+
+
+def test_a_token_turns_the_rate_limit_on(tmp_path: Path) -> None:
+    token = "t" * 40
+    app = create_app(make_settings(rate_limit=1, rate_burst=1), MemStore(), web_dir=tmp_path, token=token)
+    client = TestClient(app, client=("127.0.0.1", 1000), headers={"authorization": f"Bearer {token}"})
+    statuses = [client.post("/graphql", json={"query": MODELS}).status_code for _ in range(2)]
+    assert statuses == [200, 429]
+
+
 def test_uploads_are_counted_too_files_and_health_are_not(tmp_path: Path, media_dir: Path) -> None:
-    app = create_app(make_settings(rate_limit=1, rate_burst=1), MemStore(), web_dir=tmp_path,
+    app = create_app(make_settings(public=True, rate_limit=1, rate_burst=1), MemStore(), web_dir=tmp_path,
                      media_roots={"tiny-run": media_dir})
     client = TestClient(app, client=("10.0.0.4", 1000))
     assert client.post("/uploads", content=b"x", headers={"content-type": "image/png"}).status_code == 403  # off
@@ -69,7 +87,7 @@ def test_uploads_are_counted_too_files_and_health_are_not(tmp_path: Path, media_
 
 
 def test_heavy_queries_cost_more_of_the_budget(tmp_path: Path) -> None:
-    app = create_app(make_settings(rate_limit=1, rate_burst=12, heavy_cost=10), MemStore(), web_dir=tmp_path)
+    app = create_app(make_settings(public=True, rate_limit=1, rate_burst=12, heavy_cost=10), MemStore(), web_dir=tmp_path)
     client = TestClient(app, client=("10.0.0.3", 1000))
     first = client.post("/graphql", json={"query": PATHS})
     assert first.status_code == 200
@@ -129,7 +147,7 @@ def test_heavy_queries_per_client_and_light_ones_never_wait(tmp_path: Path) -> N
 
 def test_an_abusive_loop_is_held_to_its_budget(tmp_path: Path) -> None:
     rate, burst, seconds = 20.0, 20, 3.0
-    app = create_app(make_settings(rate_limit=rate, rate_burst=burst), MemStore(), web_dir=tmp_path)
+    app = create_app(make_settings(public=True, rate_limit=rate, rate_burst=burst), MemStore(), web_dir=tmp_path)
     normal: dict[str, Any] = {}
     with live_server(app) as base:
         def person() -> None:  # a normal user on another address, a request every 0.2 s
