@@ -111,15 +111,25 @@ async function mainPixel(page, id) {
   }, id);
 }
 
-/** The first of `ids` whose tile centre lies on the class graph's visible canvas. */
-async function firstVisible(page, ids) {
+/** Those of `ids` whose tile centre lies on the class graph's visible canvas, in order. */
+async function visible(page, ids) {
   return page.$eval("[data-testid=graph-area] [data-testid=graph]", (wrap, list) => {
     const r = wrap.querySelector("canvas").getBoundingClientRect();
-    return list.find((id) => {
+    return list.filter((id) => {
       const p = wrap.summitNodePoint(id);
       return p && p[0] > r.left + 110 && p[0] < r.right - 10 && p[1] > r.top + 10 && p[1] < r.bottom - 10;
-    }) ?? null;
+    });
   }, ids);
+}
+
+/** Steady pixels of up to `n` visible neurons of each kind (the panel narrows the graph, so some move off screen). */
+async function probePixels(page, kinds, n = 4) {
+  const out = {};
+  for (const [kind, ids] of Object.entries(kinds)) {
+    out[kind] = new Map();
+    for (const id of (await visible(page, ids)).slice(0, n)) out[kind].set(id, await steadyPixel(page, id));
+  }
+  return out;
 }
 
 async function steadyPixel(page, id) {
@@ -146,9 +156,8 @@ for (const store of ["embedded", "neo4j"]) {
       const shared = want.nodes.filter((n) => n.inClassGraph).map((n) => n.neuron.id);
       const notShared = classNodes.filter((id) => !shared.includes(id));
       assert.ok(shared.length > 0 && notShared.length > 0, "the tench image shares some but not all of its class graph");
-      const probe = { shared: await firstVisible(page, shared), other: await firstVisible(page, notShared) };
-      assert.ok(probe.shared && probe.other, `a shared and an unshared neuron on screen: ${JSON.stringify(probe)}`);
-      const before = { shared: await steadyPixel(page, probe.shared), other: await steadyPixel(page, probe.other) };
+      const probes = await probePixels(page, { shared, other: notShared });
+      assert.ok(probes.shared.size && probes.other.size, "a shared and an unshared neuron on screen");
 
       await page.click("[data-testid=image-graph-open]");
       await page.waitForSelector(`[data-testid=image-choice][data-image="${image}"]`, { timeout: 30_000 });
@@ -168,6 +177,12 @@ for (const store of ["embedded", "neo4j"]) {
       assert.match(await page.textContent("[data-testid=image-predictions]"), /tench/);
       // the class graph: the shared neuron keeps its look, the others fade
       await page.waitForTimeout(400);
+      const probe = {
+        shared: (await visible(page, [...probes.shared.keys()]))[0],
+        other: (await visible(page, [...probes.other.keys()]))[0],
+      };
+      assert.ok(probe.shared && probe.other, `a probed shared and unshared neuron still on screen beside the panel: ${JSON.stringify(probe)}`);
+      const before = { shared: probes.shared.get(probe.shared), other: probes.other.get(probe.other) };
       const afterOpen = { shared: await mainPixel(page, probe.shared), other: await mainPixel(page, probe.other) };
       assert.ok(afterOpen.shared.every((v, c) => Math.abs(v - before.shared[c]) <= 6), `shared neuron unchanged: ${before.shared} -> ${afterOpen.shared}`);
       const lightness = (px) => px[0] + px[1] + px[2];
