@@ -83,6 +83,7 @@ class SummitGraphQL(GraphQL[Context, None]):
         self._warm_up: asyncio.Task[WarmUpReport] | None = None
         self._warm_up_wanted = warm
         self.warm_up_report = WarmUpReport()
+        self._warm_up_runs = 1  # warm-ups started or due: 1 at start, one more after each change of the models
         self.image_graphs = image_graphs
         self.token_required = token_required  # access control is on: write rights follow the token
 
@@ -124,7 +125,15 @@ class SummitGraphQL(GraphQL[Context, None]):
         return await super().process_result(request, result)
 
     def start_warm_up(self) -> asyncio.Task[WarmUpReport] | None:
-        """Start filling the memos in the background (once; needs the running event loop)."""
+        """Start filling the memos in the background (needs the running event loop): at start, and again
+        once the last warm-up has ended for a model list that has changed since (a reload)."""
+        task = self._warm_up
+        if task is not None and task.done() and self.warm_up_report.generation is not None \
+                and self.warm_up_report.generation != self.models_memo.generation:
+            self._warm_up = None  # the models changed: warm the new list (the server stays ready meanwhile)
+            self.warm_up_report = WarmUpReport()
+            self.prerendered = Prerendered()
+            self._warm_up_runs += 1
         if self._warm_up_wanted and self._warm_up is None:
             background = StoreGateway(self.store, self.pools, timeout=WARM_UP_TIMEOUT_S)
             responses = self._prerender if self.prerender_cache is not None else None
@@ -151,11 +160,13 @@ class SummitGraphQL(GraphQL[Context, None]):
         if task is None:
             state = "pending" if self._warm_up_wanted else "off"
         elif not task.done():
-            state = "running"
+            state = "running" if self._warm_up_runs == 1 else "rewarming"
         else:
             state = "failed" if task.cancelled() or task.exception() is not None else "done"
         report: dict[str, Any] = {"state": state, "graphs": self.warm_up_report.graphs,
                                   "images": self.warm_up_report.images}
+        if self._warm_up_runs > 1:
+            report["runs"] = self._warm_up_runs  # warm-ups so far: the first, then one per change of the models
         if self.prerender_cache is not None and self._warm_up_wanted:
             report["responses"] = self.prerendered.answers  # pre-rendered class-view answers
         if self.image_graphs is not None:
@@ -274,6 +285,8 @@ def create_app(
                                                fresh=True)
             except Exception as exc:  # the memo looks again within its ttl
                 log.warning("model list refresh after a load failed (%s)", type(exc).__name__)
+                return
+            view.start_warm_up()  # remember the new load's graphs and pre-render its class views
 
         routes.insert(0, Route("/admin/load", admin_load_endpoint(store, admin_token, settings.load_batch, loaded),
                                methods=["POST"]))

@@ -27,7 +27,9 @@ from summit.store.base import GraphStore
 log = logging.getLogger("summit.server")
 
 HEALTH_TIMEOUT = 5.0
-SETTLED = ("done", "off", "failed")  # warm-up states in which the server is ready
+# warm-up states in which the server is ready: "rewarming" is a warm-up after a reload (the server was
+# ready before it and stays so: answers are only slower until it ends)
+SETTLED = ("done", "off", "failed", "rewarming")
 
 
 def _authorized(request: Request) -> bool:

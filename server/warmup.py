@@ -9,7 +9,8 @@ per class, one at a time, so requests keep the other store threads); then, given
 ``responses`` step (the app's ``server.prerender`` into its response cache), the web
 app's class-view answers of every class, so that the first view of a class is a cache
 hit too. It stops when the model list changes meanwhile: entries of an old generation
-must not replace newer ones.
+must not replace newer ones. The app then runs it again for the new list (a reload), while
+the server stays ready.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ ResponsesStep = Callable[[ModelInfo, bool, Sequence[ClassInfo], int], Awaitable[
 class WarmUpReport:
     images: int = 0
     graphs: int = 0
+    generation: int | None = None  # the model-list generation this warm-up remembers (None: not known yet)
 
 
 async def warm_up(images: NeuronImages, graphs: ClassGraphs | None, models_memo: ModelsMemo,
@@ -47,7 +49,7 @@ async def warm_up(images: NeuronImages, graphs: ClassGraphs | None, models_memo:
     report = WarmUpReport() if report is None else report
     store = gateway.store
     models = await models_memo.get(gateway)
-    generation = models_memo.generation
+    generation = report.generation = models_memo.generation
     for model in models:
         ids = [neuron_id(layer.name, channel) for layer in model.layers for channel in range(layer.channels)]
         for start in range(0, min(len(ids), images.max_entries - report.images), IMAGE_BATCH):

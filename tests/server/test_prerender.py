@@ -105,27 +105,46 @@ def test_other_documents_and_filters_are_not_prerendered(tmp_path: Path) -> None
         client.__exit__(None, None, None)
 
 
-def test_prerendered_answers_are_dropped_when_the_models_change(tmp_path: Path, monkeypatch) -> None:
+def test_after_a_reload_the_class_views_are_prerendered_again(tmp_path: Path, monkeypatch) -> None:
     proxy = StoreProxy(MemStore())
     client = warm_client(proxy, tmp_path)
     try:
         memo = graphql_view(client).models_memo
         memo.ttl = 0.0
         body = web_body(web_app_documents()["CLASS_GRAPH"], None, "n01")
+        first = client.get("/healthz").json()
+        assert "runs" not in first["warmUp"]  # only after a reload
         calls = proxy.calls.get("class_by_key", 0)
         client.post("/graphql", content=body, headers={"content-type": "application/json"})
         assert proxy.calls.get("class_by_key", 0) == calls  # pre-rendered
         original = MemStore.models
 
-        def reloaded(self: MemStore) -> list:
+        def reloaded(self: MemStore) -> list:  # the same models served from another load
             return [m.__class__(**{**m.__dict__, "created": "reloaded"}) for m in original(self)]
 
         monkeypatch.setattr(MemStore, "models", reloaded)
         wait_for_generation(client, memo, memo.generation + 1)
+        states = []
+        for _ in range(500):  # the next request starts a warm-up of the new list; ready all along
+            client.post("/graphql", content=b'{"query": "{ models { id } }"}', headers={"content-type": "application/json"})
+            health = client.get("/healthz").json()
+            states.append((health["warmUp"]["state"], health["ready"]))
+            if health["warmUp"].get("runs") == 2 and health["warmUp"]["state"] == "done":
+                break
+            time.sleep(0.01)
+        assert health["warmUp"].get("runs") == 2, states
+        assert health["warmUp"]["state"] == "done", states
+        assert all(ready for _, ready in states), states
+        assert health["warmUp"]["responses"] == first["warmUp"]["responses"]
+        assert health["responseCache"]["prerendered"] == first["responseCache"]["prerendered"]
+        def lookups() -> dict[str, int]:  # store calls but the model list (asked on every request: ttl 0)
+            return {name: n for name, n in proxy.calls.items() if name != "models"}
+
+        calls = lookups()
         response = client.post("/graphql", content=body, headers={"content-type": "application/json"})
         assert response.json()["data"]["model"]["classGraph"]["class"]["wnid"] == "n01"
-        assert proxy.calls["class_by_key"] == calls + 1  # asked the store again: the old answers are gone
-        assert client.get("/healthz").json()["responseCache"]["prerendered"] == 0
+        assert lookups() == calls  # answered from the new pre-rendered answers
+        assert graphql_view(client).warm_up_report.generation == memo.generation
     finally:
         client.__exit__(None, None, None)
 
