@@ -86,7 +86,6 @@ class RateLimit:
         self.app = app
         self.buckets = buckets
         self.paths = paths
-        self.refused = 0
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
         if self.buckets is None or scope["type"] != "http" or scope.get("path") not in self.paths:
@@ -96,7 +95,6 @@ class RateLimit:
         if wait <= 0:
             await self.app(scope, receive, send)
             return
-        self.refused += 1
         await asyncio.sleep(TARPIT_S)
         wait = max(0.0, wait - TARPIT_S)
         error = RateLimited(
@@ -121,12 +119,10 @@ class HeavySlots:
         self.buckets = buckets
         self.cost = cost
         self._running: dict[str, int] = {}
-        self.refused = 0
 
     def acquire(self, client: str, what: str) -> None:
         running = self._running.get(client, 0)
         if running >= self.per_client:
-            self.refused += 1
             raise RateLimited(
                 f"{what}: this client already runs {running} requests with heavy queries (paths, neighbourhoods, "
                 f"comparisons); the server allows {self.per_client} at once (setting heavy_per_client); retry "
@@ -134,7 +130,6 @@ class HeavySlots:
         if self.buckets is not None and self.cost > 1:
             wait = self.buckets.take(client, self.cost - 1)
             if wait > 0:
-                self.refused += 1
                 raise RateLimited(
                     f"{what}: a request with heavy queries (paths, neighbourhoods, comparisons) costs {self.cost} "
                     f"requests of this client's budget of {self.buckets.rate:g} a second (settings heavy_cost, "

@@ -31,7 +31,6 @@ names a profile of them):
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -222,8 +221,3 @@ def select_all(
         np.concatenate(edge_rows) if edge_rows else empty,
         relaxed, rounds, rounds_max, invalid,
     )
-
-
-def mass_label(value: float) -> str:
-    """A mass for messages, e.g. 0.085 (floats accumulate: 0.075 + 0.005 + 0.005 = 0.08499999...)."""
-    return f"{value:.4g}" if math.isfinite(value) else str(value)
