@@ -25,13 +25,28 @@ def allowed_hosts(configured: tuple[str, ...], bind: str = "") -> list[str]:
     return [*names, *(name.strip().lower() for name in configured if name.strip())]
 
 
-def is_loopback(host: str) -> bool:
-    """True when every address ``host`` stands for is a loopback address (unresolvable: False)."""
-    text = host.strip("[]")
-    if text == "localhost":
+LOCAL_NAMES = frozenset({"localhost", "localhost."})  # names that are this machine without a lookup
+
+
+def literal_loopback(host: str) -> bool:
+    """``host`` (an address, IPv6 with or without brackets, or "localhost") is this machine, without a lookup."""
+    name = host.strip().strip("[]").lower()
+    if name in LOCAL_NAMES:
         return True
     try:
-        return ipaddress.ip_address(text).is_loopback
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def is_loopback(host: str) -> bool:
+    """True when every address ``host`` stands for is a loopback address (unresolvable: False)."""
+    if literal_loopback(host):
+        return True
+    text = host.strip().strip("[]")
+    try:
+        ipaddress.ip_address(text)
+        return False  # an address, and not a loopback one
     except ValueError:
         pass
     try:
@@ -41,4 +56,4 @@ def is_loopback(host: str) -> bool:
     return bool(infos) and all(ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in infos)
 
 
-__all__ = ["LOOPBACK_NAMES", "allowed_hosts", "is_loopback"]
+__all__ = ["LOOPBACK_NAMES", "allowed_hosts", "is_loopback", "literal_loopback"]

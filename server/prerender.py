@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summit.server.response_cache import Recorder
+from summit.server.body_limit import ASGIApp
+from summit.server.response_cache import Recorder, cacheable
 
 from summit.ids import is_digits
 from summit.store.base import ClassInfo, ModelInfo
@@ -39,9 +40,6 @@ QUERIES_FILE = "queries.json"  # in the built web app: {name: document} of every
 CLASS_VIEW = ("CLASS_GRAPH", "CLASS_GRAPH_IMAGES")  # the documents of one class view, in the order it sends them
 
 MAX_BYTES = 512 * 1024 * 1024  # stop pre-rendering past this much (a full-scale model takes 10-20 MB)
-
-ASGIApp = Callable[[MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
-                   Awaitable[None]]
 
 
 def read_class_view(web_dir: Path) -> dict[str, str]:
@@ -103,17 +101,16 @@ async def render(app: ASGIApp, body: bytes) -> bytes | None:
 
     answer = Recorder()
     await app(scope, receive, answer)
-    if answer.status != 200 or answer.no_store or b'"errors":' in answer.body:  # what the cache would not keep
+    if answer.status != 200 or answer.no_store or not cacheable(answer.body):  # what the cache would not keep
         return None
     return answer.body
 
 
 @dataclass
 class Prerendered:
-    """What ``prerender`` did: answers rendered, cache keys they are kept under, their bytes."""
+    """What ``prerender`` did: answers rendered and their bytes."""
 
     answers: int = 0
-    keys: int = 0
     bytes: int = 0
 
 
@@ -138,7 +135,6 @@ async def prerender(app: ASGIApp, documents: Sequence[str], key_of: Callable[[by
             if not keep(cache_keys, answer):
                 return False
             done.answers += 1
-            done.keys += len(cache_keys)
             done.bytes += len(answer)
     return True
 

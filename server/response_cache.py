@@ -21,14 +21,18 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
+from summit.server.body_limit import ASGIApp
 from summit.server.memo import GenerationMemo, Missing
 from summit.server.store_access import ModelsMemo, StoreGateway
 
-ASGIApp = Callable[[MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
-                   Awaitable[None]]
-
 MAX_BODY = 64 * 1024  # larger requests are not cached (the token limit keeps real queries far below)
 MAX_ENTRY = 4 * 1024 * 1024  # larger answers are not cached
+
+
+def cacheable(body: bytes) -> bool:
+    """An answer the cache keeps: not too large, and without errors (a quote before ``errors`` cannot
+    occur inside a JSON string value, only as a key)."""
+    return len(body) <= MAX_ENTRY and b'"errors":' not in body
 MAX_PRERENDERED_KEYS = 1_000_000  # keys of pre-rendered answers (their bytes are bounded by server.prerender)
 
 
@@ -111,8 +115,8 @@ class ResponseCache:
         return body
 
     def put(self, key: str, body: bytes) -> None:
-        if len(body) > MAX_ENTRY or b'"errors":' in body:
-            return  # (a quote before `errors` cannot occur inside a JSON string value, only as a key)
+        if not cacheable(body):
+            return
         if self._entries.generation is not None:  # kept for the generation its lookup saw
             self._entries.put(self._entries.generation, key, body)
 
@@ -121,7 +125,7 @@ class ResponseCache:
         nothing, when the model list has changed since (the caller stops)."""
         if self._models_memo.generation != generation:
             return False
-        if len(body) <= MAX_ENTRY and b'"errors":' not in body:
+        if cacheable(body):
             for key in keys:
                 self._prerendered.put(generation, key, body)
         return True

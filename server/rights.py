@@ -15,24 +15,12 @@ Addresses and Host names are compared literally (no DNS lookup on a request's pa
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+from summit.server.hosts import literal_loopback
+
 from summit.settings import Settings
-
-LOOPBACK_NAMES = frozenset({"localhost", "localhost."})
-
-
-def literal_loopback(host: str) -> bool:
-    """``host`` (an address, IPv6 with or without brackets, or "localhost") is this machine, without a lookup."""
-    name = host.strip().strip("[]").lower()
-    if name in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def can_write(settings: Settings, *, token_required: bool, authorized: bool, client_host: str | None,
