@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from summit.ids import neuron_id
+from summit.inception import TORCHVISION_TO_LUCID
 
 # Summit's outlier channels, by Lucid InceptionV1 layer name.
 INCEPTION_V1_OUTLIERS: dict[str, tuple[int, ...]] = {"mixed3a": (67, 190), "mixed3b": (390, 399, 412)}
 # The same layers under torchvision's GoogLeNet module names.
-TORCHVISION_LAYER_NAMES: dict[str, str] = {"mixed3a": "inception3a", "mixed3b": "inception3b"}
+LUCID_TO_TORCHVISION: dict[str, str] = {lucid: name for name, lucid in TORCHVISION_TO_LUCID.items()}
 # Model names (lower case) that are InceptionV1: this project's built-in and Lucid's.
 INCEPTION_V1_MODELS = frozenset({"googlenet", "inceptionv1", "inception_v1", "lucid:inceptionv1",
                                  "torchvision:googlenet"})
@@ -38,7 +39,7 @@ def default_excluded_channels(model_name: str, layers: Iterable[str]) -> tuple[s
     present = set(layers)
     out: list[str] = []
     for lucid, channels in INCEPTION_V1_OUTLIERS.items():
-        for name in (lucid, TORCHVISION_LAYER_NAMES[lucid]):
+        for name in (lucid, LUCID_TO_TORCHVISION[lucid]):
             if name in present:
                 out.extend(neuron_id(name, c) for c in channels)
     return tuple(out)

@@ -19,7 +19,6 @@ from summit.errors import BadInput
 from summit.graph_schema import (
     ACTIVE_LOAD,
     DEPTH_LABELLED,
-    LAYER,
     LOAD,
     MODEL,
     MODEL_ADDED_COLUMNS,
@@ -27,10 +26,9 @@ from summit.graph_schema import (
     REL_PROPERTIES,
     RELATIONSHIPS,
     SHARED_LABELS,
-    depth_label,
     neo4j_type,
 )
-from summit.store.prepare import LoadData, new_load_id, read_load_data
+from summit.store.prepare import LoadData, depth_label_column, new_load_id, read_load_data
 
 ARRAY_DELIMITER = ";"
 _TYPES = {
@@ -99,7 +97,7 @@ def _write_all(data: LoadData, out: Path, database: str) -> list[str]:
         text = _to_text(frame, kinds)
         labels = pl.lit(label)
         if label in DEPTH_LABELLED:  # the Neo4j-only label per layer (graph_schema.depth_label)
-            depth = frame[("index" if label == LAYER else "layer_index")].map_elements(depth_label, return_dtype=pl.Utf8)
+            depth = frame.select(depth_label_column(label)).to_series()
             labels = pl.concat_str([labels, pl.lit(depth)], separator=ARRAY_DELIMITER)
         keyed = text.select(
             pl.concat_str([pl.lit(load + "|"), pl.col(natural).cast(pl.Utf8)]).alias("key"),

@@ -45,12 +45,11 @@ from summit.graph_schema import (
     SHARED_LABELS,
     SIMILAR,
     SUGGESTED_GROUP,
-    depth_label,
     neo4j_type,
 )
 from summit.store import deadline
 from summit.store.lifecycle import CypherLoader
-from summit.store.prepare import LoadData
+from summit.store.prepare import LoadData, depth_label_column
 from summit.store.queries import Row, models_query
 
 log = logging.getLogger(__name__)
@@ -313,8 +312,7 @@ class Neo4jStore(CypherLoader):
                              if p != "key")
             columns = [pl.col(p) for p in props]
             if label in DEPTH_LABELLED:  # a label per layer, so Browser colours by layer
-                index = "index" if label == LAYER else "layer_index"
-                columns.append(pl.col(index).map_elements(depth_label, return_dtype=pl.Utf8).alias("_depth"))
+                columns.append(depth_label_column(label).alias("_depth"))
                 sets += f", n:$(r[{len(props)}])"
             query = (f"UNWIND $rows AS r CREATE (n:{label}) SET n.load = $load, "
                      f"n.key = $load + '|' + toString(r[0]), {sets}")

@@ -83,31 +83,42 @@ class LoadData:
         Ids are natural ids (``graph_schema.NATURAL_ID``); ``load`` is the start id of the relationships
         from the load's ``Load`` node.
         """
+        return {rel: frame.select(columns) for rel, (frame, columns) in self._rel_sources(load).items()}
+
+    def _rel_sources(self, load: str) -> dict[str, tuple[pl.DataFrame, list[str | pl.Expr]]]:
+        """Each relationship's source frame (one row per relationship) and the columns selected from it."""
         return {
-            HAS_CLASS: self.classes.select(pl.lit(load).alias("load"), "index"),
-            HAS_LAYER: self.layers.select(pl.lit(load).alias("load"), "name"),
-            IN_LAYER: self.neurons.select("id", "layer"),
-            ACTIVATES: self.activations.select("class_index", "neuron_id", "count", "mean", "act_sum"),
-            HAS_NODE: self.graph_nodes.select("class", "key"),
-            OF_NEURON: self.graph_nodes.select("key", "neuron"),
-            GRAPH_EDGE: self.class_edges.select(member_key("src").alias("a"), member_key("dst").alias("b"), "weight"),
-            INFLUENCE_OF_NEURON: self.influence_nodes.select("key", "neuron"),
-            INFLUENCES: self.influences.select(member_key("src").alias("a"), member_key("dst").alias("b"), "count"),
-            SIMILAR: self.similarity.select("class_index", "other_index", "layer", "cosine"),
-            HAS_EXAMPLE: self.examples.select("neuron_id", "key"),
-            IN_GROUP: self.group_members.select("neuron_id", "group"),
-            HAS_POINT: self.points.select("class_index", "key"),
-            HAS_PACKED_INFLUENCE: self.class_influence.select(pl.col("class").alias("index"), "class"),
+            HAS_CLASS: (self.classes, [pl.lit(load).alias("load"), "index"]),
+            HAS_LAYER: (self.layers, [pl.lit(load).alias("load"), "name"]),
+            IN_LAYER: (self.neurons, ["id", "layer"]),
+            ACTIVATES: (self.activations, ["class_index", "neuron_id", "count", "mean", "act_sum"]),
+            HAS_NODE: (self.graph_nodes, ["class", "key"]),
+            OF_NEURON: (self.graph_nodes, ["key", "neuron"]),
+            GRAPH_EDGE: (self.class_edges, [member_key("src").alias("a"), member_key("dst").alias("b"), "weight"]),
+            INFLUENCE_OF_NEURON: (self.influence_nodes, ["key", "neuron"]),
+            INFLUENCES: (self.influences, [member_key("src").alias("a"), member_key("dst").alias("b"), "count"]),
+            SIMILAR: (self.similarity, ["class_index", "other_index", "layer", "cosine"]),
+            HAS_EXAMPLE: (self.examples, ["neuron_id", "key"]),
+            IN_GROUP: (self.group_members, ["neuron_id", "group"]),
+            HAS_POINT: (self.points, ["class_index", "key"]),
+            HAS_PACKED_INFLUENCE: (self.class_influence, [pl.col("class").alias("index"), "class"]),
         }
 
     def counts(self) -> tuple[int, int]:
-        """(nodes, relationships) one load writes, for ``summit models`` and rows/s figures."""
+        """(nodes, relationships) one load writes, for ``summit models`` and rows/s figures (from the
+        source frames' heights: the relationship frames are not built for it)."""
         nodes = sum(f.height for f in self.node_frames().values())
-        return nodes, sum(f.height for f in self.rel_frames(_NO_LOAD).values())
+        return nodes, sum(frame.height for frame, _ in self._rel_sources(_NO_LOAD).values())
 
     def rows(self) -> int:
         """Nodes plus relationships written, for rows/s figures."""
         return sum(self.counts())
+
+
+def depth_label_column(label: str) -> pl.Expr:
+    """``graph_schema.depth_label`` of each row of a ``label`` frame (Neo4j's label per layer), vectorised."""
+    index = "index" if label == LAYER else "layer_index"
+    return pl.format("Depth{}", pl.col(index).cast(pl.Utf8).str.zfill(2))
 
 
 def member_key(neuron: str, cls: str = "class") -> pl.Expr:
