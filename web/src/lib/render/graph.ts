@@ -113,7 +113,7 @@ export function drawRowGuides(ctx: CanvasRenderingContext2D, s: GraphScene): voi
 export function drawEdges(ctx: CanvasRenderingContext2D, s: GraphScene): void {
   const em = s.emphasis;
   const dimming = dims(em);
-  const pinned = em.marks?.pinnedEdges;
+  const pinned = em.marks?.pinnedEdges.size ? em.marks.pinnedEdges : null; // no pins: no edge keys built per frame
   // Passes: dimmed edges, active edges, then pinned active edges on top.
   for (const pass of [0, 1, 2]) {
     for (const { e, c, w } of s.curves) {
